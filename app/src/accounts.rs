@@ -1,0 +1,9 @@
+//! Workspaces, staff accounts and API keys. Sign-in and sessions build on this (issue 3).
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod secrets;
+pub mod types;
+
+pub use types::*;

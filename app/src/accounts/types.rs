@@ -1,0 +1,55 @@
+//! Wire types of accounts, shared by server and browser.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// What a member may do in a workspace (SPEC §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Everything, including users, API keys, merges and deletes.
+    Admin,
+    /// View and edit customers, notes, tasks, files, exports.
+    Agent,
+    /// Read only.
+    Viewer,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Agent => "agent",
+            Role::Viewer => "viewer",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "admin" => Ok(Role::Admin),
+            "agent" => Ok(Role::Agent),
+            "viewer" => Ok(Role::Viewer),
+            other => Err(format!("unknown role {other:?}: expected admin, agent or viewer")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Workspace {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub base_currency: String,
+    pub time_zone: String,
+}

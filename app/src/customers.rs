@@ -1,0 +1,9 @@
+//! Customers: the list now; detail, editing and merging in later issues.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod list;
+pub mod types;
+
+pub use types::*;

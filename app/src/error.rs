@@ -1,0 +1,87 @@
+//! The one error type of the app: server functions, database functions and the API all return it.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// One bad field of a request: where it is (a JSON path or a form field name) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub path: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("please sign in")]
+    Unauthenticated,
+    #[error("your role does not allow this")]
+    Forbidden,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("some fields are not valid")]
+    Invalid(Vec<FieldError>),
+    #[error("{0}")]
+    Conflict(String),
+    /// Details are logged on the server, never shown.
+    #[error("something went wrong on our side; please try again")]
+    Internal,
+    /// The request never reached the server function (network, encoding).
+    #[error("could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::NotFound => 404,
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::BadRequest(_) => 400,
+            AppError::Invalid(_) => 422,
+            AppError::Conflict(_) => 409,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+
+    pub fn invalid(path: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Invalid(vec![FieldError { path: path.into(), message: message.into() }])
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::RowNotFound => AppError::NotFound,
+            error => {
+                tracing::error!(%error, "database error");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Turns the violation of a named constraint into a message about the field it guards; any other error
+/// stays what it was (zero-to-production / realworld-axum-sqlx `on_constraint`).
+#[cfg(feature = "ssr")]
+pub fn on_constraint(error: sqlx::Error, map: impl FnOnce(&str) -> Option<AppError>) -> AppError {
+    if let sqlx::Error::Database(db) = &error {
+        if let Some(mapped) = db.constraint().and_then(map) {
+            return mapped;
+        }
+    }
+    error.into()
+}

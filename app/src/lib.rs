@@ -1,0 +1,68 @@
+//! Customer View: the shared Leptos app (server-rendered, hydrated in the browser).
+
+pub mod accounts;
+pub mod clock;
+pub mod customers;
+pub mod error;
+#[cfg(feature = "ssr")]
+pub mod state;
+pub mod ui;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Redirect, Route, Router, Routes};
+use leptos_router::{SsrMode, StaticSegment};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/customer-view.css" />
+        <Title text="Customer View" />
+        <Router>
+            <header class="top">
+                <A href="/customers" attr:class="brand">"Customer View"</A>
+            </header>
+            <main>
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=StaticSegment("") view=|| view! { <Redirect path="/customers" /> } />
+                    <Route
+                        path=StaticSegment("customers")
+                        view=customers::list::CustomerListPage
+                        ssr=SsrMode::Async
+                    />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <h1>"Page not found"</h1>
+        <p><A href="/customers">"Go to the customer list"</A></p>
+    }
+}

@@ -1,0 +1,3 @@
+//! Components and helpers shared by every feature.
+
+pub mod format;

@@ -1,0 +1,68 @@
+//! Numbers and dates formatted for people.
+
+use chrono::NaiveDate;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// `1234567.891` in `USD` → `$1,234,567.89`; unknown currencies get their code after the amount.
+pub fn money(amount: Decimal, currency: &str) -> String {
+    let rounded = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let text = format!("{:.2}", rounded.abs());
+    let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() { "-" } else { "" };
+    let number = format!("{}.{cents}", group_thousands(whole));
+    match currency {
+        "USD" => format!("{sign}${number}"),
+        "EUR" => format!("{sign}€{number}"),
+        "GBP" => format!("{sign}£{number}"),
+        other => format!("{sign}{number} {other}"),
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn count(n: i64) -> String {
+    let text = n.unsigned_abs().to_string();
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", group_thousands(&text))
+}
+
+fn group_thousands(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// `2024-05-01` → `1 May 2024`: unambiguous in every locale.
+pub fn date(day: NaiveDate) -> String {
+    day.format("%-d %b %Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn money_is_rounded_half_away_from_zero_and_grouped() {
+        let d = |s| Decimal::from_str(s).unwrap();
+        assert_eq!(money(d("1234567.891"), "USD"), "$1,234,567.89");
+        assert_eq!(money(d("0.005"), "EUR"), "€0.01");
+        assert_eq!(money(d("999.995"), "GBP"), "£1,000.00");
+        assert_eq!(money(d("-12.5"), "USD"), "-$12.50");
+        assert_eq!(money(d("0"), "CHF"), "0.00 CHF");
+        assert_eq!(money(d("-0.001"), "USD"), "$0.00");
+    }
+
+    #[test]
+    fn counts_and_dates_read_naturally() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1,000");
+        assert_eq!(count(1000000), "1,000,000");
+        assert_eq!(date(NaiveDate::from_ymd_opt(2024, 5, 1).unwrap()), "1 May 2024");
+    }
+}

@@ -1,0 +1,159 @@
+# Shared by scripts/run, scripts/test and scripts/bench: install what is missing, start the private
+# PostgreSQL. Sourced, not executed. Every step is idempotent and cheap when there is nothing to do.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+# Pinned tool versions: wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock.
+CARGO_LEPTOS_VERSION=0.3.11
+WASM_BINDGEN_VERSION=0.2.129
+SQLX_CLI_VERSION=0.8.6
+
+DATA_DIR="$ROOT/.data"
+PG_DIR="$DATA_DIR/pg"
+PG_RUN="$DATA_DIR/pg-run"
+PG_PORT="${CV_PG_PORT:-54329}"
+
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# SQL is checked against the committed .sqlx/ data, so builds never need a running database.
+export SQLX_OFFLINE=true
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+    log "installing $* from the distribution"
+    as_root apt-get install -y -q "$@" >/dev/null 2>&1 ||
+        { as_root apt-get update -q >/dev/null && as_root apt-get install -y -q "$@" >/dev/null; } ||
+        die "could not install $* with apt-get"
+}
+
+ensure_toolchain() {
+    command -v rustup >/dev/null || die "rustup is needed: see https://rustup.rs"
+    # With no argument rustup installs the toolchain, target and components named in rust-toolchain.toml.
+    rustup toolchain install >/dev/null 2>&1 || rustup toolchain install
+}
+
+# cargo_tool <command that prints the version> <version> <cargo install arguments…>
+cargo_tool() {
+    local probe=$1 version=$2
+    shift 2
+    if ! $probe 2>/dev/null | grep -q -- "$version"; then
+        log "installing $1 $version (once; takes a few minutes)"
+        cargo install --locked --version "$version" "$@"
+    fi
+}
+
+ensure_rust_tools() {
+    ensure_toolchain
+    cargo_tool "cargo leptos --version" "$CARGO_LEPTOS_VERSION" cargo-leptos
+    cargo_tool "wasm-bindgen --version" "$WASM_BINDGEN_VERSION" wasm-bindgen-cli
+}
+
+ensure_sqlx_cli() {
+    cargo_tool "cargo sqlx --version" "$SQLX_CLI_VERSION" sqlx-cli --no-default-features --features postgres,rustls
+}
+
+# npm tools: wasm-opt (Debian's binaryen breaks hydration), Playwright, axe-core.
+ensure_node_tools() {
+    command -v npm >/dev/null || apt_install nodejs npm
+    if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+        log "installing npm packages"
+        PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+    fi
+}
+
+ensure_chromium() {
+    [[ -x /usr/bin/chromium ]] || apt_install chromium
+}
+
+pg_bin() {
+    local dir
+    dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    if [[ -z $dir ]]; then
+        apt_install postgresql
+        dir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    fi
+    echo "$dir"
+}
+
+# PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` system user.
+pg_as() {
+    if [[ $(id -u) -eq 0 ]]; then
+        id postgres >/dev/null 2>&1 || useradd --system --home-dir /nonexistent --shell /usr/sbin/nologin postgres
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+# Starts the private cluster under .data/ (creating it the first time) unless DATABASE_URL is set, and
+# exports DATABASE_URL pointing at database $1. Safe to call when the cluster already runs.
+ensure_postgres() {
+    local db=$1
+    if [[ -n ${DATABASE_URL:-} && -z ${CV_PRIVATE_PG:-} ]]; then
+        return
+    fi
+    export CV_PRIVATE_PG=1
+    local bin
+    bin=$(pg_bin)
+    mkdir -p "$DATA_DIR"
+    if [[ ! -f $PG_DIR/PG_VERSION ]]; then
+        log "creating a private PostgreSQL cluster in .data/pg"
+        rm -rf "$PG_DIR"
+        mkdir -p "$PG_DIR" "$PG_RUN"
+        [[ -f $DATA_DIR/pg-password ]] || head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$DATA_DIR/pg-password"
+        chmod 600 "$DATA_DIR/pg-password"
+        if [[ $(id -u) -eq 0 ]]; then
+            pg_as true
+            chown postgres "$PG_DIR" "$PG_RUN"
+            install -o postgres -m 600 "$DATA_DIR/pg-password" "$PG_RUN/pwfile"
+        else
+            cp "$DATA_DIR/pg-password" "$PG_RUN/pwfile"
+        fi
+        pg_as "$bin/initdb" -D "$PG_DIR" -U postgres --pwfile="$PG_RUN/pwfile" --auth=scram-sha-256 \
+            -E UTF8 --locale=C.UTF-8 >/dev/null ||
+            die "initdb failed; as root the postgres user must be able to reach $PG_DIR"
+        rm -f "$PG_RUN/pwfile"
+        cat >>"$PG_DIR/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$PG_RUN'
+max_connections = 200
+shared_buffers = 1GB
+work_mem = 32MB
+maintenance_work_mem = 1GB
+effective_cache_size = 8GB
+max_wal_size = 8GB
+checkpoint_timeout = 30min
+synchronous_commit = off
+jit = off
+EOF
+    fi
+    mkdir -p "$PG_RUN"
+    [[ $(id -u) -ne 0 ]] || chown postgres "$PG_RUN"
+    if ! pg_as "$bin/pg_ctl" -D "$PG_DIR" status >/dev/null 2>&1; then
+        log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+        pg_as "$bin/pg_ctl" -D "$PG_DIR" -l "$PG_RUN/postgres.log" -w -t 60 start >/dev/null ||
+            die "PostgreSQL did not start; see $PG_RUN/postgres.log"
+    fi
+    PG_ADMIN_URL="postgres://postgres:$(cat "$DATA_DIR/pg-password")@127.0.0.1:$PG_PORT"
+    export PG_ADMIN_URL
+    export DATABASE_URL="$PG_ADMIN_URL/$db"
+}
+
+# Creates database $1 on the private cluster if it is missing (recreates it with --fresh).
+ensure_database() {
+    local db=$1 fresh=${2:-}
+    local psql=(psql -X -q -v ON_ERROR_STOP=1 "$PG_ADMIN_URL/postgres")
+    if [[ $fresh == --fresh ]]; then
+        "${psql[@]}" -c "drop database if exists \"$db\" with (force)"
+    fi
+    if [[ -z $("${psql[@]}" -tA -c "select 1 from pg_database where datname = '$db'") ]]; then
+        "${psql[@]}" -c "create database \"$db\""
+    fi
+}

@@ -1,0 +1,170 @@
+//! Command-line interface (SPEC §6). With no subcommand the server serves.
+
+use crate::config::Config;
+use anyhow::{Context, Result, bail};
+use app::accounts::Role;
+use app::accounts::{db, secrets};
+use app::error::AppError;
+use clap::{Parser, Subcommand};
+use std::io::{IsTerminal, Read};
+
+#[derive(Parser, Debug)]
+#[command(name = "server", version, about = "Customer View: serve the app, or administer it")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the web app and the API (the default).
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Manage workspaces.
+    Workspace {
+        #[command(subcommand)]
+        command: WorkspaceCommand,
+    },
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API keys.
+    ApiKey {
+        #[command(subcommand)]
+        command: ApiKeyCommand,
+    },
+    /// Load deterministic demo data into a workspace.
+    Seed(crate::seed::SeedArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum WorkspaceCommand {
+    /// Create a workspace (a business).
+    Create {
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        /// Base currency (ISO 4217).
+        #[arg(long, default_value = "USD")]
+        currency: String,
+        /// IANA time zone in which dates are shown.
+        #[arg(long, default_value = "UTC")]
+        timezone: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a staff member to a workspace. The password is read from standard input when it is not a
+    /// terminal, otherwise prompted for.
+    Create {
+        #[arg(long)]
+        workspace: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ApiKeyCommand {
+    /// Create an API key; prints the key alone on standard output.
+    Create {
+        #[arg(long)]
+        workspace: String,
+        #[arg(long, default_value = "command line")]
+        name: String,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    text.parse()
+}
+
+pub async fn run(cli: Cli) -> Result<()> {
+    let config = Config::from_env()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => crate::serve::serve(config).await,
+        Command::Migrate => {
+            let pool = config.pool(2).await?;
+            sqlx::migrate!("../migrations").run(&pool).await.context("migrating the database")?;
+            eprintln!("database is up to date");
+            Ok(())
+        }
+        Command::Workspace { command: WorkspaceCommand::Create { slug, name, currency, timezone } } => {
+            let pool = config.pool(2).await?;
+            let ws = db::create_workspace(&pool, &slug, &name, &currency, &timezone).await.map_err(explain)?;
+            eprintln!(
+                "created workspace {} ({}), base currency {}, time zone {}",
+                ws.slug, ws.name, ws.base_currency, ws.time_zone
+            );
+            Ok(())
+        }
+        Command::User { command: UserCommand::Create { workspace, email, role } } => {
+            let pool = config.pool(2).await?;
+            let ws = workspace_named(&pool, &workspace).await?;
+            let hash = match db::user_id_by_email(&pool, &email).await.map_err(explain)? {
+                Some(_) => {
+                    eprintln!("{email} already has an account; adding it to {workspace} with its current password");
+                    None
+                }
+                None => Some(secrets::hash_password(&read_password()?).map_err(explain)?),
+            };
+            db::add_member(&pool, ws.id, &email, role, hash.as_deref()).await.map_err(explain)?;
+            eprintln!("{email} is now {role} of {workspace}");
+            Ok(())
+        }
+        Command::ApiKey { command: ApiKeyCommand::Create { workspace, name } } => {
+            let pool = config.pool(2).await?;
+            let ws = workspace_named(&pool, &workspace).await?;
+            let key = db::create_api_key(&pool, ws.id, &name, None).await.map_err(explain)?;
+            println!("{key}");
+            Ok(())
+        }
+        Command::Seed(args) => {
+            let pool = config.pool(4).await?;
+            crate::seed::run(&pool, &config.clock, args).await
+        }
+    }
+}
+
+async fn workspace_named(pool: &sqlx::PgPool, slug: &str) -> Result<app::accounts::Workspace> {
+    match db::workspace_by_slug(pool, slug).await {
+        Err(AppError::NotFound) => bail!("there is no workspace {slug:?}; create it with `server workspace create`"),
+        other => other.map_err(explain),
+    }
+}
+
+/// Field errors as a person reads them: "--slug: …".
+fn explain(error: AppError) -> anyhow::Error {
+    match error {
+        AppError::Invalid(fields) => anyhow::anyhow!(
+            fields.iter().map(|f| format!("--{}: {}", f.path, f.message)).collect::<Vec<_>>().join("\n")
+        ),
+        other => anyhow::anyhow!(other),
+    }
+}
+
+fn read_password() -> Result<String> {
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Password again: ")?;
+        if first != second {
+            bail!("the passwords differ");
+        }
+        first
+    } else {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).context("reading the password from standard input")?;
+        text.lines().next().unwrap_or("").to_string()
+    };
+    if password.is_empty() {
+        bail!("no password given on standard input");
+    }
+    Ok(password)
+}

@@ -1,0 +1,54 @@
+//! Settings read from the environment (a `.env` file is not read: the scripts export what is needed).
+
+use anyhow::{Context, Result};
+use app::clock::Clock;
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+use std::time::Duration;
+
+pub struct Config {
+    pub database_url: String,
+    pub clock: Clock,
+    /// The workspace `/customers` shows until sign-in chooses it (`CV_WORKSPACE`, default `demo`).
+    pub default_workspace: String,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self> {
+        let database_url = std::env::var("DATABASE_URL")
+            .context("DATABASE_URL is not set; e.g. postgres://user:password@127.0.0.1:5432/customer_view")?;
+        let clock = Clock::from_env().map_err(anyhow::Error::msg)?;
+        let default_workspace = std::env::var("CV_WORKSPACE").unwrap_or_else(|_| "demo".into());
+        Ok(Config { database_url, clock, default_workspace })
+    }
+
+    pub async fn pool(&self, max_connections: u32) -> Result<PgPool> {
+        PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(&self.database_url)
+            .await
+            .with_context(|| format!("could not connect to the database at {}", redact(&self.database_url)))
+    }
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            let user = credentials.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(super::redact("postgres://cv:s3cret@localhost/db"), "postgres://cv:***@localhost/db");
+        assert_eq!(super::redact("postgres://localhost/db"), "postgres://localhost/db");
+    }
+}

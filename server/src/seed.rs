@@ -1,0 +1,572 @@
+//! `server seed`: deterministic, realistic demo data, streamed into PostgreSQL with COPY in one
+//! transaction. Stored indicators are then computed set-based, exactly as SPEC §3 defines them.
+
+mod copy;
+mod data;
+mod plan;
+
+use anyhow::{Context, Result, bail};
+use app::clock::Clock;
+use chrono::Duration;
+use copy::Copy;
+use plan::{Channel, Ctx, Kind};
+use rust_decimal::Decimal;
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use std::time::Instant;
+
+#[derive(clap::Args, Debug)]
+pub struct SeedArgs {
+    /// Slug of the workspace to fill.
+    #[arg(long)]
+    workspace: String,
+    /// How many customers to create.
+    #[arg(long)]
+    customers: u64,
+    /// How many orders in all (default: ten per customer).
+    #[arg(long)]
+    orders: Option<u64>,
+    /// The same seed gives the same data.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+/// Selling channels of the demo: key, kind, currency, and US dollars per unit of that currency.
+const CHANNELS: &[(&str, &str, &str, &str)] = &[
+    ("shopify-eu", "shopify", "EUR", "1.08"),
+    ("amazon-de", "amazon", "EUR", "1.08"),
+    ("ebay-us", "ebay", "USD", "1"),
+    ("website", "website", "USD", "1"),
+    ("amazon-uk", "amazon", "GBP", "1.27"),
+    ("pos-berlin", "pos", "EUR", "1.08"),
+];
+
+pub async fn run(pool: &PgPool, clock: &Clock, args: SeedArgs) -> Result<()> {
+    let started = Instant::now();
+    let workspace = app::accounts::db::workspace_by_slug(pool, &args.workspace)
+        .await
+        .map_err(|_| anyhow::anyhow!("there is no workspace {:?}; create it first", args.workspace))?;
+    let orders = args.orders.unwrap_or(args.customers * 10);
+    let mut tx = pool.begin().await?;
+    // Demo rows are generated consistent, so foreign-key triggers can be skipped when we are allowed to
+    // (superuser); otherwise every row is checked, which is slower but just as correct.
+    let fast = sqlx::query("set local session_replication_role = replica").execute(&mut *tx).await.is_ok();
+    if !fast {
+        tx.rollback().await?;
+        tx = pool.begin().await?;
+    }
+    let channels = ensure_channels(&mut tx, workspace.id, &workspace.base_currency).await?;
+    let manual_channel = sqlx::query_scalar!(
+        "select id from channel where workspace_id = $1 and kind = 'manual' order by id limit 1",
+        workspace.id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let ctx = Ctx { seed: args.seed, now: clock.now(), channels, manual_channel };
+
+    let (kinds, order_counts) = allocate(&ctx, args.customers, orders);
+    let customer_base = reserve(&mut tx, "customer", args.customers).await?;
+    let order_base = reserve(&mut tx, "customer_order", orders).await?;
+    let plan = Plan { ctx, workspace: workspace.id, kinds, order_counts, customer_base, order_base };
+
+    plan.customers(&mut tx).await?;
+    plan.contacts(&mut tx).await?;
+    plan.orders(&mut tx).await?;
+    let tickets = plan.count_tickets();
+    let ticket_base = reserve(&mut tx, "ticket", tickets.0).await?;
+    plan.tickets(&mut tx, ticket_base).await?;
+    plan.notes(&mut tx).await?;
+    tracing::info!(elapsed = ?started.elapsed(), "rows loaded; computing indicators");
+    compute_indicators(&mut tx, workspace.id).await?;
+    tx.commit().await?;
+    sqlx::query("analyze").execute(pool).await?;
+    eprintln!(
+        "seeded {} customers, {} orders, {} tickets, {} messages into {} in {:.1} s",
+        args.customers,
+        orders,
+        tickets.0,
+        tickets.1,
+        workspace.slug,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn ensure_channels(tx: &mut Transaction<'_, Postgres>, workspace_id: i64, base: &str) -> Result<Vec<Channel>> {
+    let usd_per = |code: &str| -> Decimal {
+        CHANNELS.iter().find(|c| c.2 == code).map_or(Decimal::ONE, |c| c.3.parse().expect("valid rate"))
+    };
+    let base_rate = usd_per(base);
+    let mut channels = Vec::new();
+    for &(key, kind, currency, _) in CHANNELS {
+        let id = sqlx::query_scalar!(
+            r#"insert into channel (workspace_id, key, kind, name) values ($1, $2, $3, $2)
+               on conflict (workspace_id, key) do update set updated_at = channel.updated_at
+               returning id"#,
+            workspace_id,
+            key,
+            kind
+        )
+        .fetch_one(&mut **tx)
+        .await?;
+        let rate = if currency == base { Decimal::ONE } else { (usd_per(currency) / base_rate).round_dp(6) };
+        channels.push(Channel { id, kind, currency, rate });
+    }
+    Ok(channels)
+}
+
+/// Decides every customer's kind and how many orders they placed, so that the orders add up exactly.
+fn allocate(ctx: &Ctx, customers: u64, orders: u64) -> (Vec<Kind>, Vec<u32>) {
+    let kinds: Vec<Kind> = (0..customers).map(|i| plan::kind(ctx, i)).collect();
+    let buyers: Vec<usize> =
+        (0..kinds.len()).filter(|&i| matches!(kinds[i], Kind::Registered { weight } if weight > 0.0)).collect();
+    let mut counts = vec![0u32; kinds.len()];
+    let mut left = orders;
+    for (i, kind) in kinds.iter().enumerate() {
+        if *kind == Kind::Guest && left > 0 {
+            counts[i] = 1;
+            left -= 1;
+        }
+    }
+    // Everyone who buys buys once; the rest is shared out by weight, remainders going to the first.
+    for &i in &buyers {
+        if left == 0 {
+            break;
+        }
+        counts[i] = 1;
+        left -= 1;
+    }
+    let total_weight: f64 = buyers.iter().map(|&i| weight(kinds[i])).sum();
+    let pool = left;
+    for &i in &buyers {
+        let share = ((pool as f64) * weight(kinds[i]) / total_weight).floor() as u64;
+        let share = share.min(left);
+        counts[i] += share as u32;
+        left -= share;
+    }
+    for &i in buyers.iter().cycle().take(if buyers.is_empty() { 0 } else { left as usize }) {
+        counts[i] += 1;
+    }
+    (kinds, counts)
+}
+
+fn weight(kind: Kind) -> f64 {
+    match kind {
+        Kind::Registered { weight } => f64::from(weight),
+        _ => 0.0,
+    }
+}
+
+/// Takes `n` ids from the table's identity sequence; the exclusive lock keeps other writers from
+/// drawing ids from the range meanwhile.
+async fn reserve(tx: &mut Transaction<'_, Postgres>, table: &str, n: u64) -> Result<i64> {
+    if !matches!(table, "customer" | "customer_order" | "ticket") {
+        bail!("no id range to reserve in {table}");
+    }
+    sqlx::query(&format!("lock table {table} in exclusive mode")).execute(&mut **tx).await?;
+    let last: i64 = sqlx::query_scalar(
+        "select setval(pg_get_serial_sequence($1, 'id'), nextval(pg_get_serial_sequence($1, 'id')) + $2)",
+    )
+    .bind(table)
+    .bind(n as i64)
+    .fetch_one(&mut **tx)
+    .await
+    .with_context(|| format!("reserving {n} ids in {table}"))?;
+    Ok(last - n as i64)
+}
+
+struct Plan {
+    ctx: Ctx,
+    workspace: i64,
+    kinds: Vec<Kind>,
+    order_counts: Vec<u32>,
+    customer_base: i64,
+    order_base: i64,
+}
+
+impl Plan {
+    fn customer_id(&self, index: usize) -> i64 {
+        self.customer_base + index as i64
+    }
+
+    fn profile(&self, index: usize) -> plan::Profile {
+        plan::profile(&self.ctx, index as u64, self.kinds[index])
+    }
+
+    fn channel_id(&self, p: &plan::Profile) -> i64 {
+        if p.kind == Kind::Manual { self.ctx.manual_channel } else { self.ctx.channels[p.channel].id }
+    }
+
+    /// When the customer registered: before their first order, or some time ago.
+    fn registered_at(&self, index: usize, p: &plan::Profile) -> chrono::DateTime<chrono::Utc> {
+        let since =
+            if self.order_counts[index] > 0 { plan::first_order_at(&self.ctx, index as u64) } else { self.ctx.now };
+        since - Duration::days(p.registered_days_before)
+    }
+
+    async fn customers(&self, conn: &mut PgConnection) -> Result<()> {
+        let mut w = Copy::begin(
+            &mut *conn,
+            "customer (workspace_id, id, channel_id, external_id, registered, first_name, last_name, company, \
+             email_subscription, personal_discount, contractor_type, legal_name, vip_mark, bad_mark, comment, \
+             registered_at)",
+        )
+        .await?;
+        for i in 0..self.kinds.len() {
+            let p = self.profile(i);
+            let id = self.customer_id(i);
+            let registered = p.kind != Kind::Guest;
+            let external = matches!(p.kind, Kind::Registered { .. }).then(|| (7_000_000 + id).to_string());
+            w.row()
+                .int(self.workspace)
+                .int(id)
+                .int(self.channel_id(&p))
+                .opt(external.as_deref())
+                .bool(registered)
+                .text(p.first_name)
+                .text(p.last_name)
+                .opt(p.company)
+                .text(if p.subscribed { "subscribed" } else { "unsubscribed" })
+                .opt_dec(p.discount)
+                .text(if p.company.is_some() { "legal_entity" } else { "individual" })
+                .opt(p.company)
+                .bool(p.vip_mark)
+                .bool(p.bad_mark)
+                .opt(p.comment)
+                .time(self.registered_at(i, &p))
+                .end();
+            w.flush_if_full().await?;
+        }
+        w.finish().await?;
+        Ok(())
+    }
+
+    async fn contacts(&self, conn: &mut PgConnection) -> Result<()> {
+        let mut w = Copy::begin(&mut *conn, "customer_email (workspace_id, customer_id, email, position)").await?;
+        for i in 0..self.kinds.len() {
+            let p = self.profile(i);
+            for (position, email) in p.emails.iter().enumerate() {
+                w.row().int(self.workspace).int(self.customer_id(i)).text(email).int(position as i64).end();
+            }
+            w.flush_if_full().await?;
+        }
+        w.finish().await?;
+        let mut w = Copy::begin(&mut *conn, "customer_phone (workspace_id, customer_id, raw, e164)").await?;
+        for i in 0..self.kinds.len() {
+            if let Some((raw, e164)) = self.profile(i).phone {
+                w.row().int(self.workspace).int(self.customer_id(i)).text(&raw).text(&e164).end();
+                w.flush_if_full().await?;
+            }
+        }
+        w.finish().await?;
+        let mut w = Copy::begin(
+            &mut *conn,
+            "customer_address (workspace_id, customer_id, kind, name, line1, city, region, postal_code, country)",
+        )
+        .await?;
+        for i in 0..self.kinds.len() {
+            let p = self.profile(i);
+            if !p.has_address {
+                continue;
+            }
+            let kinds: &[&str] = if p.billing_too { &["shipping", "billing"] } else { &["shipping"] };
+            for kind in kinds {
+                let a = &p.address;
+                w.row()
+                    .int(self.workspace)
+                    .int(self.customer_id(i))
+                    .text(kind)
+                    .text(&a.name)
+                    .text(&a.line1)
+                    .text(a.city)
+                    .opt((!a.region.is_empty()).then_some(a.region))
+                    .text(a.postal_code)
+                    .text(a.country)
+                    .end();
+            }
+            w.flush_if_full().await?;
+        }
+        w.finish().await?;
+        Ok(())
+    }
+
+    /// Orders, their lines and their timeline events: three passes over the same generated orders.
+    async fn orders(&self, conn: &mut PgConnection) -> Result<()> {
+        for table in [OrderTable::Order, OrderTable::Line, OrderTable::Event] {
+            let mut w = Copy::begin(&mut *conn, table.columns()).await?;
+            let mut order_id = self.order_base;
+            for i in 0..self.kinds.len() {
+                let p = self.profile(i);
+                let channel =
+                    if p.kind == Kind::Manual { &self.ctx.channels[0] } else { &self.ctx.channels[p.channel] };
+                let address = (channel.kind != "pos" && p.has_address).then(|| p.address.json());
+                for o in plan::orders(&self.ctx, i as u64, self.order_counts[i]) {
+                    order_id += 1;
+                    let number = order_number(channel.kind, order_id);
+                    match table {
+                        OrderTable::Order => {
+                            w.row()
+                                .int(self.workspace)
+                                .int(order_id)
+                                .int(channel.id)
+                                .text(&(9_000_000_000 + order_id).to_string())
+                                .text(&number)
+                                .int(self.customer_id(i))
+                                .time(o.placed_at)
+                                .text(o.status)
+                                .bool(o.test)
+                                .text(channel.currency)
+                                .dec(channel.rate)
+                                .dec(o.total)
+                                .dec(o.paid)
+                                .dec(o.refunded)
+                                .opt(address.as_deref())
+                                .end();
+                        }
+                        OrderTable::Line => {
+                            for (position, line) in o.lines.iter().enumerate() {
+                                w.row()
+                                    .int(self.workspace)
+                                    .int(order_id)
+                                    .int(position as i64)
+                                    .text(line.product.sku)
+                                    .text(line.product.name)
+                                    .text(line.product.category)
+                                    .int(line.quantity.into())
+                                    .dec(Decimal::new(line.product.price_cents, 2))
+                                    .end();
+                            }
+                        }
+                        OrderTable::Event => {
+                            let detail = format!(
+                                r#"{{"number": "{number}", "status": "{}", "total": "{}", "currency": "{}"}}"#,
+                                o.status, o.total, channel.currency
+                            );
+                            w.row()
+                                .int(self.workspace)
+                                .int(self.customer_id(i))
+                                .text("order_placed")
+                                .time(o.placed_at)
+                                .int(order_id)
+                                .text(&detail)
+                                .end();
+                        }
+                    }
+                }
+                w.flush_if_full().await?;
+            }
+            w.finish().await?;
+        }
+        Ok(())
+    }
+
+    fn tickets_of(&self, i: usize) -> Vec<plan::Ticket> {
+        let p = self.profile(i);
+        let since = self.registered_at(i, &p);
+        plan::tickets(&self.ctx, i as u64, since, self.order_counts[i] > 0)
+    }
+
+    fn count_tickets(&self) -> (u64, u64) {
+        (0..self.kinds.len()).fold((0, 0), |(t, m), i| {
+            let tickets = self.tickets_of(i);
+            (t + tickets.len() as u64, m + tickets.iter().map(|t| t.messages.len() as u64).sum::<u64>())
+        })
+    }
+
+    async fn tickets(&self, conn: &mut PgConnection, ticket_base: i64) -> Result<()> {
+        for table in [TicketTable::Ticket, TicketTable::Message, TicketTable::Event] {
+            let mut w = Copy::begin(&mut *conn, table.columns()).await?;
+            let mut ticket_id = ticket_base;
+            for i in 0..self.kinds.len() {
+                let p = self.profile(i);
+                let channel_id = self.channel_id(&p);
+                let customer_id = self.customer_id(i);
+                for t in self.tickets_of(i) {
+                    ticket_id += 1;
+                    let (Some(first), Some(last)) = (t.messages.first(), t.messages.last()) else {
+                        continue;
+                    };
+                    match table {
+                        TicketTable::Ticket => {
+                            w.row()
+                                .int(self.workspace)
+                                .int(ticket_id)
+                                .int(channel_id)
+                                .text(&format!("T-{ticket_id}"))
+                                .int(customer_id)
+                                .text(t.subject)
+                                .text(t.status)
+                                .text(if first.inbound { "inbound" } else { "outbound" })
+                                .time(first.sent_at)
+                                .time(last.sent_at)
+                                .end();
+                        }
+                        TicketTable::Message => {
+                            for (n, m) in t.messages.iter().enumerate() {
+                                w.row()
+                                    .int(self.workspace)
+                                    .int(ticket_id)
+                                    .int(customer_id)
+                                    .int(channel_id)
+                                    .text(&format!("M-{ticket_id}-{n}"))
+                                    .text(if m.inbound { "inbound" } else { "outbound" })
+                                    .text(m.kind)
+                                    .text(&m.body)
+                                    .time(m.sent_at)
+                                    .opt_int(m.call_seconds.map(i64::from))
+                                    .end();
+                            }
+                        }
+                        TicketTable::Event => {
+                            let detail = format!(r#"{{"subject": {}}}"#, serde_json::to_string(t.subject)?);
+                            w.row()
+                                .int(self.workspace)
+                                .int(customer_id)
+                                .text("ticket_opened")
+                                .time(first.sent_at)
+                                .int(ticket_id)
+                                .text(&detail)
+                                .end();
+                        }
+                    }
+                }
+                w.flush_if_full().await?;
+            }
+            w.finish().await?;
+        }
+        Ok(())
+    }
+
+    async fn notes(&self, conn: &mut PgConnection) -> Result<()> {
+        for events in [false, true] {
+            let mut w = Copy::begin(
+                &mut *conn,
+                if events {
+                    "event (workspace_id, customer_id, kind, happened_at, detail)"
+                } else {
+                    "note (workspace_id, customer_id, body, created_at, updated_at)"
+                },
+            )
+            .await?;
+            for i in 0..self.kinds.len() {
+                let Some((body, days_ago)) = plan::note(&self.ctx, i as u64) else { continue };
+                let at = self.ctx.now - Duration::days(days_ago);
+                let row = w.row().int(self.workspace).int(self.customer_id(i));
+                if events {
+                    row.text("note_added")
+                        .time(at)
+                        .text(&format!(r#"{{"body": {}}}"#, serde_json::to_string(body)?))
+                        .end();
+                } else {
+                    row.text(body).time(at).time(at).end();
+                }
+                w.flush_if_full().await?;
+            }
+            w.finish().await?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy)]
+enum OrderTable {
+    Order,
+    Line,
+    Event,
+}
+
+impl OrderTable {
+    fn columns(self) -> &'static str {
+        match self {
+            OrderTable::Order => {
+                "customer_order (workspace_id, id, channel_id, external_id, number, customer_id, placed_at, status, \
+                 test, currency, exchange_rate, total, paid, refunded, shipping_address)"
+            }
+            OrderTable::Line => {
+                "order_line (workspace_id, order_id, position, sku, name, category, quantity, unit_price)"
+            }
+            OrderTable::Event => "event (workspace_id, customer_id, kind, happened_at, order_id, detail)",
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum TicketTable {
+    Ticket,
+    Message,
+    Event,
+}
+
+impl TicketTable {
+    fn columns(self) -> &'static str {
+        match self {
+            TicketTable::Ticket => {
+                "ticket (workspace_id, id, channel_id, external_id, customer_id, subject, status, first_direction, \
+                 created_at, updated_at)"
+            }
+            TicketTable::Message => {
+                "message (workspace_id, ticket_id, customer_id, channel_id, external_id, direction, kind, body, \
+                 sent_at, call_duration_seconds)"
+            }
+            TicketTable::Event => "event (workspace_id, customer_id, kind, happened_at, ticket_id, detail)",
+        }
+    }
+}
+
+/// Order numbers as each kind of channel writes them.
+fn order_number(kind: &str, id: i64) -> String {
+    match kind {
+        "amazon" => format!("{:03}-{:07}-{:07}", 300 + id % 700, id % 10_000_000, (id * 7919) % 10_000_000),
+        "ebay" => format!("{:02}-{:05}-{:05}", 10 + id % 90, id % 100_000, (id * 31) % 100_000),
+        "shopify" => format!("#{}", 1000 + id),
+        "pos" => format!("POS-{id:08}"),
+        _ => format!("W{id:07}"),
+    }
+}
+
+/// The stored indicators of SPEC §3, computed for the whole workspace in one statement each.
+async fn compute_indicators(tx: &mut Transaction<'_, Postgres>, workspace_id: i64) -> Result<()> {
+    sqlx::query!(
+        r#"
+        update customer c
+           set total_order_value = a.tov, order_count = a.n, average_order_value = round(a.tov / a.n, 10),
+               customer_since = a.first, latest_purchase_at = a.last, total_paid = a.paid,
+               accounts_receivable = a.receivable
+          from (select customer_id,
+                       sum((total - refunded) * exchange_rate) as tov,
+                       count(*)::int as n,
+                       min(placed_at) as first,
+                       max(placed_at) as last,
+                       sum(paid * exchange_rate) as paid,
+                       sum(greatest(0, total - refunded - paid) * exchange_rate) as receivable
+                  from customer_order
+                 where workspace_id = $1 and not test and status not in ('draft', 'canceled')
+                 group by customer_id) a
+         where c.workspace_id = $1 and c.id = a.customer_id
+        "#,
+        workspace_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query!(
+        r#"
+        update customer c set has_test_order = true
+          from (select distinct customer_id from customer_order where workspace_id = $1 and test) t
+         where c.workspace_id = $1 and c.id = t.customer_id
+        "#,
+        workspace_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query!(
+        r#"
+        update customer c set contacts = t.n
+          from (select customer_id, count(*)::int as n from ticket
+                 where workspace_id = $1 and first_direction = 'inbound' group by customer_id) t
+         where c.workspace_id = $1 and c.id = t.customer_id
+        "#,
+        workspace_id
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
