@@ -5,6 +5,7 @@ const baseURL = process.env.CV_E2E_URL ?? 'http://127.0.0.1:3100';
 
 export default defineConfig({
   testDir: './tests',
+  outputDir: './test-results',
   timeout: 30_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,

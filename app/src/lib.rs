@@ -10,7 +10,7 @@ pub mod ui;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
-use leptos_router::components::{A, Redirect, Route, Router, Routes};
+use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment};
 
 /// The HTML document around the app, rendered on the server.
@@ -43,7 +43,6 @@ pub fn App() -> impl IntoView {
             </header>
             <main>
                 <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=StaticSegment("") view=|| view! { <Redirect path="/customers" /> } />
                     <Route
                         path=StaticSegment("customers")
                         view=customers::list::CustomerListPage

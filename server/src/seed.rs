@@ -570,3 +570,175 @@ async fn compute_indicators(tx: &mut Transaction<'_, Postgres>, workspace_id: i6
     .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, Utc};
+    use rust_decimal::RoundingStrategy;
+    use std::collections::BTreeMap;
+
+    fn args(workspace: &str, customers: u64, seed: u64) -> SeedArgs {
+        SeedArgs { workspace: workspace.into(), customers, orders: None, seed }
+    }
+
+    async fn workspace(pool: &PgPool, slug: &str) -> i64 {
+        app::accounts::db::create_workspace(pool, slug, slug, "USD", "UTC").await.unwrap().id
+    }
+
+    type Fingerprint = Vec<(String, String, bool, i32, Decimal, Option<String>, i64)>;
+
+    /// Everything that identifies the generated customers, independent of their ids.
+    async fn fingerprint(pool: &PgPool, workspace_id: i64) -> Fingerprint {
+        sqlx::query_as(
+            "select c.first_name, c.last_name, c.registered, c.order_count, c.total_order_value,
+                    (select email from customer_email e where e.workspace_id = c.workspace_id and e.customer_id = c.id
+                      order by position limit 1),
+                    (select count(*) from message m where m.workspace_id = c.workspace_id and m.customer_id = c.id)
+               from customer c where c.workspace_id = $1 order by c.id",
+        )
+        .bind(workspace_id)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn the_same_seed_gives_the_same_customers(pool: PgPool) {
+        let clock = Clock::fixed("2026-11-01T00:00:00Z".parse().unwrap());
+        let one = workspace(&pool, "one").await;
+        let two = workspace(&pool, "two").await;
+        let three = workspace(&pool, "three").await;
+        run(&pool, &clock, args("one", 300, 5)).await.unwrap();
+        run(&pool, &clock, args("two", 300, 5)).await.unwrap();
+        run(&pool, &clock, args("three", 300, 6)).await.unwrap();
+        let first = fingerprint(&pool, one).await;
+        assert_eq!(first.len(), 300);
+        assert_eq!(first, fingerprint(&pool, two).await);
+        assert_ne!(first, fingerprint(&pool, three).await, "another seed gives other customers");
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn seeded_data_has_every_kind_of_customer_and_order(pool: PgPool) {
+        let clock = Clock::fixed("2026-11-01T00:00:00Z".parse().unwrap());
+        let ws = workspace(&pool, "demo").await;
+        run(&pool, &clock, args("demo", 500, 1)).await.unwrap();
+        let (orders, lines, events): (i64, i64, i64) = sqlx::query_as(
+            "select (select count(*) from customer_order where workspace_id = $1),
+                    (select count(*) from order_line where workspace_id = $1),
+                    (select count(*) from event where workspace_id = $1 and kind = 'order_placed')",
+        )
+        .bind(ws)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(orders, 5000, "ten orders per customer by default");
+        assert!(lines >= orders);
+        assert_eq!(events, orders, "every order is on its customer's timeline");
+        let kinds: Vec<(String, bool, i64)> = sqlx::query_as(
+            "select ch.kind, c.registered, count(*) from customer c
+               join channel ch on ch.workspace_id = c.workspace_id and ch.id = c.channel_id
+              where c.workspace_id = $1 group by 1, 2",
+        )
+        .bind(ws)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert!(kinds.iter().any(|(kind, registered, _)| kind == "manual" && *registered), "manual customers");
+        assert!(kinds.iter().any(|(kind, registered, _)| kind != "manual" && !*registered), "guests");
+        assert!(kinds.iter().any(|(kind, registered, _)| kind != "manual" && *registered), "registered customers");
+        let statuses: Vec<String> =
+            sqlx::query_scalar("select distinct status from customer_order where workspace_id = $1 order by 1")
+                .bind(ws)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert_eq!(statuses, ["canceled", "delivered", "draft", "in_transit", "paid", "pending", "returned"]);
+        let (tests, unpaid, refunded, foreign_currency): (i64, i64, i64, i64) = sqlx::query_as(
+            "select count(*) filter (where test), count(*) filter (where status = 'delivered' and paid < total),
+                    count(*) filter (where refunded > 0), count(*) filter (where exchange_rate <> 1)
+               from customer_order where workspace_id = $1",
+        )
+        .bind(ws)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert!(tests > 0 && unpaid > 0 && refunded > 0 && foreign_currency > 0);
+        let (inbound, outbound, contacts_only): (i64, i64, i64) = sqlx::query_as(
+            "select (select count(*) from message where workspace_id = $1 and direction = 'inbound'),
+                    (select count(*) from message where workspace_id = $1 and direction = 'outbound'),
+                    (select count(*) from customer where workspace_id = $1 and order_count = 0 and contacts > 0)",
+        )
+        .bind(ws)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert!(inbound > 0 && outbound > 0 && contacts_only > 0);
+    }
+
+    #[derive(Default)]
+    struct Expected {
+        tov: Decimal,
+        orders: i32,
+        first: Option<DateTime<Utc>>,
+        last: Option<DateTime<Utc>>,
+        paid: Decimal,
+        receivable: Decimal,
+        test: bool,
+    }
+
+    /// The stored indicators equal SPEC §3 computed here, in Rust, from the orders themselves.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn stored_indicators_follow_the_rules(pool: PgPool) {
+        let clock = Clock::fixed("2026-11-01T00:00:00Z".parse().unwrap());
+        let ws = workspace(&pool, "demo").await;
+        run(&pool, &clock, args("demo", 400, 3)).await.unwrap();
+        let orders: Vec<(i64, String, bool, Decimal, Decimal, Decimal, Decimal, DateTime<Utc>)> = sqlx::query_as(
+            "select customer_id, status, test, exchange_rate, total, paid, refunded, placed_at
+               from customer_order where workspace_id = $1",
+        )
+        .bind(ws)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        let mut expected: BTreeMap<i64, Expected> = BTreeMap::new();
+        for (customer, status, test, rate, total, paid, refunded, placed_at) in orders {
+            let e = expected.entry(customer).or_default();
+            e.test |= test;
+            if test || status == "draft" || status == "canceled" {
+                continue;
+            }
+            e.tov += (total - refunded) * rate;
+            e.orders += 1;
+            e.paid += paid * rate;
+            e.receivable += (total - refunded - paid).max(Decimal::ZERO) * rate;
+            e.first = Some(e.first.map_or(placed_at, |f| f.min(placed_at)));
+            e.last = Some(e.last.map_or(placed_at, |l| l.max(placed_at)));
+        }
+        type Stored =
+            (i64, Decimal, i32, Option<Decimal>, Option<DateTime<Utc>>, Option<DateTime<Utc>>, Decimal, Decimal, bool);
+        let stored: Vec<Stored> = sqlx::query_as(
+            "select id, total_order_value, order_count, average_order_value, customer_since, latest_purchase_at,
+                    total_paid, accounts_receivable, has_test_order
+               from customer where workspace_id = $1",
+        )
+        .bind(ws)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert_eq!(stored.len(), 400);
+        for (id, tov, orders, aov, since, latest, paid, receivable, test) in stored {
+            let e = expected.remove(&id).unwrap_or_default();
+            assert_eq!(tov, e.tov, "TOV of {id}");
+            assert_eq!(orders, e.orders, "orders of {id}");
+            let e_aov = (e.orders > 0).then(|| {
+                (e.tov / Decimal::from(e.orders)).round_dp_with_strategy(10, RoundingStrategy::MidpointAwayFromZero)
+            });
+            assert_eq!(aov, e_aov, "AOV of {id}");
+            assert_eq!((since, latest), (e.first, e.last), "purchase dates of {id}");
+            assert_eq!(paid, e.paid, "total paid of {id}");
+            assert_eq!(receivable, e.receivable, "accounts receivable of {id}");
+            assert_eq!(test, e.test, "test mark of {id}");
+        }
+    }
+}

@@ -5,6 +5,8 @@ use anyhow::{Context, Result};
 use app::state::AppState;
 use app::{App, shell};
 use axum::Router;
+use axum::response::Redirect;
+use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
@@ -12,6 +14,7 @@ use tower_http::compression::CompressionLayer;
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     Router::new()
+        .route("/", get(|| async { Redirect::to("/customers") }))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

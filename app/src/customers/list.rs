@@ -71,6 +71,7 @@ fn SearchBox(value: Signal<String>) -> impl IntoView {
                 name="q"
                 placeholder="Search customers by name or email"
                 autocomplete="off"
+                value=value.get_untracked()
                 prop:value=value
                 on:input=on_input
             />
