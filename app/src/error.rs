@@ -78,10 +78,10 @@ pub type AppResult<T> = Result<T, AppError>;
 /// stays what it was (zero-to-production / realworld-axum-sqlx `on_constraint`).
 #[cfg(feature = "ssr")]
 pub fn on_constraint(error: sqlx::Error, map: impl FnOnce(&str) -> Option<AppError>) -> AppError {
-    if let sqlx::Error::Database(db) = &error {
-        if let Some(mapped) = db.constraint().and_then(map) {
-            return mapped;
-        }
+    if let sqlx::Error::Database(db) = &error
+        && let Some(mapped) = db.constraint().and_then(map)
+    {
+        return mapped;
     }
     error.into()
 }

@@ -687,13 +687,25 @@ mod tests {
         test: bool,
     }
 
+    #[derive(sqlx::FromRow)]
+    struct OrderFacts {
+        customer_id: i64,
+        status: String,
+        test: bool,
+        exchange_rate: Decimal,
+        total: Decimal,
+        paid: Decimal,
+        refunded: Decimal,
+        placed_at: DateTime<Utc>,
+    }
+
     /// The stored indicators equal SPEC §3 computed here, in Rust, from the orders themselves.
     #[sqlx::test(migrations = "../migrations")]
     async fn stored_indicators_follow_the_rules(pool: PgPool) {
         let clock = Clock::fixed("2026-11-01T00:00:00Z".parse().unwrap());
         let ws = workspace(&pool, "demo").await;
         run(&pool, &clock, args("demo", 400, 3)).await.unwrap();
-        let orders: Vec<(i64, String, bool, Decimal, Decimal, Decimal, Decimal, DateTime<Utc>)> = sqlx::query_as(
+        let orders: Vec<OrderFacts> = sqlx::query_as(
             "select customer_id, status, test, exchange_rate, total, paid, refunded, placed_at
                from customer_order where workspace_id = $1",
         )
@@ -702,7 +714,9 @@ mod tests {
         .await
         .unwrap();
         let mut expected: BTreeMap<i64, Expected> = BTreeMap::new();
-        for (customer, status, test, rate, total, paid, refunded, placed_at) in orders {
+        for OrderFacts { customer_id: customer, status, test, exchange_rate: rate, total, paid, refunded, placed_at } in
+            orders
+        {
             let e = expected.entry(customer).or_default();
             e.test |= test;
             if test || status == "draft" || status == "canceled" {
