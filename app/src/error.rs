@@ -46,6 +46,18 @@ impl AppError {
         }
     }
 
+    /// Sets the HTTP status of the response under way (a server function's) to this error's, and
+    /// returns the error: server functions answer 401/403/404/422 rather than a blanket 500.
+    #[cfg(feature = "ssr")]
+    pub fn respond(self) -> Self {
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+            && let Ok(status) = axum::http::StatusCode::from_u16(self.status())
+        {
+            response.set_status(status);
+        }
+        self
+    }
+
     pub fn invalid(path: impl Into<String>, message: impl Into<String>) -> Self {
         AppError::Invalid(vec![FieldError { path: path.into(), message: message.into() }])
     }

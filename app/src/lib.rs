@@ -1,6 +1,7 @@
 //! Customer View: the shared Leptos app (server-rendered, hydrated in the browser).
 
 pub mod accounts;
+pub mod auth;
 pub mod clock;
 pub mod customers;
 pub mod error;
@@ -38,11 +39,10 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/customer-view.css" />
         <Title text="Customer View" />
         <Router>
-            <header class="top">
-                <A href="/customers" attr:class="brand">"Customer View"</A>
-            </header>
+            <ui::layout::TopBar />
             <main>
                 <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=StaticSegment("login") view=auth::login::LoginPage />
                     <Route
                         path=StaticSegment("customers")
                         view=customers::list::CustomerListPage

@@ -11,8 +11,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
     pub clock: Clock,
-    /// The workspace `/customers` shows until sign-in (issue 3) chooses it from the session.
-    pub default_workspace: String,
+    /// Mark the session cookie `Secure` (serve behind HTTPS).
+    pub secure_cookies: bool,
 }
 
 /// The state provided by `leptos_routes`; missing only if the router was built wrongly.

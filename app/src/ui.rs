@@ -1,3 +1,5 @@
 //! Components and helpers shared by every feature.
 
 pub mod format;
+pub mod layout;
+pub mod url;

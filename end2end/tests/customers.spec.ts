@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { expectAccessible, waitForHydration } from './helpers';
+import { expectAccessible, signIn, waitForHydration } from './helpers';
 
 const HEADERS = [
   'Sentiment',
@@ -11,6 +11,10 @@ const HEADERS = [
   'Orders',
   'Latest purchase',
 ];
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page);
+});
 
 test('the customer list is rendered on the server with its columns', async ({ page }) => {
   await page.goto('/customers');
@@ -46,7 +50,7 @@ test('after hydration the list follows the search box without a page load', asyn
 test('a shared search URL shows the same list with JavaScript off', async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto('/customers');
+  await signIn(page); // the sign-in form needs no JavaScript either
   const email = (await page.getByRole('row').nth(1).getByRole('cell').nth(3).innerText()).trim();
 
   await page.getByRole('searchbox', { name: 'Search customers' }).fill(email);
@@ -64,7 +68,7 @@ test('a shared search URL shows the same list with JavaScript off', async ({ bro
   // axe-core needs JavaScript to run: check the same URL in a page that has it.
   const withJs = await browser.newContext();
   const checker = await withJs.newPage();
-  await checker.goto(shared);
+  await signIn(checker, undefined, new URL(shared).pathname + new URL(shared).search);
   await expectAccessible(checker);
   await withJs.close();
 });
@@ -72,7 +76,7 @@ test('a shared search URL shows the same list with JavaScript off', async ({ bro
 test('on a 390 px phone the list is cards with labels and nothing scrolls sideways', async ({ browser }) => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const page = await context.newPage();
-  await page.goto('/customers');
+  await signIn(page);
   await waitForHydration(page);
   const overflow = await page.evaluate(
     () => document.documentElement.scrollWidth - document.documentElement.clientWidth,

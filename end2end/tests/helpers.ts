@@ -1,6 +1,11 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 
+/** Members created by scripts/test for the browser tests. */
+export const ADMIN = { email: 'admin@e2e.example', password: 'end-to-end password' };
+export const VIEWER = { email: 'viewer@e2e.example', password: 'end-to-end password' };
+export const THROTTLED = { email: 'throttled@e2e.example', password: 'end-to-end password' };
+
 /** Fails on any axe-core violation on the page as it is now. */
 export async function expectAccessible(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
@@ -13,4 +18,18 @@ export async function expectAccessible(page: Page) {
 /** Waits until the wasm has hydrated the page (the app sets the marker from an Effect). */
 export async function waitForHydration(page: Page) {
   await page.locator('[data-hydrated="true"]').waitFor({ state: 'attached' });
+}
+
+/** Fills the sign-in form (already open) and submits it. */
+export async function submitSignIn(page: Page, user: { email: string; password: string }) {
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Signs in through the form and waits to land on `next`. */
+export async function signIn(page: Page, user = ADMIN, next = '/customers') {
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
+  await submitSignIn(page, user);
+  await page.waitForURL((url) => url.pathname !== '/login');
 }

@@ -9,8 +9,8 @@ use std::time::Duration;
 pub struct Config {
     pub database_url: String,
     pub clock: Clock,
-    /// The workspace `/customers` shows until sign-in chooses it (`CV_WORKSPACE`, default `demo`).
-    pub default_workspace: String,
+    /// `CV_SECURE_COOKIES=true` marks the session cookie Secure (when served behind HTTPS).
+    pub secure_cookies: bool,
 }
 
 impl Config {
@@ -18,8 +18,12 @@ impl Config {
         let database_url = std::env::var("DATABASE_URL")
             .context("DATABASE_URL is not set; e.g. postgres://user:password@127.0.0.1:5432/customer_view")?;
         let clock = Clock::from_env().map_err(anyhow::Error::msg)?;
-        let default_workspace = std::env::var("CV_WORKSPACE").unwrap_or_else(|_| "demo".into());
-        Ok(Config { database_url, clock, default_workspace })
+        let secure_cookies = match std::env::var("CV_SECURE_COOKIES").as_deref() {
+            Ok("true" | "1") => true,
+            Ok("false" | "0" | "") | Err(_) => false,
+            Ok(other) => anyhow::bail!("CV_SECURE_COOKIES={other:?}: use true or false"),
+        };
+        Ok(Config { database_url, clock, secure_cookies })
     }
 
     pub async fn pool(&self, max_connections: u32) -> Result<PgPool> {

@@ -1,25 +1,43 @@
-//! The web server: Leptos pages and server functions over axum.
+//! The web server: Leptos pages and server functions over axum, behind the session, cross-site and
+//! security-header middleware.
 
 use crate::config::Config;
 use anyhow::{Context, Result};
+use app::auth::web;
 use app::state::AppState;
 use app::{App, shell};
 use axum::Router;
+use axum::middleware;
 use axum::response::Redirect;
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::net::SocketAddr;
 use tower_http::compression::CompressionLayer;
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
+    // What every page (found or not) and server function gets in its context.
+    let context = {
+        let state = state.clone();
+        move || {
+            provide_context(state.clone());
+            web::page_context();
+        }
+    };
     Router::new()
         .route("/", get(|| async { Redirect::to("/customers") }))
-        .leptos_routes(&state, routes, {
+        .route("/login", post(web::sign_in))
+        .route("/logout", post(web::sign_out))
+        .route("/workspace", post(web::switch_workspace))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(middleware::from_fn_with_state(state.clone(), web::resolve_session))
+        .layer(middleware::from_fn(web::refuse_cross_site))
+        .layer(middleware::from_fn(web::security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
 }
@@ -29,13 +47,12 @@ pub async fn serve(config: Config) -> Result<()> {
     let options = leptos.leptos_options;
     let addr = options.site_addr;
     let pool = config.pool(20).await?;
-    let state =
-        AppState { leptos_options: options, pool, clock: config.clock, default_workspace: config.default_workspace };
+    let state = AppState { leptos_options: options, pool, clock: config.clock, secure_cookies: config.secure_cookies };
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("could not listen on {addr}; set LEPTOS_SITE_ADDR to another address"))?;
     tracing::info!("serving Customer View on http://{addr}");
-    axum::serve(listener, router(state).into_make_service())
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the web server stopped")

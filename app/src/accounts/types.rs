@@ -17,6 +17,19 @@ pub enum Role {
 }
 
 impl Role {
+    /// Whether this role may do what `needed` may: admin ⊇ agent ⊇ viewer.
+    pub fn allows(self, needed: Role) -> bool {
+        self.rank() >= needed.rank()
+    }
+
+    fn rank(self) -> u8 {
+        match self {
+            Role::Viewer => 0,
+            Role::Agent => 1,
+            Role::Admin => 2,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
@@ -52,4 +65,16 @@ pub struct Workspace {
     pub name: String,
     pub base_currency: String,
     pub time_zone: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Role;
+
+    #[test]
+    fn stronger_roles_include_weaker_ones() {
+        assert!(Role::Admin.allows(Role::Agent) && Role::Admin.allows(Role::Viewer));
+        assert!(Role::Agent.allows(Role::Viewer) && !Role::Agent.allows(Role::Admin));
+        assert!(!Role::Viewer.allows(Role::Agent) && Role::Viewer.allows(Role::Viewer));
+    }
 }

@@ -6,11 +6,11 @@ use leptos::prelude::*;
 
 #[server]
 pub async fn list_customers(query: CustomerQuery) -> Result<CustomerPage, AppError> {
-    use crate::accounts::db::workspace_by_slug;
+    use crate::accounts::Role;
+    use crate::auth::require;
     use crate::state::app_state;
 
+    let caller = require(Role::Viewer)?;
     let state = app_state()?;
-    // Until sign-in (issue 3), the page shows the configured workspace.
-    let workspace = workspace_by_slug(&state.pool, &state.default_workspace).await?;
-    super::db::list_customers(&state.pool, workspace.id, &query).await
+    super::db::list_customers(&state.pool, caller.workspace_id, &query).await
 }

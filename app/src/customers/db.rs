@@ -69,3 +69,67 @@ pub async fn list_customers(pool: &PgPool, workspace_id: i64, query: &CustomerQu
 fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::db::create_workspace;
+
+    async fn customer(pool: &PgPool, workspace_id: i64, first: &str, last: &str, email: &str) -> i64 {
+        let id = sqlx::query_scalar!(
+            "insert into customer (workspace_id, channel_id, registered, first_name, last_name)
+             select $1, id, true, $2, $3 from channel where workspace_id = $1 and key = 'manual' returning id",
+            workspace_id,
+            first,
+            last
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        sqlx::query!(
+            "insert into customer_email (workspace_id, customer_id, email) values ($1, $2, $3)",
+            workspace_id,
+            id,
+            email
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+        id
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_workspace_lists_only_its_own_customers(pool: PgPool) {
+        let a = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
+        let b = create_workspace(&pool, "b", "B", "EUR", "UTC").await.unwrap().id;
+        let ann = customer(&pool, a, "Ann", "Lee", "ann@example.com").await;
+        customer(&pool, b, "Ann", "Lee", "ann@example.com").await;
+        customer(&pool, b, "Bob", "Norman", "bob@example.com").await;
+
+        let everyone = list_customers(&pool, a, &CustomerQuery::default()).await.unwrap();
+        assert_eq!(everyone.items.iter().map(|c| c.id).collect::<Vec<_>>(), [ann]);
+        assert_eq!((everyone.total, everyone.currency.as_str()), (1, "USD"));
+        let search = CustomerQuery { q: Some("bob".into()), limit: None };
+        assert!(list_customers(&pool, a, &search).await.unwrap().items.is_empty(), "B's Bob is not found from A");
+        assert_eq!(list_customers(&pool, b, &search).await.unwrap().total, 1);
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn search_matches_names_and_emails_literally(pool: PgPool) {
+        let a = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
+        let ann = customer(&pool, a, "Ann", "Lee", "ann_lee@example.com").await;
+        let bob = customer(&pool, a, "Bob", "Norman", "bob@example.com").await;
+        let ids = |q: &str| {
+            let pool = pool.clone();
+            let query = CustomerQuery { q: Some(q.to_string()), limit: None };
+            async move {
+                list_customers(&pool, a, &query).await.unwrap().items.into_iter().map(|c| c.id).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(ids("ann lee").await, [ann]);
+        assert_eq!(ids("NORMAN").await, [bob]);
+        assert_eq!(ids("bob@EXAMPLE.com").await, [bob]);
+        assert_eq!(ids("_").await, [ann], "LIKE wildcards in the search text match only themselves");
+        assert_eq!(ids("%").await, Vec::<i64>::new());
+    }
+}

@@ -2,7 +2,7 @@
 
 use super::api::list_customers;
 use super::types::{CustomerPage, CustomerQuery, CustomerRow};
-use crate::ui::format;
+use crate::ui::{format, url};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::Form;
@@ -56,7 +56,7 @@ fn SearchBox(value: Signal<String>) -> impl IntoView {
             let url = if text.trim().is_empty() {
                 "/customers".to_string()
             } else {
-                format!("/customers?q={}", urlencoding_component(&text))
+                format!("/customers?q={}", url::encode(&text))
             };
             navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
         };
@@ -78,17 +78,6 @@ fn SearchBox(value: Signal<String>) -> impl IntoView {
             <button type="submit">"Search"</button>
         </Form>
     }
-}
-
-fn urlencoding_component(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 #[component]

@@ -1,0 +1,42 @@
+//! Who is asking: sessions for people, API keys for programs, and the one check every server function
+//! and API route makes before doing anything (`require`).
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod login;
+#[cfg(feature = "ssr")]
+pub mod web;
+
+use crate::accounts::Role;
+use serde::{Deserialize, Serialize};
+
+/// The signed-in member making a request: their account, the workspace they work in and their role there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Caller {
+    pub user_id: i64,
+    pub email: String,
+    pub workspace_id: i64,
+    pub workspace_name: String,
+    pub role: Role,
+}
+
+/// The signed-in caller, if any (set on the request by `web::resolve_session`).
+#[cfg(feature = "ssr")]
+pub fn signed_in() -> Option<Caller> {
+    leptos::prelude::use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Caller>().cloned())
+}
+
+/// The signed-in caller if their role allows `needed`: `Unauthenticated` without a session, `Forbidden`
+/// when the role is too weak. Every server function starts with it.
+#[cfg(feature = "ssr")]
+pub fn require(needed: Role) -> Result<Caller, crate::error::AppError> {
+    use crate::error::AppError;
+
+    let caller = signed_in().ok_or(AppError::Unauthenticated).map_err(AppError::respond)?;
+    if !caller.role.allows(needed) {
+        return Err(AppError::Forbidden.respond());
+    }
+    Ok(caller)
+}

@@ -1,0 +1,24 @@
+//! Server functions about the caller: who is signed in, and which workspaces they can switch to.
+
+use super::Caller;
+use crate::accounts::Role;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceChoice {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
+/// The signed-in caller and their workspaces; `None` when signed out.
+#[server]
+pub async fn current_caller() -> Result<Option<(Caller, Vec<WorkspaceChoice>)>, AppError> {
+    // Being signed out is an answer here, not an error.
+    let Some(caller) = super::signed_in() else { return Ok(None) };
+    let state = crate::state::app_state()?;
+    let workspaces = super::db::workspaces_of(&state.pool, caller.user_id).await?;
+    Ok(Some((caller, workspaces)))
+}
