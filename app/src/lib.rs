@@ -5,6 +5,8 @@ pub mod auth;
 pub mod clock;
 pub mod customers;
 pub mod error;
+pub mod segments;
+pub mod sentiment;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod ui;

@@ -1,5 +1,6 @@
 //! The `server` binary: serves Customer View, or runs one of its administration commands (SPEC §6).
 
+mod api;
 mod cli;
 mod config;
 mod seed;

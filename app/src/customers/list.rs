@@ -2,6 +2,7 @@
 
 use super::api::list_customers;
 use super::types::{CustomerPage, CustomerQuery, CustomerRow};
+use crate::segments;
 use crate::ui::{format, url};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
@@ -124,7 +125,14 @@ fn CustomerRowView(row: CustomerRow, currency: String) -> impl IntoView {
     view! {
         <tr>
             <td data-label="Sentiment">
-                <span aria-label="No sentiment yet" title="No sentiment yet">"–"</span>
+                {match row.sentiment {
+                    Some(sentiment) => {
+                        let (face, word) = sentiment.face();
+                        view! { <span class="sentiment" title=word><span aria-hidden="true">{face}" "</span>{word}</span> }
+                            .into_any()
+                    }
+                    None => view! { <span class="muted">"No messages"</span> }.into_any(),
+                }}
             </td>
             <td data-label="Customer">
                 <span class="name">{name}</span>
@@ -135,7 +143,11 @@ fn CustomerRowView(row: CustomerRow, currency: String) -> impl IntoView {
                 })}
                 {(!row.registered).then(|| view! { <span class="mark mark-guest">"Guest"</span> })}
             </td>
-            <td data-label="Segments">"–"</td>
+            <td data-label="Segments">
+                <ul class="chips">
+                    {row.segments.iter().map(|key| view! { <li class="chip">{segments::name(key).to_string()}</li> }).collect_view()}
+                </ul>
+            </td>
             <td data-label="Email">{row.email.unwrap_or_else(|| "–".into())}</td>
             <td data-label="Channel">{row.channel}</td>
             <td data-label="Total order value" class="num">{format::money(row.total_order_value, &currency)}</td>

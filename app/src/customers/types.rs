@@ -1,6 +1,7 @@
 //! Wire types of the customer list, shared by server and browser.
 
-use chrono::NaiveDate;
+use crate::sentiment::Sentiment;
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -13,14 +14,56 @@ pub struct CustomerRow {
     pub email: Option<String>,
     /// The channel's key, e.g. `amazon-de`.
     pub channel: String,
+    /// The channel's customer id; none for guests and customers added by hand.
+    pub external_id: Option<String>,
     pub registered: bool,
     pub total_order_value: Decimal,
     pub orders: i32,
-    /// In the workspace's time zone.
+    pub latest_purchase_at: Option<DateTime<Utc>>,
+    /// The day of `latest_purchase_at` in the workspace's time zone.
     pub latest_purchase: Option<NaiveDate>,
+    /// Keys of the segments the customer is in.
+    pub segments: Vec<String>,
+    pub sentiment: Option<Sentiment>,
     pub has_test_order: bool,
     pub vip_mark: bool,
     pub bad_mark: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phone {
+    /// As entered or received.
+    pub raw: String,
+    pub e164: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub name: Option<String>,
+    pub company: Option<String>,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub region: Option<String>,
+    pub postal_code: Option<String>,
+    pub country: String,
+}
+
+/// Everything about one customer that the detail views and `GET /api/v1/customers/{id}` show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerDetail {
+    pub row: CustomerRow,
+    pub company: Option<String>,
+    pub emails: Vec<String>,
+    pub phones: Vec<Phone>,
+    pub billing_address: Option<Address>,
+    pub shipping_address: Option<Address>,
+    pub registered_at: DateTime<Utc>,
+    pub total_paid: Decimal,
+    pub accounts_receivable: Decimal,
+    pub average_order_value: Option<Decimal>,
+    pub customer_since: Option<DateTime<Utc>>,
+    pub contacts: i32,
 }
 
 impl CustomerRow {

@@ -1,0 +1,16 @@
+//! Segments: the six built-in ones of SPEC §3 (membership is computed by the engine, issue 4).
+
+/// Key and name of the built-in segments, in the order they are shown.
+pub const BUILTIN: [(&str, &str); 6] = [
+    ("vip", "VIP"),
+    ("repeat_customer", "Repeat customer"),
+    ("active_customer", "Active customer"),
+    ("new_customer", "New customer"),
+    ("new_contact", "New contact"),
+    ("repeat_contact", "Repeat contact"),
+];
+
+/// The name people read for a segment key.
+pub fn name(key: &str) -> &str {
+    BUILTIN.iter().find(|(k, _)| *k == key).map_or(key, |(_, name)| name)
+}

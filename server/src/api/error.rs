@@ -1,0 +1,43 @@
+//! How the API says no: a status and `{"error": {"code", "message", "fields"}}`.
+
+use app::error::AppError;
+use axum::Json;
+use axum::http::header::WWW_AUTHENTICATE;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        ApiError(error)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let code = match &self.0 {
+            AppError::NotFound => "not_found",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden => "forbidden",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Invalid(_) => "invalid",
+            AppError::Conflict(_) => "conflict",
+            AppError::Internal | AppError::Transport(_) => "internal",
+        };
+        let fields = match &self.0 {
+            AppError::Invalid(fields) => json!(fields),
+            _ => json!([]),
+        };
+        let body = Json(json!({"error": {"code": code, "message": self.0.to_string(), "fields": fields}}));
+        let mut response = (status, body).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(WWW_AUTHENTICATE, HeaderValue::from_static(r#"Bearer realm="Customer View API""#));
+        }
+        response
+    }
+}
