@@ -14,7 +14,7 @@ pub mod ui;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{SsrMode, StaticSegment, path};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -37,14 +37,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Set once the wasm has taken over the page: browser tests wait for it.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     view! {
         <Stylesheet id="leptos" href="/pkg/customer-view.css" />
         <Title text="Customer View" />
         <Router>
             <ui::layout::TopBar />
-            <main>
+            <main data-hydrated=move || hydrated.get().then_some("true")>
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=StaticSegment("login") view=auth::login::LoginPage />
+                    <Route path=path!("/settings/users") view=accounts::settings::UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/api-keys") view=accounts::settings::ApiKeysPage ssr=SsrMode::Async />
                     <Route
                         path=StaticSegment("customers")
                         view=customers::list::CustomerListPage

@@ -1,6 +1,6 @@
 //! SQL for workspaces, users, memberships and API keys.
 
-use super::types::{Role, Workspace};
+use super::types::{ApiKeyInfo, Member, Role, Workspace};
 use crate::error::{AppError, AppResult, on_constraint};
 use sqlx::PgPool;
 
@@ -168,6 +168,84 @@ pub async fn create_api_key(
     Ok(key.key)
 }
 
+pub async fn list_members(pool: &PgPool, workspace_id: i64) -> AppResult<Vec<Member>> {
+    let rows = sqlx::query!(
+        r#"select u.id, u.email, m.role, m.deactivated_at is null as "active!"
+             from membership m join user_account u on u.id = m.user_id
+            where m.workspace_id = $1 order by u.email"#,
+        workspace_id
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Member {
+                user_id: r.id,
+                email: r.email,
+                role: r.role.parse().map_err(|_| AppError::Internal)?,
+                active: r.active,
+            })
+        })
+        .collect()
+}
+
+/// Changes a member's role or active state, keeping at least one active admin in the workspace.
+#[tracing::instrument(skip(pool))]
+pub async fn update_member(pool: &PgPool, workspace_id: i64, user_id: i64, role: Role, active: bool) -> AppResult<()> {
+    let mut tx = pool.begin().await?;
+    // Serialises changes to this workspace's members, so two admins cannot demote each other at once.
+    sqlx::query!("select id from workspace where id = $1 for update", workspace_id).fetch_one(&mut *tx).await?;
+    let changed = sqlx::query!(
+        "update membership set role = $3, updated_at = now(),
+                deactivated_at = case when $4 then null else coalesce(deactivated_at, now()) end
+          where workspace_id = $1 and user_id = $2",
+        workspace_id,
+        user_id,
+        role.as_str(),
+        active
+    )
+    .execute(&mut *tx)
+    .await?;
+    if changed.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    let admins = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from membership
+            where workspace_id = $1 and role = 'admin' and deactivated_at is null"#,
+        workspace_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if admins == 0 {
+        return Err(AppError::Conflict("the workspace needs at least one active admin".into()));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list_api_keys(pool: &PgPool, workspace_id: i64) -> AppResult<Vec<ApiKeyInfo>> {
+    Ok(sqlx::query_as!(
+        ApiKeyInfo,
+        r#"select id, name, prefix, created_at, last_used_at, revoked_at is not null as "revoked!"
+             from api_key where workspace_id = $1 order by revoked_at is not null, created_at desc, id desc"#,
+        workspace_id
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+pub async fn revoke_api_key(pool: &PgPool, workspace_id: i64, id: i64) -> AppResult<()> {
+    let revoked = sqlx::query!(
+        "update api_key set revoked_at = coalesce(revoked_at, now()), updated_at = now()
+          where workspace_id = $1 and id = $2",
+        workspace_id,
+        id
+    )
+    .execute(pool)
+    .await?;
+    if revoked.rows_affected() == 0 { Err(AppError::NotFound) } else { Ok(()) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +296,42 @@ mod tests {
         assert!(matches!(err, AppError::Invalid(ref f) if f[0].path == "email"), "{err:?}");
         let err = add_member(&pool, a.id, "bob@example.com", Role::Agent, None).await.unwrap_err();
         assert!(matches!(err, AppError::Invalid(ref f) if f[0].path == "password"), "{err:?}");
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_workspace_always_keeps_an_active_admin(pool: PgPool) {
+        let ws = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
+        let hash = crate::accounts::secrets::hash_password("a long password").unwrap();
+        let ann = add_member(&pool, ws, "ann@example.com", Role::Admin, Some(&hash)).await.unwrap();
+        let bob = add_member(&pool, ws, "bob@example.com", Role::Agent, Some(&hash)).await.unwrap();
+        let err = update_member(&pool, ws, ann, Role::Agent, true).await.unwrap_err();
+        assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
+        let err = update_member(&pool, ws, ann, Role::Admin, false).await.unwrap_err();
+        assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
+        assert_eq!(list_members(&pool, ws).await.unwrap()[0].role, Role::Admin, "refused changes leave nothing behind");
+
+        update_member(&pool, ws, bob, Role::Admin, true).await.unwrap();
+        update_member(&pool, ws, ann, Role::Viewer, false).await.unwrap();
+        let members = list_members(&pool, ws).await.unwrap();
+        assert_eq!(
+            members.iter().map(|m| (m.email.as_str(), m.role, m.active)).collect::<Vec<_>>(),
+            [("ann@example.com", Role::Viewer, false), ("bob@example.com", Role::Admin, true)]
+        );
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn members_and_keys_of_another_workspace_are_not_found(pool: PgPool) {
+        let a = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
+        let b = create_workspace(&pool, "b", "B", "USD", "UTC").await.unwrap().id;
+        let hash = crate::accounts::secrets::hash_password("a long password").unwrap();
+        let bob = add_member(&pool, b, "bob@example.com", Role::Admin, Some(&hash)).await.unwrap();
+        create_api_key(&pool, b, "shop", None).await.unwrap();
+        let b_key = list_api_keys(&pool, b).await.unwrap()[0].id;
+        assert_eq!(update_member(&pool, a, bob, Role::Viewer, true).await.unwrap_err(), AppError::NotFound);
+        assert_eq!(revoke_api_key(&pool, a, b_key).await.unwrap_err(), AppError::NotFound);
+        assert!(list_members(&pool, a).await.unwrap().is_empty());
+        assert!(list_api_keys(&pool, a).await.unwrap().is_empty());
+        assert!(!list_api_keys(&pool, b).await.unwrap()[0].revoked);
     }
 
     #[sqlx::test(migrations = "../migrations")]

@@ -67,6 +67,26 @@ pub struct Workspace {
     pub time_zone: String,
 }
 
+/// A member of the workspace as Settings → Users lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub user_id: i64,
+    pub email: String,
+    pub role: Role,
+    pub active: bool,
+}
+
+/// An API key as Settings → API keys lists it: never the key itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyInfo {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub revoked: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::Role;

@@ -22,12 +22,8 @@ pub fn CustomerListPage() -> impl IntoView {
     });
     let customers = Resource::new(move || query.get(), list_customers);
 
-    // Set once the wasm has taken over the page: browser tests wait for it.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-
     view! {
-        <div class="customer-list" data-hydrated=move || hydrated.get().then_some("true")>
+        <div class="customer-list">
             <h1>"Customers"</h1>
             <SearchBox value=Signal::derive(move || query.get().q.unwrap_or_default()) />
             <Suspense fallback=|| view! { <p role="status">"Loading customers…"</p> }>

@@ -28,6 +28,9 @@ pub fn TopBar() -> impl IntoView {
                                         <button type="submit">"Switch"</button>
                                     </form>
                                 })}
+                                {caller.role.allows(crate::accounts::Role::Admin).then(|| view! {
+                                    <A href="/settings/users">"Settings"</A>
+                                })}
                                 <span class="who">
                                     {caller.email}" · "{caller.role.to_string()}" · "{caller.workspace_name}
                                 </span>
