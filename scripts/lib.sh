@@ -19,6 +19,8 @@ PG_PORT="${CV_PG_PORT:-54329}"
 export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # SQL is checked against the committed .sqlx/ data, so builds never need a running database.
 export SQLX_OFFLINE=true
+# Incremental compilation helps editing, not whole-workspace runs: it doubles target/ and slows CI.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -91,6 +93,26 @@ pg_as() {
     fi
 }
 
+# As root, the cluster runs as `postgres`, which must be able to reach .data/. When the checkout sits
+# somewhere it cannot (under /root, say), the cluster's files live in /var/lib/customer-view/<checkout>
+# and .data/pg and .data/pg-run are links to them.
+pg_home_reachable() {
+    [[ $(id -u) -eq 0 && ! -e $PG_DIR ]] || return 0
+    pg_as true
+    if runuser -u postgres -- test -x "$DATA_DIR" 2>/dev/null; then
+        return 0
+    fi
+    local home
+    home="/var/lib/customer-view/$(printf '%s' "$ROOT" | sha256sum | cut -c1-16)"
+    log "postgres cannot reach $DATA_DIR; keeping the cluster in $home (linked from .data/)"
+    mkdir -p "$home/pg" "$home/pg-run"
+    chown postgres "$home/pg" "$home/pg-run"
+    chmod 755 /var/lib/customer-view "$home"
+    rm -rf "$PG_RUN"
+    ln -sfn "$home/pg" "$PG_DIR"
+    ln -sfn "$home/pg-run" "$PG_RUN"
+}
+
 # Starts the private cluster under .data/ (creating it the first time) unless DATABASE_URL is set, and
 # exports DATABASE_URL pointing at database $1. Safe to call when the cluster already runs.
 ensure_postgres() {
@@ -102,27 +124,32 @@ ensure_postgres() {
     local bin
     bin=$(pg_bin)
     mkdir -p "$DATA_DIR"
+    pg_home_reachable
+    mkdir -p "$PG_DIR/" "$PG_RUN/"
+    # The postgres user gets real paths: it may not be able to follow .data/ links through this checkout.
+    local pgdir pgrun
+    pgdir=$(readlink -f "$PG_DIR")
+    pgrun=$(readlink -f "$PG_RUN")
     if [[ ! -f $PG_DIR/PG_VERSION ]]; then
         log "creating a private PostgreSQL cluster in .data/pg"
-        rm -rf "$PG_DIR"
-        mkdir -p "$PG_DIR" "$PG_RUN"
+        rm -rf "${pgdir:?}"/*
         [[ -f $DATA_DIR/pg-password ]] || head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$DATA_DIR/pg-password"
         chmod 600 "$DATA_DIR/pg-password"
         if [[ $(id -u) -eq 0 ]]; then
             pg_as true
-            chown postgres "$PG_DIR" "$PG_RUN"
-            install -o postgres -m 600 "$DATA_DIR/pg-password" "$PG_RUN/pwfile"
+            chown postgres "$pgdir" "$pgrun"
+            install -o postgres -m 600 "$DATA_DIR/pg-password" "$pgrun/pwfile"
         else
-            cp "$DATA_DIR/pg-password" "$PG_RUN/pwfile"
+            cp "$DATA_DIR/pg-password" "$pgrun/pwfile"
         fi
-        pg_as "$bin/initdb" -D "$PG_DIR" -U postgres --pwfile="$PG_RUN/pwfile" --auth=scram-sha-256 \
+        pg_as "$bin/initdb" -D "$pgdir" -U postgres --pwfile="$pgrun/pwfile" --auth=scram-sha-256 \
             -E UTF8 --locale=C.UTF-8 >/dev/null ||
-            die "initdb failed; as root the postgres user must be able to reach $PG_DIR"
-        rm -f "$PG_RUN/pwfile"
-        cat >>"$PG_DIR/postgresql.conf" <<EOF
+            die "initdb failed in $pgdir"
+        rm -f "$pgrun/pwfile"
+        cat >>"$pgdir/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
 port = $PG_PORT
-unix_socket_directories = '$PG_RUN'
+unix_socket_directories = '$pgrun'
 max_connections = 200
 shared_buffers = 1GB
 work_mem = 32MB
@@ -134,12 +161,11 @@ synchronous_commit = off
 jit = off
 EOF
     fi
-    mkdir -p "$PG_RUN"
-    [[ $(id -u) -ne 0 ]] || chown postgres "$PG_RUN"
-    if ! pg_as "$bin/pg_ctl" -D "$PG_DIR" status >/dev/null 2>&1; then
+    [[ $(id -u) -ne 0 ]] || chown postgres "$pgrun"
+    if ! pg_as "$bin/pg_ctl" -D "$pgdir" status >/dev/null 2>&1; then
         log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
-        pg_as "$bin/pg_ctl" -D "$PG_DIR" -l "$PG_RUN/postgres.log" -w -t 60 start >/dev/null ||
-            die "PostgreSQL did not start; see $PG_RUN/postgres.log"
+        pg_as "$bin/pg_ctl" -D "$pgdir" -l "$pgrun/postgres.log" -w -t 60 start >/dev/null ||
+            die "PostgreSQL did not start; see $pgrun/postgres.log"
     fi
     PG_ADMIN_URL="postgres://postgres:$(cat "$DATA_DIR/pg-password")@127.0.0.1:$PG_PORT"
     export PG_ADMIN_URL

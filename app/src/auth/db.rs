@@ -50,6 +50,8 @@ pub async fn create_session(pool: &PgPool, user_id: i64, workspace_id: i64, now:
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
+    // Sign-ins are rare enough to sweep expired sessions here instead of in a background job.
+    sqlx::query!("delete from session where expires_at <= $1", now).execute(pool).await?;
     sqlx::query!(
         "insert into session (token_hash, user_id, workspace_id, expires_at, created_at, updated_at)
          values ($1, $2, $3, $4, $5, $5)",
