@@ -2,6 +2,23 @@
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+pub mod vader;
+
+/// The score of one inbound message: VADER's compound score as the reference reports it (4 decimals),
+/// or none when a language detector is confident the text is not English (short or ambiguous text
+/// counts as English: a wrong score is worse than none, but no score for English mail is worse still).
+#[cfg(feature = "ssr")]
+pub fn score_message(text: &str) -> Option<f64> {
+    if let Some(info) = whatlang::detect(text)
+        && info.is_reliable()
+        && info.lang() != whatlang::Lang::Eng
+    {
+        return None;
+    }
+    Some(vader::round4(vader::compound(text)))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SentimentLabel {
@@ -42,6 +59,22 @@ impl Sentiment {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn only_confidently_foreign_text_goes_unscored() {
+        assert!(
+            score_message("Hallo, leider ist mein Paket immer noch nicht angekommen. Können Sie bitte nachsehen?")
+                .is_none()
+        );
+        assert!(
+            score_message("Bonjour, je n'ai toujours pas reçu ma commande, pouvez-vous vérifier le suivi ?").is_none()
+        );
+        assert!(score_message("Thank you so much, the parcel arrived early and everything is perfect!").unwrap() > 0.5);
+        assert!(score_message("ok").is_some(), "short text counts as English");
+        assert!(score_message("Merci!").is_some(), "too short to be sure");
+        assert!(score_message("This is terrible service, nobody answers my emails!").unwrap() < -0.05);
+    }
 
     #[test]
     fn labels_change_exactly_at_the_thresholds() {
