@@ -1,4 +1,7 @@
-//! Segments: the six built-in ones of SPEC §3 (membership is computed by the engine, issue 4).
+//! Segments: the six built-in ones of SPEC §3, with stored memberships kept current by `db`.
+
+#[cfg(feature = "ssr")]
+pub mod db;
 
 /// Key and name of the built-in segments, in the order they are shown.
 pub const BUILTIN: [(&str, &str); 6] = [

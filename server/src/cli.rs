@@ -38,6 +38,20 @@ pub enum Command {
     },
     /// Load deterministic demo data into a workspace.
     Seed(crate::seed::SeedArgs),
+    /// Segment memberships.
+    Segments {
+        #[command(subcommand)]
+        command: SegmentsCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SegmentsCommand {
+    /// Bring every built-in segment up to date with the clock (all workspaces, or one).
+    Refresh {
+        #[arg(long)]
+        workspace: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -124,6 +138,13 @@ pub async fn run(cli: Cli) -> Result<()> {
             let ws = workspace_named(&pool, &workspace).await?;
             let key = db::create_api_key(&pool, ws.id, &name, None).await.map_err(explain)?;
             println!("{key}");
+            Ok(())
+        }
+        Command::Segments { command: SegmentsCommand::Refresh { workspace } } => {
+            let pool = config.pool(2).await?;
+            for (slug, took) in crate::refresh::refresh_segments(&pool, &config.clock, workspace.as_deref()).await? {
+                eprintln!("refreshed the segments of {slug} in {:.2} s", took.as_secs_f64());
+            }
             Ok(())
         }
         Command::Seed(args) => {

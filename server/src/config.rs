@@ -11,6 +11,8 @@ pub struct Config {
     pub clock: Clock,
     /// `CV_SECURE_COOKIES=true` marks the session cookie Secure (when served behind HTTPS).
     pub secure_cookies: bool,
+    /// How often the server refreshes every segment (`CV_SEGMENT_REFRESH_SECONDS`, default 900).
+    pub segment_refresh: Duration,
 }
 
 impl Config {
@@ -23,7 +25,14 @@ impl Config {
             Ok("false" | "0" | "") | Err(_) => false,
             Ok(other) => anyhow::bail!("CV_SECURE_COOKIES={other:?}: use true or false"),
         };
-        Ok(Config { database_url, clock, secure_cookies })
+        let segment_refresh = match std::env::var("CV_SEGMENT_REFRESH_SECONDS") {
+            Ok(text) => match text.trim().parse::<u64>() {
+                Ok(seconds) if seconds > 0 => Duration::from_secs(seconds),
+                _ => anyhow::bail!("CV_SEGMENT_REFRESH_SECONDS={text:?}: use a whole number of seconds above 0"),
+            },
+            Err(_) => Duration::from_secs(900),
+        };
+        Ok(Config { database_url, clock, secure_cookies, segment_refresh })
     }
 
     pub async fn pool(&self, max_connections: u32) -> Result<PgPool> {

@@ -3,6 +3,7 @@
 mod api;
 mod cli;
 mod config;
+mod refresh;
 mod seed;
 mod serve;
 

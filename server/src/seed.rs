@@ -75,8 +75,10 @@ pub async fn run(pool: &PgPool, clock: &Clock, args: SeedArgs) -> Result<()> {
     let ticket_base = reserve(&mut tx, "ticket", tickets.0).await?;
     plan.tickets(&mut tx, ticket_base).await?;
     plan.notes(&mut tx).await?;
-    tracing::info!(elapsed = ?started.elapsed(), "rows loaded; computing indicators");
-    compute_indicators(&mut tx, workspace.id).await?;
+    tracing::info!(elapsed = ?started.elapsed(), "rows loaded; computing indicators and segments");
+    // Set-based, with the same functions that keep them current on every write.
+    app::customers::indicators::recompute(&mut tx, workspace.id, None).await?;
+    app::segments::db::refresh_all(&mut tx, workspace.id, clock.now()).await?;
     tx.commit().await?;
     sqlx::query("analyze").execute(pool).await?;
     eprintln!(
@@ -373,6 +375,7 @@ impl Plan {
     }
 
     async fn tickets(&self, conn: &mut PgConnection, ticket_base: i64) -> Result<()> {
+        let mut scores = Scores::default();
         for table in [TicketTable::Ticket, TicketTable::Message, TicketTable::Event] {
             let mut w = Copy::begin(&mut *conn, table.columns()).await?;
             let mut ticket_id = ticket_base;
@@ -413,6 +416,7 @@ impl Plan {
                                     .text(&m.body)
                                     .time(m.sent_at)
                                     .opt_int(m.call_seconds.map(i64::from))
+                                    .opt_float(if m.inbound { scores.score(&m.body) } else { None })
                                     .end();
                             }
                         }
@@ -467,6 +471,21 @@ impl Plan {
     }
 }
 
+/// Message scores, remembered: demo mail is assembled from a few hundred sentences, so bodies repeat.
+#[derive(Default)]
+struct Scores(std::collections::HashMap<String, Option<f64>>);
+
+impl Scores {
+    fn score(&mut self, body: &str) -> Option<f64> {
+        if let Some(score) = self.0.get(body) {
+            return *score;
+        }
+        let score = app::sentiment::score_message(body);
+        self.0.insert(body.to_string(), score);
+        score
+    }
+}
+
 #[derive(Clone, Copy)]
 enum OrderTable {
     Order,
@@ -505,7 +524,7 @@ impl TicketTable {
             }
             TicketTable::Message => {
                 "message (workspace_id, ticket_id, customer_id, channel_id, external_id, direction, kind, body, \
-                 sent_at, call_duration_seconds)"
+                 sent_at, call_duration_seconds, sentiment_score)"
             }
             TicketTable::Event => "event (workspace_id, customer_id, kind, happened_at, ticket_id, detail)",
         }
@@ -521,54 +540,6 @@ fn order_number(kind: &str, id: i64) -> String {
         "pos" => format!("POS-{id:08}"),
         _ => format!("W{id:07}"),
     }
-}
-
-/// The stored indicators of SPEC §3, computed for the whole workspace in one statement each.
-async fn compute_indicators(tx: &mut Transaction<'_, Postgres>, workspace_id: i64) -> Result<()> {
-    sqlx::query!(
-        r#"
-        update customer c
-           set total_order_value = a.tov, order_count = a.n, average_order_value = round(a.tov / a.n, 10),
-               customer_since = a.first, latest_purchase_at = a.last, total_paid = a.paid,
-               accounts_receivable = a.receivable
-          from (select customer_id,
-                       sum((total - refunded) * exchange_rate) as tov,
-                       count(*)::int as n,
-                       min(placed_at) as first,
-                       max(placed_at) as last,
-                       sum(paid * exchange_rate) as paid,
-                       sum(greatest(0, total - refunded - paid) * exchange_rate) as receivable
-                  from customer_order
-                 where workspace_id = $1 and not test and status not in ('draft', 'canceled')
-                 group by customer_id) a
-         where c.workspace_id = $1 and c.id = a.customer_id
-        "#,
-        workspace_id
-    )
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query!(
-        r#"
-        update customer c set has_test_order = true
-          from (select distinct customer_id from customer_order where workspace_id = $1 and test) t
-         where c.workspace_id = $1 and c.id = t.customer_id
-        "#,
-        workspace_id
-    )
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query!(
-        r#"
-        update customer c set contacts = t.n
-          from (select customer_id, count(*)::int as n from ticket
-                 where workspace_id = $1 and first_direction = 'inbound' group by customer_id) t
-         where c.workspace_id = $1 and c.id = t.customer_id
-        "#,
-        workspace_id
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 #[cfg(test)]

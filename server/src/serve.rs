@@ -48,6 +48,7 @@ pub async fn serve(config: Config) -> Result<()> {
     let options = leptos.leptos_options;
     let addr = options.site_addr;
     let pool = config.pool(20).await?;
+    tokio::spawn(crate::refresh::refresh_periodically(pool.clone(), config.clock, config.segment_refresh));
     let state = AppState { leptos_options: options, pool, clock: config.clock, secure_cookies: config.secure_cookies };
     let listener = tokio::net::TcpListener::bind(addr)
         .await

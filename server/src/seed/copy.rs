@@ -116,6 +116,13 @@ impl Row<'_> {
         }
     }
 
+    pub fn opt_float(self, value: Option<f64>) -> Self {
+        match value {
+            Some(v) => self.display(v),
+            None => self.null(),
+        }
+    }
+
     pub fn time(self, value: DateTime<Utc>) -> Self {
         self.display(value.format("%Y-%m-%d %H:%M:%S+00"))
     }

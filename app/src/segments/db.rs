@@ -1,0 +1,485 @@
+//! Keeping the built-in segments of SPEC §3 current: memberships are stored, and every join and leave
+//! is written as an event. Writers of one customer refresh that customer in their own transaction;
+//! the VIP threshold is global and refreshed right after; a full refresh moves everyone as time passes.
+
+use crate::error::AppResult;
+use chrono::{DateTime, Months, Utc};
+use sqlx::PgConnection;
+
+/// Advisory lock keys: per-customer refreshes share the first, a full refresh takes it alone; VIP
+/// refreshes take the second alone, so two of them never write the same join twice.
+const SEGMENTS_LOCK: i32 = 7001;
+const VIP_LOCK: i32 = 7002;
+
+/// `now` minus `months` calendar months, in UTC (e.g. 31 May − 3 months = 28 Feb).
+pub fn months_before(now: DateTime<Utc>, months: u32) -> DateTime<Utc> {
+    now.checked_sub_months(Months::new(months)).expect("dates stay in range")
+}
+
+/// Brings every built-in segment of the workspace up to date at `now`.
+#[tracing::instrument(skip(conn))]
+pub async fn refresh_all(conn: &mut PgConnection, workspace_id: i64, now: DateTime<Utc>) -> AppResult<()> {
+    sqlx::query!("select pg_advisory_xact_lock($1, $2::int)", SEGMENTS_LOCK, workspace_id as i32)
+        .execute(&mut *conn)
+        .await?;
+    refresh(conn, workspace_id, now, None).await?;
+    refresh_vip(conn, workspace_id, now).await
+}
+
+/// Brings the segments other than VIP up to date for the given customers (whose rows the caller has
+/// locked and whose indicators it has just recomputed).
+#[tracing::instrument(skip(conn))]
+pub async fn refresh_customers(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    now: DateTime<Utc>,
+    customers: &[i64],
+) -> AppResult<()> {
+    sqlx::query!("select pg_advisory_xact_lock_shared($1, $2::int)", SEGMENTS_LOCK, workspace_id as i32)
+        .execute(&mut *conn)
+        .await?;
+    refresh(conn, workspace_id, now, Some(customers)).await
+}
+
+async fn refresh(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    now: DateTime<Utc>,
+    customers: Option<&[i64]>,
+) -> AppResult<()> {
+    sqlx::query!(
+        r#"
+        with recent as (
+            select customer_id,
+                   count(*) as in_12,
+                   count(*) filter (where placed_at > $4) as in_3
+              from customer_order
+             where workspace_id = $1 and not test and status not in ('draft', 'canceled')
+               and placed_at > $3 and placed_at <= $5
+               and ($2::bigint[] is null or customer_id = any($2))
+             group by customer_id),
+        desired as (
+            select c.id as customer_id, s.id as segment_id
+              from customer c
+              join segment s on s.workspace_id = c.workspace_id and s.builtin and s.key <> 'vip'
+              left join recent r on r.customer_id = c.id
+             where c.workspace_id = $1 and c.merged_into_id is null
+               and ($2::bigint[] is null or c.id = any($2))
+               and case s.key
+                       when 'repeat_customer' then coalesce(r.in_12, 0) >= 2
+                       when 'active_customer' then coalesce(r.in_3, 0) >= 3
+                       when 'new_customer' then c.customer_since > $4 and c.customer_since <= $5
+                       when 'new_contact' then c.order_count = 0 and c.contacts = 1
+                       when 'repeat_contact' then c.order_count = 0 and c.contacts >= 2
+                       else false
+                   end),
+        current as (
+            select m.customer_id, m.segment_id
+              from segment_membership m
+              join segment s on s.workspace_id = m.workspace_id and s.id = m.segment_id
+             where m.workspace_id = $1 and s.builtin and s.key <> 'vip'
+               and ($2::bigint[] is null or m.customer_id = any($2))),
+        joined as (
+            insert into segment_membership (workspace_id, segment_id, customer_id, joined_at)
+            select $1, segment_id, customer_id, $5 from (select * from desired except select * from current) j
+            returning customer_id, segment_id),
+        gone as (
+            delete from segment_membership m
+             using (select * from current except select * from desired) l
+             where m.workspace_id = $1 and m.segment_id = l.segment_id and m.customer_id = l.customer_id
+            returning m.customer_id, m.segment_id)
+        insert into event (workspace_id, customer_id, kind, happened_at, segment_id)
+        select $1, customer_id, 'segment_joined', $5, segment_id from joined
+        union all
+        select $1, customer_id, 'segment_left', $5, segment_id from gone
+        "#,
+        workspace_id,
+        customers as Option<&[i64]>,
+        months_before(now, 12),
+        months_before(now, 3),
+        now
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Recomputes the VIP threshold (the k-th largest TOV among customers with orders and TOV > 0, k =
+/// ceil(N / 10), ties at the threshold all in) and moves only the customers whose side changed.
+#[tracing::instrument(skip(conn))]
+pub async fn refresh_vip(conn: &mut PgConnection, workspace_id: i64, now: DateTime<Utc>) -> AppResult<()> {
+    sqlx::query!("select pg_advisory_xact_lock($1, $2::int)", VIP_LOCK, workspace_id as i32)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!(
+        r#"
+        with qualified as (
+            select id, total_order_value as tov from customer
+             where workspace_id = $1 and merged_into_id is null and order_count >= 1 and total_order_value > 0),
+        threshold as (
+            select (select tov from qualified order by tov desc
+                     offset greatest((select ceil(count(*) / 10.0) from qualified)::bigint - 1, 0) limit 1) as t)
+        update workspace set vip_threshold = (select t from threshold), updated_at = $2
+         where id = $1 and vip_threshold is distinct from (select t from threshold)
+        "#,
+        workspace_id,
+        now
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        r#"
+        with vip as (select id from segment where workspace_id = $1 and key = 'vip'),
+        desired as (
+            select c.id as customer_id from customer c join workspace w on w.id = c.workspace_id
+             where c.workspace_id = $1 and c.merged_into_id is null and c.order_count >= 1
+               and c.total_order_value > 0 and c.total_order_value >= w.vip_threshold),
+        current as (
+            select customer_id from segment_membership where workspace_id = $1 and segment_id = (select id from vip)),
+        joined as (
+            insert into segment_membership (workspace_id, segment_id, customer_id, joined_at)
+            select $1, (select id from vip), customer_id, $2 from (select * from desired except select * from current) j
+            returning customer_id),
+        gone as (
+            delete from segment_membership m
+             where m.workspace_id = $1 and m.segment_id = (select id from vip)
+               and m.customer_id in (select customer_id from current except select customer_id from desired)
+            returning m.customer_id)
+        insert into event (workspace_id, customer_id, kind, happened_at, segment_id)
+        select $1, customer_id, 'segment_joined', $2, (select id from vip) from joined
+        union all
+        select $1, customer_id, 'segment_left', $2, (select id from vip) from gone
+        "#,
+        workspace_id,
+        now
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::db::create_workspace;
+    use crate::customers::indicators::recompute;
+    use rust_decimal::Decimal;
+    use sqlx::PgPool;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    struct Shop {
+        pool: PgPool,
+        ws: i64,
+        channel: i64,
+    }
+
+    impl Shop {
+        async fn new(pool: &PgPool) -> Shop {
+            let ws = create_workspace(pool, "shop", "Shop", "EUR", "UTC").await.unwrap().id;
+            let channel = sqlx::query_scalar!(
+                "insert into channel (workspace_id, key, kind, name) values ($1, 'web', 'website', 'Web') returning id",
+                ws
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            Shop { pool: pool.clone(), ws, channel }
+        }
+
+        async fn customer(&self) -> i64 {
+            sqlx::query_scalar!(
+                "insert into customer (workspace_id, channel_id, registered) values ($1, $2, false) returning id",
+                self.ws,
+                self.channel
+            )
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+        }
+
+        async fn order(&self, customer: i64, placed_at: &str, status: &str, test: bool, total: &str, refunded: &str) {
+            let total: Decimal = total.parse().unwrap();
+            let refunded: Decimal = refunded.parse().unwrap();
+            sqlx::query!(
+                "insert into customer_order (workspace_id, channel_id, external_id, number, customer_id, placed_at,
+                                             status, test, currency, exchange_rate, total, paid, refunded)
+                 values ($1, $2, gen_random_uuid()::text, 'n', $3, $4, $5, $6, 'USD', 1.1, $7, $7, $8)",
+                self.ws,
+                self.channel,
+                customer,
+                at(placed_at),
+                status,
+                test,
+                total,
+                refunded
+            )
+            .execute(&self.pool)
+            .await
+            .unwrap();
+        }
+
+        async fn paid(&self, customer: i64, placed_at: &str, total: &str) {
+            self.order(customer, placed_at, "paid", false, total, "0").await;
+        }
+
+        async fn ticket(&self, customer: i64, first: &str, scores: &[(&str, Option<f64>)]) {
+            let ticket = sqlx::query_scalar!(
+                "insert into ticket (workspace_id, channel_id, customer_id, status, first_direction)
+                 values ($1, $2, $3, 'todo', $4) returning id",
+                self.ws,
+                self.channel,
+                customer,
+                first
+            )
+            .fetch_one(&self.pool)
+            .await
+            .unwrap();
+            for (sent_at, score) in scores {
+                sqlx::query!(
+                    "insert into message (workspace_id, ticket_id, customer_id, channel_id, direction, kind, body,
+                                          sent_at, sentiment_score)
+                     values ($1, $2, $3, $4, 'inbound', 'email', 'x', $5, $6)",
+                    self.ws,
+                    ticket,
+                    customer,
+                    self.channel,
+                    at(sent_at),
+                    *score
+                )
+                .execute(&self.pool)
+                .await
+                .unwrap();
+            }
+        }
+
+        /// Recomputes everything at `now` as one writer would, and returns each customer's segments.
+        async fn refresh(&self, now: &str) {
+            let mut tx = self.pool.begin().await.unwrap();
+            recompute(&mut tx, self.ws, None).await.unwrap();
+            refresh_all(&mut tx, self.ws, at(now)).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+
+        async fn segments(&self, customer: i64) -> Vec<String> {
+            sqlx::query_scalar!(
+                "select s.key from segment_membership m join segment s on s.workspace_id = m.workspace_id
+                   and s.id = m.segment_id where m.workspace_id = $1 and m.customer_id = $2 order by s.key",
+                self.ws,
+                customer
+            )
+            .fetch_all(&self.pool)
+            .await
+            .unwrap()
+        }
+
+        async fn events(&self, customer: i64) -> Vec<(String, String)> {
+            sqlx::query!(
+                "select e.kind, s.key from event e join segment s on s.workspace_id = e.workspace_id
+                   and s.id = e.segment_id where e.workspace_id = $1 and e.customer_id = $2 order by e.id",
+                self.ws,
+                customer
+            )
+            .fetch_all(&self.pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.kind, r.key))
+            .collect()
+        }
+    }
+
+    #[test]
+    fn calendar_months_clamp_to_the_end_of_shorter_months() {
+        assert_eq!(months_before(at("2026-05-31T12:00:00Z"), 3), at("2026-02-28T12:00:00Z"));
+        assert_eq!(months_before(at("2024-05-31T00:00:00Z"), 3), at("2024-02-29T00:00:00Z"));
+        assert_eq!(months_before(at("2026-05-31T12:00:00Z"), 12), at("2025-05-31T12:00:00Z"));
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn the_last_three_months_exclude_their_first_instant_and_include_now(pool: PgPool) {
+        let shop = Shop::new(&pool).await;
+        let now = "2026-05-31T12:00:00Z";
+        let edge = shop.customer().await;
+        shop.paid(edge, "2026-02-28T12:00:00Z", "10").await; // exactly 3 months before: out
+        shop.paid(edge, "2026-04-01T00:00:00Z", "10").await;
+        shop.paid(edge, now, "10").await; // exactly now: in
+        let inside = shop.customer().await;
+        shop.paid(inside, "2026-02-28T12:00:01Z", "10").await;
+        shop.paid(inside, "2026-04-01T00:00:00Z", "10").await;
+        shop.paid(inside, now, "10").await;
+        shop.paid(inside, "2026-06-01T00:00:00Z", "10").await; // after now: not in the window
+        shop.refresh(now).await;
+        let edge = shop.segments(edge).await;
+        assert!(!edge.contains(&"active_customer".into()) && edge.contains(&"repeat_customer".into()), "{edge:?}");
+        assert!(!edge.contains(&"new_customer".into()), "its first order is exactly 3 months old");
+        let inside = shop.segments(inside).await;
+        assert!(inside.contains(&"active_customer".into()) && inside.contains(&"new_customer".into()), "{inside:?}");
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn twelve_months_and_new_customers_follow_the_same_boundaries(pool: PgPool) {
+        let shop = Shop::new(&pool).await;
+        let now = "2026-05-31T12:00:00Z";
+        let edge = shop.customer().await;
+        shop.paid(edge, "2025-05-31T12:00:00Z", "10").await; // exactly 12 months: out
+        shop.paid(edge, "2025-12-01T00:00:00Z", "10").await;
+        let inside = shop.customer().await;
+        shop.paid(inside, "2025-05-31T12:00:01Z", "10").await;
+        shop.paid(inside, "2025-12-01T00:00:00Z", "10").await;
+        let newcomer = shop.customer().await;
+        shop.paid(newcomer, "2026-02-28T12:00:01Z", "10").await;
+        let not_new = shop.customer().await;
+        shop.paid(not_new, "2026-02-28T12:00:00Z", "10").await;
+        shop.refresh(now).await;
+        assert!(!shop.segments(edge).await.contains(&"repeat_customer".into()));
+        assert!(shop.segments(inside).await.contains(&"repeat_customer".into()));
+        assert!(shop.segments(newcomer).await.contains(&"new_customer".to_string()));
+        assert!(!shop.segments(not_new).await.contains(&"new_customer".to_string()));
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn test_draft_and_canceled_orders_do_not_count_but_returned_ones_do(pool: PgPool) {
+        let shop = Shop::new(&pool).await;
+        let c = shop.customer().await;
+        shop.order(c, "2026-05-01T00:00:00Z", "paid", true, "500", "0").await;
+        shop.order(c, "2026-05-02T00:00:00Z", "draft", false, "500", "0").await;
+        shop.order(c, "2026-05-03T00:00:00Z", "canceled", false, "500", "0").await;
+        shop.order(c, "2026-05-04T00:00:00Z", "returned", false, "80", "80").await;
+        shop.order(c, "2026-05-05T00:00:00Z", "delivered", false, "100", "25").await;
+        shop.refresh("2026-05-31T00:00:00Z").await;
+        let row = sqlx::query!(
+            "select order_count, total_order_value, total_paid, accounts_receivable, average_order_value,
+                    customer_since, has_test_order from customer where id = $1",
+            c
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(row.order_count, 2, "the returned and the delivered order");
+        // (80 − 80) × 1.1 + (100 − 25) × 1.1, in the base currency
+        assert_eq!(row.total_order_value, "82.5".parse::<Decimal>().unwrap());
+        assert_eq!(row.total_paid, "198".parse::<Decimal>().unwrap());
+        assert_eq!(row.accounts_receivable, Decimal::ZERO, "refunds are not owed");
+        assert_eq!(row.average_order_value, Some("41.25".parse().unwrap()));
+        assert_eq!(row.customer_since, Some(at("2026-05-04T00:00:00Z")));
+        assert!(row.has_test_order);
+        assert_eq!(shop.segments(c).await, ["new_customer", "repeat_customer", "vip"]);
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn vip_takes_the_top_tenth_with_ties_at_the_threshold(pool: PgPool) {
+        let shop = Shop::new(&pool).await;
+        let mut customers = Vec::new();
+        // 20 qualifying customers: k = 2, so the threshold is the 2nd largest TOV (90 × 1.1)
+        for total in [100, 90, 90, 80, 70, 60, 50, 40, 30, 20, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1] {
+            let c = shop.customer().await;
+            shop.paid(c, "2020-01-01T00:00:00Z", &total.to_string()).await;
+            customers.push(c);
+        }
+        // not in S: no counted order, or TOV 0
+        let nothing = shop.customer().await;
+        let refunded = shop.customer().await;
+        shop.order(refunded, "2020-01-01T00:00:00Z", "returned", false, "1000", "1000").await;
+        shop.refresh("2026-05-31T00:00:00Z").await;
+        let threshold = sqlx::query_scalar!("select vip_threshold from workspace where id = $1", shop.ws)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(threshold, Some("99".parse().unwrap()));
+        for (i, c) in customers.iter().enumerate() {
+            assert_eq!(shop.segments(*c).await.contains(&"vip".to_string()), i < 3, "customer {i}");
+        }
+        assert!(shop.segments(nothing).await.is_empty());
+        assert!(shop.segments(refunded).await.is_empty());
+
+        // one more qualifying customer: N = 21, k = 3, the threshold stays at the tie
+        let c = shop.customer().await;
+        shop.paid(c, "2020-01-01T00:00:00Z", "0.5").await;
+        shop.refresh("2026-05-31T00:00:00Z").await;
+        assert!(shop.segments(customers[2]).await.contains(&"vip".to_string()));
+        // N = 31: k = 4, the threshold drops to 80 × 1.1 and the fourth customer joins
+        for _ in 0..10 {
+            let c = shop.customer().await;
+            shop.paid(c, "2020-01-01T00:00:00Z", "0.25").await;
+        }
+        shop.refresh("2026-05-31T00:00:00Z").await;
+        assert!(shop.segments(customers[3]).await.contains(&"vip".to_string()));
+        assert_eq!(shop.events(customers[3]).await, [("segment_joined".into(), "vip".into())]);
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn contacts_are_tickets_begun_by_the_customer(pool: PgPool) {
+        let shop = Shop::new(&pool).await;
+        let one = shop.customer().await;
+        shop.ticket(one, "inbound", &[]).await;
+        shop.ticket(one, "outbound", &[]).await;
+        let two = shop.customer().await;
+        shop.ticket(two, "inbound", &[]).await;
+        shop.ticket(two, "inbound", &[]).await;
+        let buyer = shop.customer().await;
+        shop.ticket(buyer, "inbound", &[]).await;
+        shop.paid(buyer, "2020-01-01T00:00:00Z", "10").await;
+        shop.refresh("2026-05-31T00:00:00Z").await;
+        assert_eq!(shop.segments(one).await, ["new_contact"]);
+        assert_eq!(shop.segments(two).await, ["repeat_contact"]);
+        assert!(!shop.segments(buyer).await.iter().any(|s| s.ends_with("_contact")));
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn sentiment_is_the_mean_of_the_five_latest_scored_messages(pool: PgPool) {
+        let shop = Shop::new(&pool).await;
+        let c = shop.customer().await;
+        shop.ticket(
+            c,
+            "inbound",
+            &[
+                ("2026-01-01T00:00:00Z", Some(-0.9)), // sixth newest: outside the window
+                ("2026-01-02T00:00:00Z", Some(0.1)),
+                ("2026-01-03T00:00:00Z", Some(0.0)),
+                ("2026-01-04T00:00:00Z", None), // not English: skipped, not counted as 0
+                ("2026-01-05T00:00:00Z", Some(0.05)),
+                ("2026-01-06T00:00:00Z", Some(0.05)),
+                ("2026-01-07T00:00:00Z", Some(0.05)),
+            ],
+        )
+        .await;
+        let quiet = shop.customer().await;
+        shop.refresh("2026-05-31T00:00:00Z").await;
+        let score = |id: i64| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query_scalar!("select sentiment_score from customer where id = $1", id)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        // (0.1 + 0 + 0.05 × 3) / 5 = 0.05 exactly: positive, on the boundary
+        let mean = score(c).await.unwrap();
+        assert_eq!(mean, 0.05);
+        assert_eq!(crate::sentiment::Sentiment::from_score(mean).label, crate::sentiment::SentimentLabel::Positive);
+        assert_eq!(score(quiet).await, None, "no scored message, no sentiment");
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn time_passing_moves_customers_out_and_leaves_events(pool: PgPool) {
+        let shop = Shop::new(&pool).await;
+        let c = shop.customer().await;
+        for day in ["2026-05-01", "2026-05-10", "2026-05-20"] {
+            shop.paid(c, &format!("{day}T00:00:00Z"), "10").await;
+        }
+        shop.refresh("2026-05-31T00:00:00Z").await;
+        assert_eq!(shop.segments(c).await, ["active_customer", "new_customer", "repeat_customer", "vip"]);
+        shop.refresh("2026-05-31T00:00:00Z").await;
+        assert_eq!(shop.events(c).await.len(), 4, "refreshing again changes nothing");
+
+        shop.refresh("2026-08-01T00:00:00Z").await; // the first order is now more than 3 months old
+        assert_eq!(shop.segments(c).await, ["repeat_customer", "vip"]);
+        let events = shop.events(c).await;
+        assert!(events.contains(&("segment_left".into(), "active_customer".into())));
+        assert!(events.contains(&("segment_left".into(), "new_customer".into())));
+    }
+}

@@ -1,0 +1,41 @@
+//! Moving customers between segments as time passes: `server segments refresh` and the server's
+//! periodic refresh run the same full refresh, one workspace per transaction.
+
+use anyhow::Result;
+use app::clock::Clock;
+use sqlx::PgPool;
+use std::time::{Duration, Instant};
+
+/// Refreshes every workspace (or the one with `slug`); returns each slug with how long it took.
+pub async fn refresh_segments(pool: &PgPool, clock: &Clock, slug: Option<&str>) -> Result<Vec<(String, Duration)>> {
+    let workspaces =
+        sqlx::query!("select id, slug from workspace where $1::text is null or slug = $1 order by id", slug)
+            .fetch_all(pool)
+            .await?;
+    if let (Some(slug), true) = (slug, workspaces.is_empty()) {
+        anyhow::bail!("there is no workspace {slug:?}");
+    }
+    let mut done = Vec::new();
+    for ws in workspaces {
+        let started = Instant::now();
+        let mut tx = pool.begin().await?;
+        app::segments::db::refresh_all(&mut tx, ws.id, clock.now()).await?;
+        tx.commit().await?;
+        done.push((ws.slug, started.elapsed()));
+    }
+    Ok(done)
+}
+
+/// Runs the full refresh every `every`, for as long as the server runs; failures are logged and
+/// retried at the next tick (the database may be restarting).
+pub async fn refresh_periodically(pool: PgPool, clock: Clock, every: Duration) {
+    let mut ticker = tokio::time::interval(every);
+    ticker.tick().await; // the first tick is immediate: start-up should not wait for a refresh
+    loop {
+        ticker.tick().await;
+        match refresh_segments(&pool, &clock, None).await {
+            Ok(done) => tracing::info!(workspaces = done.len(), "segments refreshed"),
+            Err(error) => tracing::warn!(%error, "segment refresh failed; retrying at the next interval"),
+        }
+    }
+}
