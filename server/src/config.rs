@@ -2,8 +2,9 @@
 
 use anyhow::{Context, Result};
 use app::clock::Clock;
-use sqlx::PgPool;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, PgPool};
+use std::str::FromStr;
 use std::time::Duration;
 
 pub struct Config {
@@ -36,10 +37,14 @@ impl Config {
     }
 
     pub async fn pool(&self, max_connections: u32) -> Result<PgPool> {
+        let options = PgConnectOptions::from_str(&self.database_url)
+            .with_context(|| format!("DATABASE_URL {} is not a PostgreSQL URL", redact(&self.database_url)))?
+            // Bulk work (seeding, full segment refreshes) is slow by nature: warn only when it is very slow.
+            .log_slow_statements(log::LevelFilter::Warn, Duration::from_secs(60));
         PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
-            .connect(&self.database_url)
+            .connect_with(options)
             .await
             .with_context(|| format!("could not connect to the database at {}", redact(&self.database_url)))
     }
