@@ -28,6 +28,9 @@ pub enum AppError {
     /// Details are logged on the server, never shown.
     #[error("something went wrong on our side; please try again")]
     Internal,
+    /// A concurrent writer won a race (unique key, deadlock): running the same work again will succeed.
+    #[error("a concurrent change got in the way; please try again")]
+    Retry,
     /// The request never reached the server function (network, encoding).
     #[error("could not reach the server: {0}")]
     Transport(String),
@@ -41,7 +44,7 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::BadRequest(_) => 400,
             AppError::Invalid(_) => 422,
-            AppError::Conflict(_) => 409,
+            AppError::Conflict(_) | AppError::Retry => 409,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
@@ -76,6 +79,10 @@ impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
         match error {
             sqlx::Error::RowNotFound => AppError::NotFound,
+            // unique violation, deadlock, serialization failure
+            sqlx::Error::Database(ref db) if matches!(db.code().as_deref(), Some("23505" | "40P01" | "40001")) => {
+                AppError::Retry
+            }
             error => {
                 tracing::error!(%error, "database error");
                 AppError::Internal

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod clock;
 pub mod customers;
 pub mod error;
+pub mod orders;
 pub mod segments;
 pub mod sentiment;
 #[cfg(feature = "ssr")]

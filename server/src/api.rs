@@ -3,16 +3,22 @@
 mod auth;
 mod customers;
 mod error;
+mod orders;
 #[cfg(test)]
 mod tests;
 
 use app::state::AppState;
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/customers", get(customers::list))
         .route("/customers/{id}", get(customers::detail))
+        .route("/orders", post(orders::create))
+        .route("/orders/batch", post(orders::batch))
+        // a full batch of 1,000 orders with their lines fits comfortably
+        .layer(DefaultBodyLimit::max(32 * 1024 * 1024))
         .fallback(|| async { error::ApiError(app::error::AppError::NotFound) })
 }

@@ -24,7 +24,7 @@ impl IntoResponse for ApiError {
             AppError::Forbidden => "forbidden",
             AppError::BadRequest(_) => "bad_request",
             AppError::Invalid(_) => "invalid",
-            AppError::Conflict(_) => "conflict",
+            AppError::Conflict(_) | AppError::Retry => "conflict",
             AppError::Internal | AppError::Transport(_) => "internal",
         };
         let fields = match &self.0 {

@@ -146,3 +146,155 @@ async fn pages_need_a_session_and_carry_security_headers(pool: PgPool) {
     let response = client.post(format!("{base}/logout")).header("origin", "https://evil.example").send().await.unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
+
+fn order(external_id: &str, customer: Value, status: &str, total: &str) -> Value {
+    serde_json::json!({
+        "channel": "shopify-eu", "channel_kind": "shopify", "external_id": external_id, "number": format!("#{external_id}"),
+        "placed_at": "2026-10-01T10:00:00Z", "status": status, "currency": "EUR", "exchange_rate": "1.1",
+        "total": total, "paid": total, "refunded": "0", "customer": customer,
+        "lines": [{"sku": "A-1", "name": "Mug", "category": "Home", "quantity": 2, "unit_price": "5.00"}]
+    })
+}
+
+async fn post(base: &str, path: &str, key: &str, body: &Value) -> (StatusCode, Value) {
+    let response =
+        reqwest::Client::new().post(format!("{base}{path}")).bearer_auth(key).json(body).send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_order_is_created_then_unchanged_when_resent_then_updated(pool: PgPool) {
+    let a = shop(&pool, "a", "Ann").await;
+    let base = serve(pool.clone()).await;
+    let bob = serde_json::json!({"external_id": "C-1", "email": "bob@example.com", "first_name": "Bob",
+                                 "last_name": "Norman", "phone": "+1 613 612 0707"});
+    let (status, body) = post(&base, "/api/v1/orders", &a.key, &order("1001", bob.clone(), "paid", "100.00")).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["result"], "created");
+    let customer = body["customer_id"].as_i64().unwrap();
+
+    let (status, again) = post(&base, "/api/v1/orders", &a.key, &order("1001", bob.clone(), "paid", "100.0")).await;
+    assert_eq!((status, again["result"].as_str()), (StatusCode::OK, Some("unchanged")));
+    assert_eq!(again["id"], body["id"]);
+
+    let (_, detail) = get(&base, &format!("/api/v1/customers/{customer}"), Some(&a.key)).await;
+    assert_eq!(detail["orders"], 1);
+    assert_eq!(detail["total_order_value"], "110.000");
+    assert_eq!(detail["phones"][0]["e164"], "+16136120707");
+    assert_eq!(detail["registered"], true);
+
+    let (_, updated) = post(&base, "/api/v1/orders", &a.key, &order("1001", bob, "canceled", "100.00")).await;
+    assert_eq!(updated["result"], "updated");
+    let (_, detail) = get(&base, &format!("/api/v1/customers/{customer}"), Some(&a.key)).await;
+    assert_eq!((detail["orders"].as_i64(), detail["total_order_value"].as_str()), (Some(0), Some("0")));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn registered_customers_appear_once_and_guests_once_per_order(pool: PgPool) {
+    let a = shop(&pool, "a", "Ann").await;
+    let base = serve(pool.clone()).await;
+    let registered = serde_json::json!({"external_id": "C-7", "email": "reg@example.com"});
+    let guest = serde_json::json!({"email": "guest@example.com", "first_name": "Gus"});
+    let mut customers = Vec::new();
+    for (id, customer) in [("1", &registered), ("2", &registered), ("3", &guest), ("4", &guest)] {
+        let (status, body) = post(&base, "/api/v1/orders", &a.key, &order(id, customer.clone(), "paid", "10")).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        customers.push(body["customer_id"].as_i64().unwrap());
+    }
+    assert_eq!(customers[0], customers[1], "one registered customer");
+    assert_ne!(customers[2], customers[3], "a guest per order");
+    let (_, resent) = post(&base, "/api/v1/orders", &a.key, &order("3", guest, "paid", "10")).await;
+    assert_eq!(resent["customer_id"], customers[2], "a re-sent guest order keeps its guest");
+    let (_, guest_detail) = get(&base, &format!("/api/v1/customers/{}", customers[2]), Some(&a.key)).await;
+    assert_eq!((guest_detail["registered"].as_bool(), guest_detail["external_id"].is_null()), (Some(false), true));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_refused_order_names_its_fields_and_stores_nothing(pool: PgPool) {
+    let a = shop(&pool, "a", "Ann").await;
+    let base = serve(pool.clone()).await;
+    let mut bad = order("9", serde_json::json!({"external_id": "C-1"}), "shipped", "10");
+    bad["lines"][0]["quantity"] = serde_json::json!(-1);
+    let (status, body) = post(&base, "/api/v1/orders", &a.key, &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let paths: Vec<_> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["path"].clone()).collect();
+    assert_eq!(paths, ["$.status", "$.lines[0].quantity"]);
+
+    let mut new_channel = order("9", serde_json::json!({"external_id": "C-1"}), "paid", "10");
+    new_channel["channel"] = serde_json::json!("ebay-us");
+    new_channel.as_object_mut().unwrap().remove("channel_kind");
+    let (status, body) = post(&base, "/api/v1/orders", &a.key, &new_channel).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["fields"][0]["path"], "$.channel_kind");
+
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/v1/orders"))
+        .bearer_auth(&a.key)
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (orders, customers): (i64, i64) =
+        sqlx::query_as("select (select count(*) from customer_order), (select count(*) from customer)")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((orders, customers), (0, 1), "nothing was written");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_batch_answers_item_by_item(pool: PgPool) {
+    let a = shop(&pool, "a", "Ann").await;
+    let base = serve(pool.clone()).await;
+    let c = serde_json::json!({"external_id": "C-1"});
+    let batch = serde_json::json!({"orders": [
+        order("1", c.clone(), "paid", "10"),
+        order("2", c.clone(), "teleported", "10"),
+        order("1", c.clone(), "paid", "10"),
+    ]});
+    let (status, body) = post(&base, "/api/v1/orders/batch", &a.key, &batch).await;
+    assert_eq!(status, StatusCode::OK);
+    let results = body["results"].as_array().unwrap();
+    assert_eq!(results[0]["result"], "created");
+    assert_eq!(results[1]["result"], "error");
+    assert_eq!(results[1]["errors"][0]["path"], "$.orders[1].status");
+    assert_eq!(results[2]["result"], "unchanged");
+    let too_many = serde_json::json!({"orders": vec![order("x", c, "paid", "1"); 1001]});
+    let (status, body) = post(&base, "/api/v1/orders/batch", &a.key, &too_many).await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["path"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("$.orders"))
+    );
+}
+
+/// Many writers at once for one customer: no order is lost or counted twice.
+#[sqlx::test(migrations = "../migrations")]
+async fn concurrent_writers_neither_lose_nor_double_count(pool: PgPool) {
+    let a = shop(&pool, "a", "Ann").await;
+    let base = serve(pool.clone()).await;
+    let customer = serde_json::json!({"external_id": "C-busy"});
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        // every order twice, racing itself, and all for the same (new) customer
+        for _ in 0..2 {
+            let (base, key, body) =
+                (base.clone(), a.key.clone(), order(&format!("o{i}"), customer.clone(), "paid", "1.25"));
+            tasks.push(tokio::spawn(async move { post(&base, "/api/v1/orders", &key, &body).await }));
+        }
+    }
+    for task in tasks {
+        let (status, body) = task.await.unwrap();
+        assert!(status.is_success(), "{status} {body}");
+    }
+    let (orders, tov, customers): (i32, rust_decimal::Decimal, i64) = sqlx::query_as(
+        "select order_count, total_order_value, (select count(*) from customer where external_id = 'C-busy')
+           from customer where external_id = 'C-busy'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((orders, customers), (24, 1));
+    assert_eq!(tov, "33".parse::<rust_decimal::Decimal>().unwrap(), "24 × 1.25 × 1.1");
+}

@@ -1,0 +1,391 @@
+//! Storing one order from a channel (SPEC §2 identity rules, §3 indicators, §5 upserts), in the
+//! caller's transaction: the customer rows involved are locked, the order is inserted or updated, and
+//! the customers' indicators and segments are recomputed before the transaction commits. Re-sending an
+//! order changes nothing.
+
+use super::input::{CustomerInput, LineInput, OrderInput};
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use sqlx::PgConnection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ingested {
+    pub id: i64,
+    pub customer_id: i64,
+    pub result: Outcome,
+}
+
+/// The channel with `key`, created with `kind` the first time the key is seen.
+async fn channel_id(conn: &mut PgConnection, workspace_id: i64, key: &str, kind: Option<&str>) -> AppResult<i64> {
+    if let Some(id) =
+        sqlx::query_scalar!("select id from channel where workspace_id = $1 and key = $2", workspace_id, key)
+            .fetch_optional(&mut *conn)
+            .await?
+    {
+        return Ok(id);
+    }
+    let Some(kind) = kind else {
+        return Err(AppError::invalid(
+            "$.channel_kind",
+            format!("channel {key:?} is new: say which kind it is (shopify, amazon, ebay, …) the first time"),
+        ));
+    };
+    // Two first orders of a new channel may race: the loser reads the winner's row.
+    sqlx::query!(
+        "insert into channel (workspace_id, key, kind, name) values ($1, $2, $3, $2) on conflict do nothing",
+        workspace_id,
+        key,
+        kind
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(sqlx::query_scalar!("select id from channel where workspace_id = $1 and key = $2", workspace_id, key)
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
+/// Locks the given customers in id order (so concurrent writers never deadlock on them).
+async fn lock_customers(conn: &mut PgConnection, workspace_id: i64, ids: &[i64]) -> AppResult<()> {
+    sqlx::query!(
+        "select id from customer where workspace_id = $1 and id = any($2) order by id for update",
+        workspace_id,
+        ids
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The registered customer with this channel customer id, created on first sight.
+async fn registered_customer(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    channel_id: i64,
+    external_id: &str,
+    customer: &CustomerInput,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let created = sqlx::query_scalar!(
+        "insert into customer (workspace_id, channel_id, external_id, registered, first_name, last_name, registered_at)
+         values ($1, $2, $3, true, $4, $5, $6)
+         on conflict (workspace_id, channel_id, external_id) do nothing returning id",
+        workspace_id,
+        channel_id,
+        external_id,
+        customer.first_name.as_deref().unwrap_or(""),
+        customer.last_name.as_deref().unwrap_or(""),
+        now
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    match created {
+        Some(id) => Ok(id),
+        None => Ok(sqlx::query_scalar!(
+            "select id from customer where workspace_id = $1 and channel_id = $2 and external_id = $3",
+            workspace_id,
+            channel_id,
+            external_id
+        )
+        .fetch_one(&mut *conn)
+        .await?),
+    }
+}
+
+async fn guest_customer(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    channel_id: i64,
+    customer: &CustomerInput,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    Ok(sqlx::query_scalar!(
+        "insert into customer (workspace_id, channel_id, registered, first_name, last_name, registered_at)
+         values ($1, $2, false, $3, $4, $5) returning id",
+        workspace_id,
+        channel_id,
+        customer.first_name.as_deref().unwrap_or(""),
+        customer.last_name.as_deref().unwrap_or(""),
+        now
+    )
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Keeps the names, email and phone the channel sends, without duplicating what is already stored.
+async fn sync_contact(conn: &mut PgConnection, workspace_id: i64, id: i64, customer: &CustomerInput) -> AppResult<()> {
+    if customer.first_name.is_some() || customer.last_name.is_some() {
+        sqlx::query!(
+            "update customer set first_name = coalesce($3, first_name), last_name = coalesce($4, last_name),
+                    updated_at = now()
+              where workspace_id = $1 and id = $2
+                and (first_name is distinct from coalesce($3, first_name)
+                     or last_name is distinct from coalesce($4, last_name))",
+            workspace_id,
+            id,
+            customer.first_name,
+            customer.last_name
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    if let Some(email) = &customer.email {
+        sqlx::query!(
+            "insert into customer_email (workspace_id, customer_id, email, position)
+             select $1, $2, $3, coalesce(max(position) + 1, 0) from customer_email
+              where workspace_id = $1 and customer_id = $2
+             on conflict (workspace_id, customer_id, normalized) do nothing",
+            workspace_id,
+            id,
+            email
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    if let Some(raw) = &customer.phone {
+        let e164 = e164(raw);
+        sqlx::query!(
+            "insert into customer_phone (workspace_id, customer_id, raw, e164, position)
+             select $1, $2, $3, $4, (select coalesce(max(position) + 1, 0) from customer_phone
+                                      where workspace_id = $1 and customer_id = $2)
+              where not exists (select 1 from customer_phone where workspace_id = $1 and customer_id = $2
+                                   and (raw = $3 or e164 = $4))",
+            workspace_id,
+            id,
+            raw,
+            e164
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The E.164 form of an international number (`+…`); national numbers without a region stay raw.
+pub fn e164(raw: &str) -> Option<String> {
+    let number = phonenumber::parse(None, raw).ok()?;
+    phonenumber::is_valid(&number).then(|| number.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+/// Stores `order` for the workspace: creates it, updates it, or finds it unchanged.
+#[tracing::instrument(skip(conn, order), fields(channel = %order.channel, external_id = %order.external_id))]
+pub async fn ingest_order(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    base_currency: &str,
+    now: DateTime<Utc>,
+    order: &OrderInput,
+) -> AppResult<Ingested> {
+    let exchange_rate = match order.exchange_rate {
+        Some(rate) => rate,
+        None if order.currency == base_currency => Decimal::ONE,
+        None => {
+            return Err(AppError::invalid(
+                "$.exchange_rate",
+                format!("needed: the order is in {} and the workspace counts in {base_currency}", order.currency),
+            ));
+        }
+    };
+    let channel_id = channel_id(conn, workspace_id, &order.channel, order.channel_kind.as_deref()).await?;
+    let existing = sqlx::query!(
+        "select id, customer_id from customer_order where workspace_id = $1 and channel_id = $2 and external_id = $3",
+        workspace_id,
+        channel_id,
+        order.external_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    // Registered customers appear once per channel; a guest is one customer per order, so a re-sent
+    // guest order keeps the guest it created.
+    let customer_id = match (&order.customer.external_id, &existing) {
+        (Some(external), _) => {
+            registered_customer(conn, workspace_id, channel_id, external, &order.customer, now).await?
+        }
+        (None, Some(existing)) => existing.customer_id,
+        (None, None) => guest_customer(conn, workspace_id, channel_id, &order.customer, now).await?,
+    };
+    let mut affected = vec![customer_id];
+    if let Some(previous) = existing.as_ref().map(|e| e.customer_id).filter(|c| *c != customer_id) {
+        affected.push(previous);
+    }
+    affected.sort_unstable();
+    lock_customers(conn, workspace_id, &affected).await?;
+    sync_contact(conn, workspace_id, customer_id, &order.customer).await?;
+
+    let (id, result) = match existing {
+        None => {
+            (insert_order(conn, workspace_id, channel_id, customer_id, exchange_rate, order).await?, Outcome::Created)
+        }
+        Some(existing) => {
+            let changed = update_order(conn, workspace_id, existing.id, customer_id, exchange_rate, order, now).await?;
+            (existing.id, if changed { Outcome::Updated } else { Outcome::Unchanged })
+        }
+    };
+    if result != Outcome::Unchanged {
+        crate::customers::indicators::recompute(conn, workspace_id, Some(&affected)).await?;
+        crate::segments::db::refresh_customers(conn, workspace_id, now, &affected).await?;
+    }
+    Ok(Ingested { id, customer_id, result })
+}
+
+async fn insert_order(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    channel_id: i64,
+    customer_id: i64,
+    exchange_rate: Decimal,
+    order: &OrderInput,
+) -> AppResult<i64> {
+    let id = sqlx::query_scalar!(
+        "insert into customer_order (workspace_id, channel_id, external_id, number, customer_id, placed_at, status,
+                                     test, currency, exchange_rate, total, paid, refunded, shipping_address,
+                                     billing_address)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) returning id",
+        workspace_id,
+        channel_id,
+        order.external_id,
+        order.number,
+        customer_id,
+        order.placed_at,
+        order.status,
+        order.test,
+        order.currency,
+        exchange_rate,
+        order.total,
+        order.paid,
+        order.refunded,
+        order.shipping_address,
+        order.billing_address
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    insert_lines(conn, workspace_id, id, &order.lines).await?;
+    sqlx::query!(
+        "insert into event (workspace_id, customer_id, kind, happened_at, order_id, detail)
+         values ($1, $2, 'order_placed', $3, $4, jsonb_build_object('number', $5::text, 'status', $6::text,
+                 'total', $7::text, 'currency', $8::text))",
+        workspace_id,
+        customer_id,
+        order.placed_at,
+        id,
+        order.number,
+        order.status,
+        order.total.to_string(),
+        order.currency
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+async fn insert_lines(conn: &mut PgConnection, workspace_id: i64, order_id: i64, lines: &[LineInput]) -> AppResult<()> {
+    for (position, line) in lines.iter().enumerate() {
+        sqlx::query!(
+            "insert into order_line (workspace_id, order_id, position, sku, name, category, quantity, unit_price)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+            workspace_id,
+            order_id,
+            position as i32,
+            line.sku,
+            line.name,
+            line.category,
+            line.quantity,
+            line.unit_price
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Updates the order where anything differs; returns whether anything did.
+async fn update_order(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    id: i64,
+    customer_id: i64,
+    exchange_rate: Decimal,
+    order: &OrderInput,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let before = sqlx::query!(
+        "select status from customer_order where workspace_id = $1 and id = $2 for update",
+        workspace_id,
+        id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    // `is distinct from` on every field: numeric equality ignores scale, so "10.0" re-sent as "10" is
+    // no change.
+    let updated = sqlx::query!(
+        "update customer_order
+            set number = $3, customer_id = $4, placed_at = $5, status = $6, test = $7, currency = $8,
+                exchange_rate = $9, total = $10, paid = $11, refunded = $12, shipping_address = $13,
+                billing_address = $14, updated_at = $15
+          where workspace_id = $1 and id = $2
+            and (number, customer_id, placed_at, status, test, currency, exchange_rate, total, paid, refunded,
+                 shipping_address, billing_address)
+                is distinct from ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        workspace_id,
+        id,
+        order.number,
+        customer_id,
+        order.placed_at,
+        order.status,
+        order.test,
+        order.currency,
+        exchange_rate,
+        order.total,
+        order.paid,
+        order.refunded,
+        order.shipping_address,
+        order.billing_address,
+        now
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    let stored: Vec<LineInput> = sqlx::query_as!(
+        LineInput,
+        "select sku, name, category, quantity, unit_price from order_line
+          where workspace_id = $1 and order_id = $2 order by position",
+        workspace_id,
+        id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let lines_changed = stored != order.lines;
+    if lines_changed {
+        sqlx::query!("delete from order_line where workspace_id = $1 and order_id = $2", workspace_id, id)
+            .execute(&mut *conn)
+            .await?;
+        insert_lines(conn, workspace_id, id, &order.lines).await?;
+    }
+    if updated || lines_changed {
+        sqlx::query!(
+            "insert into event (workspace_id, customer_id, kind, happened_at, order_id, detail)
+             values ($1, $2, 'order_changed', $3, $4, jsonb_build_object('number', $5::text,
+                     'old_status', $6::text, 'status', $7::text))",
+            workspace_id,
+            customer_id,
+            now,
+            id,
+            order.number,
+            before.status,
+            order.status
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(updated || lines_changed)
+}

@@ -1,0 +1,422 @@
+//! An order as API v1 receives it (SPEC §5), checked field by field so that one answer names every bad
+//! field by its JSON path, not just the first one serde trips over.
+
+use crate::error::FieldError;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+pub const ORDER_STATUSES: [&str; 7] = ["draft", "pending", "paid", "in_transit", "delivered", "canceled", "returned"];
+pub const CHANNEL_KINDS: [&str; 9] =
+    ["shopify", "amazon", "ebay", "woocommerce", "bigcommerce", "website", "pos", "manual", "other"];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerInput {
+    /// The channel's customer id; none for a guest.
+    pub external_id: Option<String>,
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineInput {
+    pub sku: Option<String>,
+    pub name: String,
+    pub category: Option<String>,
+    pub quantity: i32,
+    pub unit_price: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderInput {
+    pub channel: String,
+    pub channel_kind: Option<String>,
+    pub external_id: String,
+    pub number: String,
+    pub placed_at: DateTime<Utc>,
+    pub status: String,
+    pub test: bool,
+    pub currency: String,
+    /// None: 1 if the currency is the base currency, else an error at ingestion.
+    pub exchange_rate: Option<Decimal>,
+    pub total: Decimal,
+    pub paid: Decimal,
+    pub refunded: Decimal,
+    pub customer: CustomerInput,
+    pub shipping_address: Option<Value>,
+    pub billing_address: Option<Value>,
+    pub lines: Vec<LineInput>,
+}
+
+/// Reads fields of one JSON object, collecting every problem with its path.
+pub struct Reader<'a> {
+    object: Option<&'a Map<String, Value>>,
+    path: String,
+    errors: &'a mut Vec<FieldError>,
+}
+
+impl<'a> Reader<'a> {
+    /// `value` must be an object; `path` is its JSON path (`$` for the whole body).
+    pub fn new(value: &'a Value, path: &str, errors: &'a mut Vec<FieldError>) -> Self {
+        let object = value.as_object();
+        if object.is_none() {
+            errors.push(FieldError { path: path.to_string(), message: "expected a JSON object".into() });
+        }
+        Reader { object, path: path.to_string(), errors }
+    }
+
+    fn at(&self, key: &str) -> String {
+        format!("{}.{key}", self.path)
+    }
+
+    pub fn fail(&mut self, key: &str, message: impl Into<String>) {
+        let path = self.at(key);
+        self.errors.push(FieldError { path, message: message.into() });
+    }
+
+    pub fn raw(&self, key: &str) -> Option<&'a Value> {
+        self.object.and_then(|o| o.get(key)).filter(|v| !v.is_null())
+    }
+
+    /// A string of 1 to `max` characters, trimmed; `None` when absent or null.
+    pub fn text(&mut self, key: &str, max: usize) -> Option<String> {
+        match self.raw(key) {
+            None => None,
+            Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= max => Some(s.trim().to_string()),
+            Some(Value::String(s)) if s.trim().is_empty() => {
+                self.fail(key, "must not be empty");
+                None
+            }
+            Some(Value::String(_)) => {
+                self.fail(key, format!("is longer than {max} characters"));
+                None
+            }
+            Some(_) => {
+                self.fail(key, "expected a string");
+                None
+            }
+        }
+    }
+
+    pub fn required_text(&mut self, key: &str, max: usize) -> Option<String> {
+        if self.raw(key).is_none() && self.object.is_some() {
+            self.fail(key, "is required");
+            return None;
+        }
+        self.text(key, max)
+    }
+
+    pub fn one_of(&mut self, key: &str, allowed: &[&str], required: bool) -> Option<String> {
+        let value = if required { self.required_text(key, 40)? } else { self.text(key, 40)? };
+        if allowed.contains(&value.as_str()) {
+            Some(value)
+        } else {
+            self.fail(key, format!("unknown value {value:?}; expected one of {}", allowed.join(", ")));
+            None
+        }
+    }
+
+    pub fn boolean(&mut self, key: &str, default: bool) -> bool {
+        match self.raw(key) {
+            None => default,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                self.fail(key, "expected true or false");
+                default
+            }
+        }
+    }
+
+    pub fn time(&mut self, key: &str) -> Option<DateTime<Utc>> {
+        let text = self.required_text(key, 64)?;
+        match DateTime::parse_from_rfc3339(&text) {
+            Ok(t) => Some(t.with_timezone(&Utc)),
+            Err(_) => {
+                self.fail(key, format!("{text:?} is not an RFC 3339 time such as 2024-05-01T10:00:00Z"));
+                None
+            }
+        }
+    }
+
+    /// An amount as a decimal string ("199.90"): JSON numbers are refused because they may already
+    /// have lost precision on the way.
+    pub fn decimal(&mut self, key: &str, max_scale: u32) -> Option<Decimal> {
+        match self.raw(key) {
+            None => None,
+            Some(Value::String(s)) => match s.trim().parse::<Decimal>() {
+                Ok(d) if d.scale() <= max_scale => Some(d),
+                Ok(_) => {
+                    self.fail(key, format!("use at most {max_scale} decimal places"));
+                    None
+                }
+                Err(_) => {
+                    self.fail(key, format!("{s:?} is not a decimal number such as \"199.90\""));
+                    None
+                }
+            },
+            Some(Value::Number(_)) => {
+                self.fail(key, "give amounts as decimal strings, e.g. \"199.90\", so no precision is lost");
+                None
+            }
+            Some(_) => {
+                self.fail(key, "expected a decimal string such as \"199.90\"");
+                None
+            }
+        }
+    }
+
+    pub fn amount(&mut self, key: &str, default: Option<Decimal>) -> Option<Decimal> {
+        let value = match self.decimal(key, 4) {
+            Some(v) => v,
+            None if self.raw(key).is_none() => match default {
+                Some(d) => return Some(d),
+                None => {
+                    if self.object.is_some() {
+                        self.fail(key, "is required");
+                    }
+                    return None;
+                }
+            },
+            None => return None,
+        };
+        if value.is_sign_negative() && !value.is_zero() {
+            self.fail(key, "must not be negative");
+            return None;
+        }
+        Some(value)
+    }
+}
+
+/// Checks one order; `path` is where it sits in the request (`$` or `$.orders[3]`).
+pub fn parse_order(value: &Value, path: &str) -> Result<OrderInput, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut r = Reader::new(value, path, &mut errors);
+    let channel = r.required_text("channel", 64);
+    if let Some(key) = &channel
+        && !key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))
+    {
+        r.fail("channel", "use lower-case letters, digits, '-', '_' and '.', e.g. \"amazon-de\"");
+    }
+    let channel_kind = r.one_of("channel_kind", &CHANNEL_KINDS, false);
+    let external_id = r.required_text("external_id", 255);
+    let number = r.text("number", 64).or_else(|| external_id.clone());
+    let placed_at = r.time("placed_at");
+    let status = r.one_of("status", &ORDER_STATUSES, true);
+    let test = r.boolean("test", false);
+    let currency = r.required_text("currency", 3);
+    if let Some(c) = &currency
+        && !(c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        r.fail("currency", "use a three-letter ISO 4217 code such as EUR");
+    }
+    let exchange_rate = r.decimal("exchange_rate", 10);
+    if exchange_rate.is_some_and(|rate| rate <= Decimal::ZERO) {
+        r.fail("exchange_rate", "must be above 0");
+    }
+    let total = r.amount("total", None);
+    let paid = r.amount("paid", Some(Decimal::ZERO));
+    let refunded = r.amount("refunded", Some(Decimal::ZERO));
+    if let (Some(total), Some(refunded)) = (total, refunded)
+        && refunded > total
+    {
+        r.fail("refunded", "cannot exceed the total");
+    }
+    let shipping_address = address(&mut r, "shipping_address");
+    let billing_address = address(&mut r, "billing_address");
+    let customer_value = r.raw("customer").cloned();
+    let lines_value = r.raw("lines").cloned();
+    drop(r);
+
+    let customer = match &customer_value {
+        Some(v) => parse_customer(v, &format!("{path}.customer"), &mut errors),
+        None => {
+            errors.push(FieldError { path: format!("{path}.customer"), message: "is required".into() });
+            None
+        }
+    };
+    let lines = match &lines_value {
+        None => Some(Vec::new()),
+        Some(Value::Array(items)) => {
+            let parsed: Vec<_> = items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| parse_line(item, &format!("{path}.lines[{i}]"), &mut errors))
+                .collect();
+            parsed.into_iter().collect::<Option<Vec<_>>>()
+        }
+        Some(_) => {
+            errors.push(FieldError { path: format!("{path}.lines"), message: "expected an array".into() });
+            None
+        }
+    };
+    match (channel, external_id, number, placed_at, status, currency, total, paid, refunded, customer, lines) {
+        (
+            Some(channel),
+            Some(external_id),
+            Some(number),
+            Some(placed_at),
+            Some(status),
+            Some(currency),
+            Some(total),
+            Some(paid),
+            Some(refunded),
+            Some(customer),
+            Some(lines),
+        ) if errors.is_empty() => Ok(OrderInput {
+            channel,
+            channel_kind,
+            external_id,
+            number,
+            placed_at,
+            status,
+            test,
+            currency,
+            exchange_rate,
+            total,
+            paid,
+            refunded,
+            customer,
+            shipping_address,
+            billing_address,
+            lines,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn address(r: &mut Reader<'_>, key: &str) -> Option<Value> {
+    let value = r.raw(key)?.clone();
+    let Some(object) = value.as_object() else {
+        r.fail(key, "expected an address object or null");
+        return None;
+    };
+    if let Some(country) = object.get("country").filter(|c| !c.is_null())
+        && !country.as_str().is_some_and(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        r.fail(&format!("{key}.country"), "use a two-letter ISO 3166 code such as US");
+        return None;
+    }
+    Some(value)
+}
+
+fn parse_customer(value: &Value, path: &str, errors: &mut Vec<FieldError>) -> Option<CustomerInput> {
+    let before = errors.len();
+    let mut r = Reader::new(value, path, errors);
+    let external_id = r.text("external_id", 255);
+    let email = r.text("email", 320);
+    if let Some(e) = &email
+        && !(e.contains('@') && !e.starts_with('@') && !e.ends_with('@') && !e.contains(char::is_whitespace))
+    {
+        r.fail("email", format!("{e:?} is not an email address"));
+    }
+    let first_name = r.text("first_name", 200);
+    let last_name = r.text("last_name", 200);
+    let phone = r.text("phone", 40);
+    drop(r);
+    (errors.len() == before).then_some(CustomerInput { external_id, email, first_name, last_name, phone })
+}
+
+fn parse_line(value: &Value, path: &str, errors: &mut Vec<FieldError>) -> Option<LineInput> {
+    let before = errors.len();
+    let mut r = Reader::new(value, path, errors);
+    let sku = r.text("sku", 128);
+    let name = r.required_text("name", 500);
+    let category = r.text("category", 200);
+    let quantity = match r.raw("quantity") {
+        Some(Value::Number(n)) => match n.as_i64() {
+            Some(q) if (1..=1_000_000).contains(&q) => Some(q as i32),
+            _ => {
+                r.fail("quantity", "use a whole number from 1 to 1,000,000");
+                None
+            }
+        },
+        None => {
+            r.fail("quantity", "is required");
+            None
+        }
+        Some(_) => {
+            r.fail("quantity", "expected a whole number");
+            None
+        }
+    };
+    let unit_price = r.amount("unit_price", None);
+    drop(r);
+    match (name, quantity, unit_price) {
+        (Some(name), Some(quantity), Some(unit_price)) if errors.len() == before => {
+            Some(LineInput { sku, name, category, quantity, unit_price })
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn example() -> Value {
+        json!({"channel": "shopify-eu", "channel_kind": "shopify", "external_id": "450789469", "number": "#1001",
+               "placed_at": "2024-05-01T10:00:00Z", "status": "paid", "test": false, "currency": "EUR",
+               "exchange_rate": "1", "total": "199.90", "paid": "199.90", "refunded": "0",
+               "customer": {"external_id": "207119551", "email": "bob@example.com", "first_name": "Bob",
+                            "last_name": "Norman", "phone": "+16136120707"},
+               "shipping_address": {"name": "Bob Norman", "line1": "Chestnut Street 92", "line2": null,
+                                    "city": "Louisville", "region": "KY", "postal_code": "40202", "country": "US"},
+               "billing_address": null,
+               "lines": [{"sku": "IPOD2008PINK", "name": "iPod Nano 8GB", "category": "Electronics",
+                          "quantity": 1, "unit_price": "199.00"}]})
+    }
+
+    #[test]
+    fn the_specs_example_order_is_accepted() {
+        let order = parse_order(&example(), "$").unwrap();
+        assert_eq!(order.total, "199.90".parse().unwrap());
+        assert_eq!(order.customer.external_id.as_deref(), Some("207119551"));
+        assert_eq!(order.lines[0].quantity, 1);
+    }
+
+    #[test]
+    fn every_bad_field_is_named_by_its_path() {
+        let mut bad = example();
+        bad["status"] = json!("shipped");
+        bad["total"] = json!(199.9);
+        bad["refunded"] = json!("-1");
+        bad["placed_at"] = json!("yesterday");
+        bad["currency"] = json!("euro");
+        bad["customer"]["email"] = json!("not-an-email");
+        bad["lines"][0]["quantity"] = json!(-2);
+        bad["lines"][0]["unit_price"] = json!("1.23456");
+        bad["shipping_address"]["country"] = json!("Germany");
+        let errors = parse_order(&bad, "$.orders[3]").unwrap_err();
+        let paths: Vec<_> = errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "$.orders[3].placed_at",
+                "$.orders[3].status",
+                "$.orders[3].currency",
+                "$.orders[3].total",
+                "$.orders[3].refunded",
+                "$.orders[3].shipping_address.country",
+                "$.orders[3].customer.email",
+                "$.orders[3].lines[0].quantity",
+                "$.orders[3].lines[0].unit_price",
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_fields_and_wrong_shapes_are_refused() {
+        let errors = parse_order(&json!({"channel": "web"}), "$").unwrap_err();
+        let paths: Vec<_> = errors.iter().map(|e| e.path.as_str()).collect();
+        for required in ["$.external_id", "$.placed_at", "$.status", "$.currency", "$.total", "$.customer"] {
+            assert!(paths.contains(&required), "{required} in {paths:?}");
+        }
+        assert_eq!(parse_order(&json!([1, 2]), "$").unwrap_err()[0].path, "$");
+        let mut refund = example();
+        refund["refunded"] = json!("200");
+        assert_eq!(parse_order(&refund, "$").unwrap_err()[0].path, "$.refunded");
+    }
+}

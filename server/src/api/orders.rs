@@ -1,0 +1,126 @@
+//! `POST /api/v1/orders` and `POST /api/v1/orders/batch`: orders from the channels.
+
+use super::auth::ApiWorkspace;
+use super::error::ApiError;
+use app::accounts::db::workspace_currency;
+use app::error::{AppError, FieldError};
+use app::orders::ingest::{Ingested, Outcome, ingest_order};
+use app::orders::input::{OrderInput, parse_order};
+use app::state::AppState;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Serialize;
+use serde_json::Value;
+
+pub const MAX_BATCH: usize = 1000;
+
+pub fn parse_json(body: &Bytes) -> Result<Value, AppError> {
+    serde_json::from_slice(body).map_err(|e| AppError::invalid("$", format!("the body is not valid JSON: {e}")))
+}
+
+/// Stores one order in its own transaction, retrying when a concurrent writer got there first (the
+/// same new order or customer sent twice at once) or PostgreSQL broke a deadlock; then refreshes VIP.
+async fn store(state: &AppState, workspace: i64, currency: &str, order: &OrderInput) -> Result<Ingested, AppError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut tx = state.pool.begin().await?;
+        match ingest_order(&mut tx, workspace, currency, state.clock.now(), order).await {
+            Ok(done) => {
+                tx.commit().await?;
+                return Ok(done);
+            }
+            Err(AppError::Retry) if attempt < 5 => continue,
+            Err(AppError::Retry) => return Err(AppError::Conflict("too many concurrent writes; try again".into())),
+            Err(other) => return Err(other),
+        }
+    }
+}
+
+async fn refresh_vip(state: &AppState, workspace: i64) -> Result<(), AppError> {
+    let mut tx = state.pool.begin().await?;
+    app::segments::db::refresh_vip(&mut tx, workspace, state.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn create(
+    ApiWorkspace(workspace): ApiWorkspace,
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Ingested>), ApiError> {
+    let order = parse_order(&parse_json(&body)?, "$").map_err(AppError::Invalid)?;
+    let currency = workspace_currency(&state.pool, workspace).await?;
+    let done = store(&state, workspace, &currency, &order).await?;
+    if done.result != Outcome::Unchanged {
+        refresh_vip(&state, workspace).await?;
+    }
+    let status = if done.result == Outcome::Created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(done)))
+}
+
+#[derive(Serialize)]
+pub struct ItemResult {
+    index: usize,
+    #[serde(flatten)]
+    outcome: ItemOutcome,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum ItemOutcome {
+    Stored(Ingested),
+    Refused { result: &'static str, errors: Vec<FieldError> },
+}
+
+#[derive(Serialize)]
+pub struct BatchResult {
+    results: Vec<ItemResult>,
+}
+
+pub async fn batch(
+    ApiWorkspace(workspace): ApiWorkspace,
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Json<BatchResult>, ApiError> {
+    let value = parse_json(&body)?;
+    let Some(items) = value.get("orders").and_then(Value::as_array) else {
+        return Err(AppError::invalid("$.orders", "expected {\"orders\": [...]}").into());
+    };
+    if items.len() > MAX_BATCH {
+        return Err(AppError::invalid("$.orders", format!("send at most {MAX_BATCH} orders per batch")).into());
+    }
+    let currency = workspace_currency(&state.pool, workspace).await?;
+    let mut results = Vec::with_capacity(items.len());
+    let mut changed = false;
+    for (index, item) in items.iter().enumerate() {
+        let path = format!("$.orders[{index}]");
+        let outcome = match parse_order(item, &path) {
+            Err(errors) => ItemOutcome::Refused { result: "error", errors },
+            Ok(order) => match store(&state, workspace, &currency, &order).await {
+                Ok(done) => {
+                    changed |= done.result != Outcome::Unchanged;
+                    ItemOutcome::Stored(done)
+                }
+                Err(AppError::Invalid(errors)) => ItemOutcome::Refused {
+                    result: "error",
+                    errors: errors
+                        .into_iter()
+                        .map(|e| FieldError { path: e.path.replacen('$', &path, 1), message: e.message })
+                        .collect(),
+                },
+                Err(other) => ItemOutcome::Refused {
+                    result: "error",
+                    errors: vec![FieldError { path, message: other.to_string() }],
+                },
+            },
+        };
+        results.push(ItemResult { index, outcome });
+    }
+    if changed {
+        refresh_vip(&state, workspace).await?;
+    }
+    Ok(Json(BatchResult { results }))
+}
