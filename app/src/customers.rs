@@ -4,6 +4,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod identity;
+#[cfg(feature = "ssr")]
 pub mod indicators;
 pub mod list;
 pub mod types;

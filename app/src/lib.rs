@@ -10,6 +10,7 @@ pub mod segments;
 pub mod sentiment;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod tickets;
 pub mod ui;
 
 use leptos::prelude::*;

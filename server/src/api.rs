@@ -3,7 +3,7 @@
 mod auth;
 mod customers;
 mod error;
-mod orders;
+mod ingest;
 #[cfg(test)]
 mod tests;
 
@@ -16,8 +16,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/customers", get(customers::list))
         .route("/customers/{id}", get(customers::detail))
-        .route("/orders", post(orders::create))
-        .route("/orders/batch", post(orders::batch))
+        .route("/orders", post(ingest::create_order))
+        .route("/orders/batch", post(ingest::order_batch))
+        .route("/messages", post(ingest::create_message))
+        .route("/messages/batch", post(ingest::message_batch))
         // a full batch of 1,000 orders with their lines fits comfortably
         .layer(DefaultBodyLimit::max(32 * 1024 * 1024))
         .fallback(|| async { error::ApiError(app::error::AppError::NotFound) })

@@ -301,7 +301,7 @@ fn address(r: &mut Reader<'_>, key: &str) -> Option<Value> {
     Some(value)
 }
 
-fn parse_customer(value: &Value, path: &str, errors: &mut Vec<FieldError>) -> Option<CustomerInput> {
+pub fn parse_customer(value: &Value, path: &str, errors: &mut Vec<FieldError>) -> Option<CustomerInput> {
     let before = errors.len();
     let mut r = Reader::new(value, path, errors);
     let external_id = r.text("external_id", 255);

@@ -298,3 +298,61 @@ async fn concurrent_writers_neither_lose_nor_double_count(pool: PgPool) {
     assert_eq!((orders, customers), (24, 1));
     assert_eq!(tov, "33".parse::<rust_decimal::Decimal>().unwrap(), "24 × 1.25 × 1.1");
 }
+
+fn message(id: &str, ticket: &str, customer: Value, direction: &str, body: &str, sent_at: &str) -> Value {
+    serde_json::json!({"channel": "shopify-eu", "channel_kind": "shopify",
+        "ticket": {"external_id": ticket, "subject": "Where is my parcel?", "status": "todo"},
+        "customer": customer, "external_id": id, "direction": direction, "kind": "email", "body": body,
+        "sent_at": sent_at})
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn messages_open_tickets_score_the_mood_and_make_contacts(pool: PgPool) {
+    let a = shop(&pool, "a", "Ann").await;
+    let base = serve(pool.clone()).await;
+    let eve = serde_json::json!({"email": "eve@example.com", "first_name": "Eve"});
+    let angry = "This is terrible service, nobody answers my emails!";
+    let (status, first) = post(
+        &base,
+        "/api/v1/messages",
+        &a.key,
+        &message("M-1", "T-1", eve.clone(), "inbound", angry, "2026-10-01T09:00:00Z"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let customer = first["customer_id"].as_i64().unwrap();
+    let detail = |base: String, key: String| async move {
+        get(&base, &format!("/api/v1/customers/{customer}"), Some(&key)).await.1
+    };
+    let d = detail(base.clone(), a.key.clone()).await;
+    assert_eq!((d["contacts"].as_i64(), d["segments"].clone()), (Some(1), serde_json::json!(["new_contact"])));
+    assert_eq!(d["sentiment"]["label"], "negative");
+
+    // a reply does not change the mood; German mail gets no score; a second ticket makes a repeat contact
+    let reply = message("M-2", "T-1", eve.clone(), "outbound", "Thank you, we are so sorry!", "2026-10-01T10:00:00Z");
+    assert_eq!(post(&base, "/api/v1/messages", &a.key, &reply).await.0, StatusCode::CREATED);
+    let german = "Hallo, leider ist mein Paket immer noch nicht angekommen. Können Sie bitte nachsehen, wo es ist?";
+    let (_, second) = post(
+        &base,
+        "/api/v1/messages",
+        &a.key,
+        &message("M-3", "T-2", eve.clone(), "inbound", german, "2026-10-02T09:00:00Z"),
+    )
+    .await;
+    assert_eq!(second["customer_id"], customer, "the same person by email");
+    let d = detail(base.clone(), a.key.clone()).await;
+    assert_eq!((d["contacts"].as_i64(), d["segments"].clone()), (Some(2), serde_json::json!(["repeat_contact"])));
+    let score = d["sentiment"]["score"].as_f64().unwrap();
+    let expected = app::sentiment::score_message(angry).unwrap();
+    assert_eq!(score, expected, "only the scored English message counts");
+    let unscored: Option<f64> = sqlx::query_scalar("select sentiment_score from message where external_id = 'M-3'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(unscored, None);
+
+    let (status, again) = post(&base, "/api/v1/messages", &a.key, &reply).await;
+    assert_eq!((status, again["result"].as_str()), (StatusCode::OK, Some("unchanged")));
+    let (status, body) = post(&base, "/api/v1/messages/batch", &a.key, &serde_json::json!({"messages": [reply]})).await;
+    assert_eq!((status, body["results"][0]["result"].as_str()), (StatusCode::OK, Some("unchanged")));
+}

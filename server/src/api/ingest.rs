@@ -1,4 +1,6 @@
-//! `POST /api/v1/orders` and `POST /api/v1/orders/batch`: orders from the channels.
+//! Ingestion: `POST /api/v1/orders`, `/orders/batch`, `/messages` and `/messages/batch`. Each item is
+//! stored in its own transaction (so one refused item leaves the others, and nothing of itself,
+//! behind); the VIP threshold is refreshed once per request.
 
 use super::auth::ApiWorkspace;
 use super::error::ApiError;
@@ -7,6 +9,8 @@ use app::error::{AppError, FieldError};
 use app::orders::ingest::{Ingested, Outcome, ingest_order};
 use app::orders::input::{OrderInput, parse_order};
 use app::state::AppState;
+use app::tickets::ingest::ingest_message;
+use app::tickets::input::{MessageInput, parse_message};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -20,14 +24,33 @@ pub fn parse_json(body: &Bytes) -> Result<Value, AppError> {
     serde_json::from_slice(body).map_err(|e| AppError::invalid("$", format!("the body is not valid JSON: {e}")))
 }
 
-/// Stores one order in its own transaction, retrying when a concurrent writer got there first (the
-/// same new order or customer sent twice at once) or PostgreSQL broke a deadlock; then refreshes VIP.
-async fn store(state: &AppState, workspace: i64, currency: &str, order: &OrderInput) -> Result<Ingested, AppError> {
+/// One item of either kind.
+pub enum Item {
+    Order(OrderInput),
+    Message(MessageInput),
+}
+
+fn parse_order_item(value: &Value, path: &str) -> Result<Item, Vec<FieldError>> {
+    parse_order(value, path).map(Item::Order)
+}
+
+fn parse_message_item(value: &Value, path: &str) -> Result<Item, Vec<FieldError>> {
+    parse_message(value, path).map(Item::Message)
+}
+
+/// Stores one item in its own transaction, retrying when a concurrent writer got there first (the
+/// same new order or customer sent twice at once) or PostgreSQL broke a deadlock.
+async fn store(state: &AppState, workspace: i64, currency: &str, item: &Item) -> Result<Ingested, AppError> {
     let mut attempt = 0;
     loop {
         attempt += 1;
         let mut tx = state.pool.begin().await?;
-        match ingest_order(&mut tx, workspace, currency, state.clock.now(), order).await {
+        let now = state.clock.now();
+        let stored = match item {
+            Item::Order(order) => ingest_order(&mut tx, workspace, currency, now, order).await,
+            Item::Message(message) => ingest_message(&mut tx, workspace, now, message).await,
+        };
+        match stored {
             Ok(done) => {
                 tx.commit().await?;
                 return Ok(done);
@@ -46,14 +69,49 @@ async fn refresh_vip(state: &AppState, workspace: i64) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn create(
+pub async fn create_order(
+    workspace: ApiWorkspace,
+    state: State<AppState>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Ingested>), ApiError> {
+    create(workspace, state, body, parse_order_item).await
+}
+
+pub async fn create_message(
+    workspace: ApiWorkspace,
+    state: State<AppState>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Ingested>), ApiError> {
+    create(workspace, state, body, parse_message_item).await
+}
+
+pub async fn order_batch(
+    workspace: ApiWorkspace,
+    state: State<AppState>,
+    body: Bytes,
+) -> Result<Json<BatchResult>, ApiError> {
+    batch(workspace, state, body, "orders", parse_order_item).await
+}
+
+pub async fn message_batch(
+    workspace: ApiWorkspace,
+    state: State<AppState>,
+    body: Bytes,
+) -> Result<Json<BatchResult>, ApiError> {
+    batch(workspace, state, body, "messages", parse_message_item).await
+}
+
+type Parse = fn(&Value, &str) -> Result<Item, Vec<FieldError>>;
+
+async fn create(
     ApiWorkspace(workspace): ApiWorkspace,
     State(state): State<AppState>,
     body: Bytes,
+    parse: Parse,
 ) -> Result<(StatusCode, Json<Ingested>), ApiError> {
-    let order = parse_order(&parse_json(&body)?, "$").map_err(AppError::Invalid)?;
+    let item = parse(&parse_json(&body)?, "$").map_err(AppError::Invalid)?;
     let currency = workspace_currency(&state.pool, workspace).await?;
-    let done = store(&state, workspace, &currency, &order).await?;
+    let done = store(&state, workspace, &currency, &item).await?;
     if done.result != Outcome::Unchanged {
         refresh_vip(&state, workspace).await?;
     }
@@ -80,26 +138,28 @@ pub struct BatchResult {
     results: Vec<ItemResult>,
 }
 
-pub async fn batch(
+async fn batch(
     ApiWorkspace(workspace): ApiWorkspace,
     State(state): State<AppState>,
     body: Bytes,
+    key: &str,
+    parse: Parse,
 ) -> Result<Json<BatchResult>, ApiError> {
     let value = parse_json(&body)?;
-    let Some(items) = value.get("orders").and_then(Value::as_array) else {
-        return Err(AppError::invalid("$.orders", "expected {\"orders\": [...]}").into());
+    let Some(items) = value.get(key).and_then(Value::as_array) else {
+        return Err(AppError::invalid(format!("$.{key}"), format!("expected {{\"{key}\": [...]}}")).into());
     };
     if items.len() > MAX_BATCH {
-        return Err(AppError::invalid("$.orders", format!("send at most {MAX_BATCH} orders per batch")).into());
+        return Err(AppError::invalid(format!("$.{key}"), format!("send at most {MAX_BATCH} {key} per batch")).into());
     }
     let currency = workspace_currency(&state.pool, workspace).await?;
     let mut results = Vec::with_capacity(items.len());
     let mut changed = false;
     for (index, item) in items.iter().enumerate() {
-        let path = format!("$.orders[{index}]");
-        let outcome = match parse_order(item, &path) {
+        let path = format!("$.{key}[{index}]");
+        let outcome = match parse(item, &path) {
             Err(errors) => ItemOutcome::Refused { result: "error", errors },
-            Ok(order) => match store(&state, workspace, &currency, &order).await {
+            Ok(item) => match store(&state, workspace, &currency, &item).await {
                 Ok(done) => {
                     changed |= done.result != Outcome::Unchanged;
                     ItemOutcome::Stored(done)
