@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/customers", get(customers::list))
+        .route("/customers", get(customers::list).post(ingest::create_customer))
         .route("/customers/{id}", get(customers::detail))
         .route("/orders", post(ingest::create_order))
         .route("/orders/batch", post(ingest::order_batch))

@@ -103,15 +103,17 @@ pub async fn guest_customer(
     .await?)
 }
 
-/// Keeps the names, email and phone the channel sends, without duplicating what is already stored.
+/// Keeps the names, email and phone the channel sends, without duplicating what is already stored;
+/// returns whether anything was stored.
 pub async fn sync_contact(
     conn: &mut PgConnection,
     workspace_id: i64,
     id: i64,
     customer: &CustomerInput,
-) -> AppResult<()> {
+) -> AppResult<bool> {
+    let mut changed = 0;
     if customer.first_name.is_some() || customer.last_name.is_some() {
-        sqlx::query!(
+        changed += sqlx::query!(
             "update customer set first_name = coalesce($3, first_name), last_name = coalesce($4, last_name),
                     updated_at = now()
               where workspace_id = $1 and id = $2
@@ -123,10 +125,11 @@ pub async fn sync_contact(
             customer.last_name
         )
         .execute(&mut *conn)
-        .await?;
+        .await?
+        .rows_affected();
     }
     if let Some(email) = &customer.email {
-        sqlx::query!(
+        changed += sqlx::query!(
             "insert into customer_email (workspace_id, customer_id, email, position)
              select $1, $2, $3, coalesce(max(position) + 1, 0) from customer_email
               where workspace_id = $1 and customer_id = $2
@@ -136,11 +139,12 @@ pub async fn sync_contact(
             email
         )
         .execute(&mut *conn)
-        .await?;
+        .await?
+        .rows_affected();
     }
     if let Some(raw) = &customer.phone {
         let e164 = e164(raw);
-        sqlx::query!(
+        changed += sqlx::query!(
             "insert into customer_phone (workspace_id, customer_id, raw, e164, position)
              select $1, $2, $3, $4, (select coalesce(max(position) + 1, 0) from customer_phone
                                       where workspace_id = $1 and customer_id = $2)
@@ -152,9 +156,10 @@ pub async fn sync_contact(
             e164
         )
         .execute(&mut *conn)
-        .await?;
+        .await?
+        .rows_affected();
     }
-    Ok(())
+    Ok(changed > 0)
 }
 
 /// The E.164 form of an international number (`+…`); national numbers without a region stay raw.
@@ -183,4 +188,110 @@ pub async fn customer_by_email(
     )
     .fetch_optional(&mut *conn)
     .await?)
+}
+
+/// A customer sent on its own (`POST /api/v1/customers`): with a channel customer id it is created once
+/// and then kept in sync; without one it is a customer added by hand, on the `manual` channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerSync {
+    pub channel: String,
+    pub channel_kind: Option<String>,
+    pub company: Option<String>,
+    pub customer: CustomerInput,
+}
+
+pub fn parse_customer_sync(
+    value: &serde_json::Value,
+    path: &str,
+) -> Result<CustomerSync, Vec<crate::error::FieldError>> {
+    let mut errors = Vec::new();
+    let mut r = crate::orders::input::Reader::new(value, path, &mut errors);
+    let channel = r.text("channel", 64).unwrap_or_else(|| "manual".to_string());
+    let channel_kind = r.one_of("channel_kind", &crate::orders::input::CHANNEL_KINDS, false);
+    let company = r.text("company", 300);
+    drop(r);
+    let customer = crate::orders::input::parse_customer(value, path, &mut errors);
+    match customer {
+        Some(customer) if errors.is_empty() => {
+            if customer.external_id.is_some() && channel == "manual" {
+                return Err(vec![crate::error::FieldError {
+                    path: format!("{path}.channel"),
+                    message: "a channel customer id needs the channel it belongs to".into(),
+                }]);
+            }
+            Ok(CustomerSync { channel, channel_kind, company, customer })
+        }
+        _ => Err(errors),
+    }
+}
+
+pub async fn ingest_customer(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    now: DateTime<Utc>,
+    sync: &CustomerSync,
+) -> AppResult<crate::orders::ingest::Ingested> {
+    use crate::orders::ingest::{Ingested, Outcome};
+    let channel = channel_id(conn, workspace_id, &sync.channel, sync.channel_kind.as_deref()).await?;
+    let (id, result) = match &sync.customer.external_id {
+        Some(external) => {
+            let existed = sqlx::query_scalar!(
+                "select id from customer where workspace_id = $1 and channel_id = $2 and external_id = $3",
+                workspace_id,
+                channel,
+                external
+            )
+            .fetch_optional(&mut *conn)
+            .await?;
+            let id = registered_customer(conn, workspace_id, channel, external, &sync.customer, now).await?;
+            (id, if existed.is_some() { Outcome::Updated } else { Outcome::Created })
+        }
+        None => {
+            let id = sqlx::query_scalar!(
+                "insert into customer (workspace_id, channel_id, registered, first_name, last_name, registered_at)
+                 values ($1, $2, true, $3, $4, $5) returning id",
+                workspace_id,
+                channel,
+                sync.customer.first_name.as_deref().unwrap_or(""),
+                sync.customer.last_name.as_deref().unwrap_or(""),
+                now
+            )
+            .fetch_one(&mut *conn)
+            .await?;
+            (id, Outcome::Created)
+        }
+    };
+    lock_customers(conn, workspace_id, &[id]).await?;
+    let mut changed = sync_contact(conn, workspace_id, id, &sync.customer).await?;
+    if let Some(company) = &sync.company {
+        changed |= sqlx::query!(
+            "update customer set company = $3, updated_at = $4
+              where workspace_id = $1 and id = $2 and company is distinct from $3",
+            workspace_id,
+            id,
+            company,
+            now
+        )
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+            > 0;
+    }
+    let result = match result {
+        Outcome::Updated if !changed => Outcome::Unchanged,
+        other => other,
+    };
+    if result == Outcome::Created {
+        sqlx::query!(
+            "insert into event (workspace_id, customer_id, kind, happened_at, detail)
+             values ($1, $2, 'customer_created', $3, jsonb_build_object('channel', $4::text))",
+            workspace_id,
+            id,
+            now,
+            sync.channel
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(Ingested { id, customer_id: id, result })
 }

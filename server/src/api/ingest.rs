@@ -1,10 +1,11 @@
-//! Ingestion: `POST /api/v1/orders`, `/orders/batch`, `/messages` and `/messages/batch`. Each item is
+//! Ingestion: `POST /api/v1/orders`, `/orders/batch`, `/messages`, `/messages/batch` and `/customers`. Each item is
 //! stored in its own transaction (so one refused item leaves the others, and nothing of itself,
 //! behind); the VIP threshold is refreshed once per request.
 
 use super::auth::ApiWorkspace;
 use super::error::ApiError;
 use app::accounts::db::workspace_currency;
+use app::customers::identity::{CustomerSync, ingest_customer, parse_customer_sync};
 use app::error::{AppError, FieldError};
 use app::orders::ingest::{Ingested, Outcome, ingest_order};
 use app::orders::input::{OrderInput, parse_order};
@@ -28,6 +29,11 @@ pub fn parse_json(body: &Bytes) -> Result<Value, AppError> {
 pub enum Item {
     Order(OrderInput),
     Message(MessageInput),
+    Customer(CustomerSync),
+}
+
+fn parse_customer_item(value: &Value, path: &str) -> Result<Item, Vec<FieldError>> {
+    parse_customer_sync(value, path).map(Item::Customer)
 }
 
 fn parse_order_item(value: &Value, path: &str) -> Result<Item, Vec<FieldError>> {
@@ -49,6 +55,7 @@ async fn store(state: &AppState, workspace: i64, currency: &str, item: &Item) ->
         let stored = match item {
             Item::Order(order) => ingest_order(&mut tx, workspace, currency, now, order).await,
             Item::Message(message) => ingest_message(&mut tx, workspace, now, message).await,
+            Item::Customer(customer) => ingest_customer(&mut tx, workspace, now, customer).await,
         };
         match stored {
             Ok(done) => {
@@ -83,6 +90,14 @@ pub async fn create_message(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Ingested>), ApiError> {
     create(workspace, state, body, parse_message_item).await
+}
+
+pub async fn create_customer(
+    workspace: ApiWorkspace,
+    state: State<AppState>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Ingested>), ApiError> {
+    create(workspace, state, body, parse_customer_item).await
 }
 
 pub async fn order_batch(

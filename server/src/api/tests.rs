@@ -356,3 +356,32 @@ async fn messages_open_tickets_score_the_mood_and_make_contacts(pool: PgPool) {
     let (status, body) = post(&base, "/api/v1/messages/batch", &a.key, &serde_json::json!({"messages": [reply]})).await;
     assert_eq!((status, body["results"][0]["result"].as_str()), (StatusCode::OK, Some("unchanged")));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn customers_are_added_by_hand_or_synced_from_a_channel(pool: PgPool) {
+    let a = shop(&pool, "a", "Ann").await;
+    let base = serve(pool.clone()).await;
+    let manual = serde_json::json!({"first_name": "Mia", "last_name": "Wong", "email": "mia@example.com",
+                                    "company": "Lumen Studio"});
+    let (status, body) = post(&base, "/api/v1/customers", &a.key, &manual).await;
+    assert_eq!((status, body["result"].as_str()), (StatusCode::CREATED, Some("created")));
+    let (_, mia) = get(&base, &format!("/api/v1/customers/{}", body["id"]), Some(&a.key)).await;
+    assert_eq!((mia["channel"].as_str(), mia["registered"].as_bool()), (Some("manual"), Some(true)));
+    assert_eq!((mia["external_id"].is_null(), mia["company"].as_str()), (true, Some("Lumen Studio")));
+
+    let synced = serde_json::json!({"channel": "amazon-de", "channel_kind": "amazon", "external_id": "A-9",
+                                    "first_name": "Jonas"});
+    let (_, first) = post(&base, "/api/v1/customers", &a.key, &synced).await;
+    let (status, second) = post(&base, "/api/v1/customers", &a.key, &synced).await;
+    assert_eq!((status, second["result"].as_str()), (StatusCode::OK, Some("unchanged")));
+    assert_eq!(first["id"], second["id"], "a channel customer is created once");
+    let mut renamed = synced.clone();
+    renamed["last_name"] = serde_json::json!("Becker");
+    let (_, third) = post(&base, "/api/v1/customers", &a.key, &renamed).await;
+    assert_eq!((third["id"].clone(), third["result"].as_str()), (first["id"].clone(), Some("updated")));
+
+    let (status, body) =
+        post(&base, "/api/v1/customers", &a.key, &serde_json::json!({"external_id": "X", "email": "nope"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["fields"][0]["path"], "$.email");
+}
