@@ -293,5 +293,5 @@ pub async fn ingest_customer(
         .execute(&mut *conn)
         .await?;
     }
-    Ok(Ingested { id, customer_id: id, result })
+    Ok(Ingested { id, customer_id: id, result, affected: vec![id] })
 }

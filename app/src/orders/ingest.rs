@@ -24,6 +24,9 @@ pub struct Ingested {
     pub id: i64,
     pub customer_id: i64,
     pub result: Outcome,
+    /// Every customer whose figures the write changed (an order can move from one customer to another).
+    #[serde(skip)]
+    pub affected: Vec<i64>,
 }
 
 /// Stores `order` for the workspace: creates it, updates it, or finds it unchanged.
@@ -84,7 +87,7 @@ pub async fn ingest_order(
         crate::customers::indicators::recompute(conn, workspace_id, Some(&affected)).await?;
         crate::segments::db::refresh_customers(conn, workspace_id, now, &affected).await?;
     }
-    Ok(Ingested { id, customer_id, result })
+    Ok(Ingested { id, customer_id, result, affected })
 }
 
 async fn insert_order(

@@ -4,12 +4,11 @@
 
 use crate::error::AppResult;
 use chrono::{DateTime, Months, Utc};
+use rust_decimal::Decimal;
 use sqlx::PgConnection;
 
-/// Advisory lock keys: per-customer refreshes share the first, a full refresh takes it alone; VIP
-/// refreshes take the second alone, so two of them never write the same join twice.
+/// Advisory lock key: per-customer refreshes share it, a full refresh takes it alone.
 const SEGMENTS_LOCK: i32 = 7001;
-const VIP_LOCK: i32 = 7002;
 
 /// `now` minus `months` calendar months, in UTC (e.g. 31 May − 3 months = 28 Feb).
 pub fn months_before(now: DateTime<Utc>, months: u32) -> DateTime<Utc> {
@@ -23,7 +22,7 @@ pub async fn refresh_all(conn: &mut PgConnection, workspace_id: i64, now: DateTi
         .execute(&mut *conn)
         .await?;
     refresh(conn, workspace_id, now, None).await?;
-    refresh_vip(conn, workspace_id, now).await
+    refresh_vip(conn, workspace_id, now, None).await
 }
 
 /// Brings the segments other than VIP up to date for the given customers (whose rows the caller has
@@ -105,37 +104,61 @@ async fn refresh(
 }
 
 /// Recomputes the VIP threshold (the k-th largest TOV among customers with orders and TOV > 0, k =
-/// ceil(N / 10), ties at the threshold all in) and moves only the customers whose side changed.
-#[tracing::instrument(skip(conn))]
-pub async fn refresh_vip(conn: &mut PgConnection, workspace_id: i64, now: DateTime<Utc>) -> AppResult<()> {
-    sqlx::query!("select pg_advisory_xact_lock($1, $2::int)", VIP_LOCK, workspace_id as i32)
-        .execute(&mut *conn)
+/// ceil(N / 10), ties at the threshold all in) and moves only the customers whose side changed: those
+/// `written` since the last refresh, and those between the old and the new threshold. `None` looks at
+/// everyone (the full refresh).
+#[tracing::instrument(skip(conn, written))]
+pub async fn refresh_vip(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    now: DateTime<Utc>,
+    written: Option<&[i64]>,
+) -> AppResult<()> {
+    // The workspace row is the lock: VIP refreshes of one workspace run one at a time.
+    let old = sqlx::query_scalar!("select vip_threshold from workspace where id = $1 for update", workspace_id)
+        .fetch_one(&mut *conn)
         .await?;
-    sqlx::query!(
+    let new = sqlx::query_scalar!(
         r#"
-        with qualified as (
-            select id, total_order_value as tov from customer
-             where workspace_id = $1 and merged_into_id is null and order_count >= 1 and total_order_value > 0),
-        threshold as (
-            select (select tov from qualified order by tov desc
-                     offset greatest((select ceil(count(*) / 10.0) from qualified)::bigint - 1, 0) limit 1) as t)
-        update workspace set vip_threshold = (select t from threshold), updated_at = $2
-         where id = $1 and vip_threshold is distinct from (select t from threshold)
+        select total_order_value from customer
+         where workspace_id = $1 and order_count >= 1 and total_order_value > 0 and merged_into_id is null
+         order by total_order_value desc
+        offset greatest((select ceil(count(*) / 10.0)::bigint from customer
+                          where workspace_id = $1 and order_count >= 1 and total_order_value > 0
+                            and merged_into_id is null) - 1, 0)
+         limit 1
         "#,
-        workspace_id,
-        now
+        workspace_id
     )
-    .execute(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
+    if new != old {
+        sqlx::query!("update workspace set vip_threshold = $2, updated_at = $3 where id = $1", workspace_id, new, now)
+            .execute(&mut *conn)
+            .await?;
+    }
+    // Who may have crossed: everyone when asked or when a threshold is missing, else the written
+    // customers and the band between the two thresholds.
+    let (everyone, low, high) = match (written, old, new) {
+        (Some(_), Some(old), Some(new)) => (false, old.min(new), old.max(new)),
+        _ => (true, Decimal::ZERO, Decimal::ZERO),
+    };
+    let written = written.unwrap_or(&[]);
     sqlx::query!(
         r#"
         with vip as (select id from segment where workspace_id = $1 and key = 'vip'),
+        scope as (
+            select id from customer
+             where workspace_id = $1 and ($3 or id = any($4) or total_order_value between $5 and $6)),
         desired as (
-            select c.id as customer_id from customer c join workspace w on w.id = c.workspace_id
+            select c.id as customer_id from customer c
              where c.workspace_id = $1 and c.merged_into_id is null and c.order_count >= 1
-               and c.total_order_value > 0 and c.total_order_value >= w.vip_threshold),
+               and c.total_order_value > 0 and c.total_order_value >= $7
+               and c.id in (select id from scope)),
         current as (
-            select customer_id from segment_membership where workspace_id = $1 and segment_id = (select id from vip)),
+            select customer_id from segment_membership
+             where workspace_id = $1 and segment_id = (select id from vip)
+               and customer_id in (select id from scope)),
         joined as (
             insert into segment_membership (workspace_id, segment_id, customer_id, joined_at)
             select $1, (select id from vip), customer_id, $2 from (select * from desired except select * from current) j
@@ -151,7 +174,13 @@ pub async fn refresh_vip(conn: &mut PgConnection, workspace_id: i64, now: DateTi
         select $1, customer_id, 'segment_left', $2, (select id from vip) from gone
         "#,
         workspace_id,
-        now
+        now,
+        everyone,
+        written,
+        low,
+        high,
+        // no threshold: nobody qualifies
+        new.unwrap_or(Decimal::MAX)
     )
     .execute(&mut *conn)
     .await?;
@@ -408,6 +437,44 @@ mod tests {
         shop.refresh("2026-05-31T00:00:00Z").await;
         assert!(shop.segments(customers[3]).await.contains(&"vip".to_string()));
         assert_eq!(shop.events(customers[3]).await, [("segment_joined".into(), "vip".into())]);
+    }
+
+    /// The per-request VIP refresh looks only at the written customers and the band the threshold moved
+    /// through; a full refresh afterwards must find nothing left to do.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn the_scoped_vip_refresh_agrees_with_a_full_one(pool: PgPool) {
+        let shop = Shop::new(&pool).await;
+        let mut customers = Vec::new();
+        for total in 1..=40 {
+            let c = shop.customer().await;
+            shop.paid(c, "2020-01-01T00:00:00Z", &(total * 10).to_string()).await;
+            customers.push(c);
+        }
+        shop.refresh("2026-05-31T00:00:00Z").await;
+        let events = || async {
+            sqlx::query_scalar!(r#"select count(*) as "n!" from event where kind like 'segment_%'"#)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        };
+        // two small customers become the biggest, and six new small ones arrive: the threshold moves
+        let (a, b) = (customers[0], customers[1]);
+        shop.paid(a, "2020-02-01T00:00:00Z", "5000").await;
+        shop.paid(b, "2020-02-01T00:00:00Z", "4000").await;
+        let mut written = vec![a, b];
+        for _ in 0..6 {
+            let c = shop.customer().await;
+            shop.paid(c, "2020-01-01T00:00:00Z", "1").await;
+            written.push(c);
+        }
+        let mut tx = pool.begin().await.unwrap();
+        recompute(&mut tx, shop.ws, Some(&written)).await.unwrap();
+        refresh_vip(&mut tx, shop.ws, at("2026-05-31T00:00:00Z"), Some(&written)).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(shop.segments(a).await.contains(&"vip".to_string()));
+        let before = events().await;
+        shop.refresh("2026-05-31T00:00:00Z").await;
+        assert_eq!(events().await, before, "the full refresh found nothing the scoped one missed");
     }
 
     #[sqlx::test(migrations = "../migrations")]

@@ -196,5 +196,5 @@ pub async fn ingest_message(
         (false, true) => Outcome::Updated,
         (false, false) => Outcome::Unchanged,
     };
-    Ok(Ingested { id, customer_id, result })
+    Ok(Ingested { id, customer_id, result, affected: vec![customer_id] })
 }

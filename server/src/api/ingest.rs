@@ -69,9 +69,11 @@ async fn store(state: &AppState, workspace: i64, currency: &str, item: &Item) ->
     }
 }
 
-async fn refresh_vip(state: &AppState, workspace: i64) -> Result<(), AppError> {
+/// After the writes commit: the VIP threshold is global, so it is refreshed once per request, looking
+/// at the customers written and at those the threshold's move may have crossed.
+async fn refresh_vip(state: &AppState, workspace: i64, written: &[i64]) -> Result<(), AppError> {
     let mut tx = state.pool.begin().await?;
-    app::segments::db::refresh_vip(&mut tx, workspace, state.clock.now()).await?;
+    app::segments::db::refresh_vip(&mut tx, workspace, state.clock.now(), Some(written)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -128,7 +130,7 @@ async fn create(
     let currency = workspace_currency(&state.pool, workspace).await?;
     let done = store(&state, workspace, &currency, &item).await?;
     if done.result != Outcome::Unchanged {
-        refresh_vip(&state, workspace).await?;
+        refresh_vip(&state, workspace, &done.affected).await?;
     }
     let status = if done.result == Outcome::Created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(done)))
@@ -169,14 +171,16 @@ async fn batch(
     }
     let currency = workspace_currency(&state.pool, workspace).await?;
     let mut results = Vec::with_capacity(items.len());
-    let mut changed = false;
+    let mut written = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let path = format!("$.{key}[{index}]");
         let outcome = match parse(item, &path) {
             Err(errors) => ItemOutcome::Refused { result: "error", errors },
             Ok(item) => match store(&state, workspace, &currency, &item).await {
                 Ok(done) => {
-                    changed |= done.result != Outcome::Unchanged;
+                    if done.result != Outcome::Unchanged {
+                        written.extend_from_slice(&done.affected);
+                    }
                     ItemOutcome::Stored(done)
                 }
                 Err(AppError::Invalid(errors)) => ItemOutcome::Refused {
@@ -194,8 +198,8 @@ async fn batch(
         };
         results.push(ItemResult { index, outcome });
     }
-    if changed {
-        refresh_vip(&state, workspace).await?;
+    if !written.is_empty() {
+        refresh_vip(&state, workspace, &written).await?;
     }
     Ok(Json(BatchResult { results }))
 }
