@@ -727,3 +727,149 @@ mod tests {
         }
     }
 }
+
+/// Seeded data ends up exactly as if it had come through the API: a small seed is replayed item by item
+/// through the ingestion functions into another workspace, and every customer's figures are compared.
+#[cfg(test)]
+mod replay {
+    use super::*;
+    use app::customers::identity::{ingest_customer, parse_customer_sync};
+    use app::orders::ingest::ingest_order;
+    use app::orders::input::parse_order;
+    use app::tickets::ingest::ingest_message;
+    use app::tickets::input::parse_message;
+    use serde_json::Value;
+    use std::collections::HashMap;
+
+    const EMAIL: &str = "(select email from customer_email e where e.workspace_id = c.workspace_id
+                            and e.customer_id = c.id order by position limit 1)";
+
+    async fn items(pool: &PgPool, sql: &str, workspace: i64) -> Vec<(i64, Value)> {
+        sqlx::query_as::<_, (i64, Value)>(&sql.replace("{EMAIL}", EMAIL)).bind(workspace).fetch_all(pool).await.unwrap()
+    }
+
+    #[derive(Debug, PartialEq, sqlx::FromRow)]
+    struct Figures {
+        order_count: i32,
+        total_order_value: Decimal,
+        average_order_value: Option<Decimal>,
+        total_paid: Decimal,
+        accounts_receivable: Decimal,
+        customer_since: Option<chrono::DateTime<chrono::Utc>>,
+        latest_purchase_at: Option<chrono::DateTime<chrono::Utc>>,
+        contacts: i32,
+        has_test_order: bool,
+        sentiment_score: Option<f64>,
+        segments: Vec<String>,
+    }
+
+    async fn figures(pool: &PgPool, id: i64) -> Figures {
+        sqlx::query_as(
+            "select order_count, total_order_value, average_order_value, total_paid, accounts_receivable,
+                    customer_since, latest_purchase_at, contacts, has_test_order, sentiment_score,
+                    array(select s.key from segment_membership m join segment s on s.id = m.segment_id
+                           where m.customer_id = c.id order by s.key) as segments
+               from customer c where id = $1",
+        )
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_seed_and_the_same_data_through_the_api_agree_on_every_customer(pool: PgPool) {
+        let clock = Clock::fixed("2026-11-01T00:00:00Z".parse().unwrap());
+        let seeded = app::accounts::db::create_workspace(&pool, "seeded", "S", "USD", "UTC").await.unwrap();
+        let replayed = app::accounts::db::create_workspace(&pool, "replayed", "R", "USD", "UTC").await.unwrap();
+        run(&pool, &clock, SeedArgs { workspace: "seeded".into(), customers: 150, orders: None, seed: 11 })
+            .await
+            .unwrap();
+
+        let manual = items(
+            &pool,
+            "select c.id, jsonb_strip_nulls(jsonb_build_object('first_name', nullif(c.first_name, ''),
+                    'last_name', nullif(c.last_name, ''), 'email', {EMAIL}))
+               from customer c join channel ch on ch.workspace_id = c.workspace_id and ch.id = c.channel_id
+              where c.workspace_id = $1 and ch.kind = 'manual' order by c.id",
+            seeded.id,
+        )
+        .await;
+        let orders = items(
+            &pool,
+            r#"select c.id, jsonb_build_object(
+                    'channel', ch.key, 'channel_kind', ch.kind, 'external_id', o.external_id, 'number', o.number,
+                    'placed_at', to_char(o.placed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                    'status', o.status, 'test', o.test, 'currency', o.currency,
+                    'exchange_rate', o.exchange_rate::text, 'total', o.total::text, 'paid', o.paid::text,
+                    'refunded', o.refunded::text, 'shipping_address', o.shipping_address,
+                    'customer', jsonb_strip_nulls(jsonb_build_object('external_id', c.external_id,
+                        'email', {EMAIL}, 'first_name', nullif(c.first_name, ''), 'last_name', nullif(c.last_name, ''))),
+                    'lines', (select jsonb_agg(jsonb_build_object('sku', l.sku, 'name', l.name, 'category', l.category,
+                                  'quantity', l.quantity, 'unit_price', l.unit_price::text) order by l.position)
+                                from order_line l where l.workspace_id = o.workspace_id and l.order_id = o.id))
+                 from customer_order o
+                 join customer c on c.workspace_id = o.workspace_id and c.id = o.customer_id
+                 join channel ch on ch.workspace_id = o.workspace_id and ch.id = o.channel_id
+                where o.workspace_id = $1 order by o.placed_at, o.id"#,
+            seeded.id,
+        )
+        .await;
+        let messages = items(
+            &pool,
+            r#"select c.id, jsonb_build_object(
+                    'channel', ch.key, 'channel_kind', ch.kind,
+                    'ticket', jsonb_build_object('external_id', t.external_id, 'subject', t.subject, 'status', t.status),
+                    'customer', jsonb_strip_nulls(jsonb_build_object('external_id', c.external_id, 'email', {EMAIL})),
+                    'external_id', m.external_id, 'direction', m.direction, 'kind', m.kind, 'body', m.body,
+                    'sent_at', to_char(m.sent_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                    'call_duration_seconds', m.call_duration_seconds)
+                 from message m
+                 join ticket t on t.workspace_id = m.workspace_id and t.id = m.ticket_id
+                 join customer c on c.workspace_id = m.workspace_id and c.id = m.customer_id
+                 join channel ch on ch.workspace_id = m.workspace_id and ch.id = m.channel_id
+                where m.workspace_id = $1 order by m.sent_at, m.id"#,
+            seeded.id,
+        )
+        .await;
+        assert!(!manual.is_empty() && !orders.is_empty() && !messages.is_empty());
+
+        let now = clock.now();
+        let mut map: HashMap<i64, i64> = HashMap::new();
+        let mut remember = |seeded: i64, replayed: i64| {
+            let previous = map.insert(seeded, replayed);
+            assert!(previous.is_none_or(|p| p == replayed), "customer {seeded} replayed as two customers");
+        };
+        let mut tx = pool.begin().await.unwrap();
+        for (id, body) in &manual {
+            let sync = parse_customer_sync(body, "$").unwrap();
+            remember(*id, ingest_customer(&mut tx, replayed.id, now, &sync).await.unwrap().customer_id);
+        }
+        for (id, body) in &orders {
+            let order = parse_order(body, "$").unwrap_or_else(|e| panic!("{body}: {e:?}"));
+            remember(*id, ingest_order(&mut tx, replayed.id, "USD", now, &order).await.unwrap().customer_id);
+        }
+        for (id, body) in &messages {
+            let message = parse_message(body, "$").unwrap_or_else(|e| panic!("{body}: {e:?}"));
+            remember(*id, ingest_message(&mut tx, replayed.id, now, &message).await.unwrap().customer_id);
+        }
+        app::segments::db::refresh_vip(&mut tx, replayed.id, now, None).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let count = |ws: i64| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>("select count(*) from customer where workspace_id = $1")
+                    .bind(ws)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(count(replayed.id).await, count(seeded.id).await, "one replayed customer per seeded one");
+        assert_eq!(map.len() as i64, count(seeded.id).await);
+        for (s, r) in &map {
+            assert_eq!(figures(&pool, *r).await, figures(&pool, *s).await, "seeded customer {s}, replayed {r}");
+        }
+    }
+}

@@ -168,8 +168,10 @@ pub fn e164(raw: &str) -> Option<String> {
     phonenumber::is_valid(&number).then(|| number.format().mode(phonenumber::Mode::E164).to_string())
 }
 
-/// A customer of the channel known by this email (the most recent one), for messages from people
-/// without a channel customer id: their second ticket belongs to the same customer as their first.
+/// A customer of the channel known by this email, for messages from people without a channel customer
+/// id: their second ticket belongs to the same customer as their first. Customers without a channel id
+/// (guests, contacts, added by hand) come first — a registered customer would have sent theirs — then
+/// the most recent.
 pub async fn customer_by_email(
     conn: &mut PgConnection,
     workspace_id: i64,
@@ -181,7 +183,7 @@ pub async fn customer_by_email(
            join customer c on c.workspace_id = e.workspace_id and c.id = e.customer_id
           where e.workspace_id = $1 and e.normalized = lower(btrim($3)) and c.channel_id = $2
             and c.merged_into_id is null
-          order by c.id desc limit 1",
+          order by c.external_id is null desc, c.id desc limit 1",
         workspace_id,
         channel_id,
         email
