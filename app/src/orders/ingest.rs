@@ -141,22 +141,30 @@ async fn insert_order(
 }
 
 async fn insert_lines(conn: &mut PgConnection, workspace_id: i64, order_id: i64, lines: &[LineInput]) -> AppResult<()> {
-    for (position, line) in lines.iter().enumerate() {
-        sqlx::query!(
-            "insert into order_line (workspace_id, order_id, position, sku, name, category, quantity, unit_price)
-             values ($1, $2, $3, $4, $5, $6, $7, $8)",
-            workspace_id,
-            order_id,
-            position as i32,
-            line.sku,
-            line.name,
-            line.category,
-            line.quantity,
-            line.unit_price
-        )
-        .execute(&mut *conn)
-        .await?;
+    if lines.is_empty() {
+        return Ok(());
     }
+    // One statement for all lines: columns as arrays, zipped by unnest.
+    let skus: Vec<Option<String>> = lines.iter().map(|l| l.sku.clone()).collect();
+    let names: Vec<String> = lines.iter().map(|l| l.name.clone()).collect();
+    let categories: Vec<Option<String>> = lines.iter().map(|l| l.category.clone()).collect();
+    let quantities: Vec<i32> = lines.iter().map(|l| l.quantity).collect();
+    let prices: Vec<Decimal> = lines.iter().map(|l| l.unit_price).collect();
+    sqlx::query!(
+        r#"insert into order_line (workspace_id, order_id, position, sku, name, category, quantity, unit_price)
+           select $1, $2, (n - 1)::int, sku, name, category, quantity, unit_price
+             from unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::numeric[])
+                  with ordinality as l(sku, name, category, quantity, unit_price, n)"#,
+        workspace_id,
+        order_id,
+        &skus as &[Option<String>],
+        &names,
+        &categories as &[Option<String>],
+        &quantities,
+        &prices
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
