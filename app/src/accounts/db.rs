@@ -194,7 +194,7 @@ pub async fn list_members(pool: &PgPool, workspace_id: i64) -> AppResult<Vec<Mem
 pub async fn update_member(pool: &PgPool, workspace_id: i64, user_id: i64, role: Role, active: bool) -> AppResult<()> {
     let mut tx = pool.begin().await?;
     // Serialises changes to this workspace's members, so two admins cannot demote each other at once.
-    sqlx::query!("select id from workspace where id = $1 for update", workspace_id).fetch_one(&mut *tx).await?;
+    sqlx::query!("select id from workspace where id = $1 for no key update", workspace_id).fetch_one(&mut *tx).await?;
     let changed = sqlx::query!(
         "update membership set role = $3, updated_at = now(),
                 deactivated_at = case when $4 then null else coalesce(deactivated_at, now()) end

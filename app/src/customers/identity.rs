@@ -36,10 +36,11 @@ pub async fn channel_id(conn: &mut PgConnection, workspace_id: i64, key: &str, k
         .await?)
 }
 
-/// Locks the given customers in id order (so concurrent writers never deadlock on them).
+/// Locks the given customers in id order (so concurrent writers never deadlock on them); `no key update`
+/// still lets others insert rows that reference them (events, memberships).
 pub async fn lock_customers(conn: &mut PgConnection, workspace_id: i64, ids: &[i64]) -> AppResult<()> {
     sqlx::query!(
-        "select id from customer where workspace_id = $1 and id = any($2) order by id for update",
+        "select id from customer where workspace_id = $1 and id = any($2) order by id for no key update",
         workspace_id,
         ids
     )

@@ -179,7 +179,7 @@ async fn update_order(
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
     let before = sqlx::query!(
-        "select status from customer_order where workspace_id = $1 and id = $2 for update",
+        "select status from customer_order where workspace_id = $1 and id = $2 for no key update",
         workspace_id,
         id
     )

@@ -114,8 +114,9 @@ pub async fn refresh_vip(
     now: DateTime<Utc>,
     written: Option<&[i64]>,
 ) -> AppResult<()> {
-    // The workspace row is the lock: VIP refreshes of one workspace run one at a time.
-    let old = sqlx::query_scalar!("select vip_threshold from workspace where id = $1 for update", workspace_id)
+    // The workspace row is the lock: VIP refreshes of one workspace run one at a time. `no key update`
+    // leaves writers free to insert rows that reference the workspace meanwhile (no deadlock with them).
+    let old = sqlx::query_scalar!("select vip_threshold from workspace where id = $1 for no key update", workspace_id)
         .fetch_one(&mut *conn)
         .await?;
     let new = sqlx::query_scalar!(

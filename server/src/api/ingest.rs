@@ -72,10 +72,16 @@ async fn store(state: &AppState, workspace: i64, currency: &str, item: &Item) ->
 /// After the writes commit: the VIP threshold is global, so it is refreshed once per request, looking
 /// at the customers written and at those the threshold's move may have crossed.
 async fn refresh_vip(state: &AppState, workspace: i64, written: &[i64]) -> Result<(), AppError> {
-    let mut tx = state.pool.begin().await?;
-    app::segments::db::refresh_vip(&mut tx, workspace, state.clock.now(), Some(written)).await?;
-    tx.commit().await?;
-    Ok(())
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut tx = state.pool.begin().await?;
+        match app::segments::db::refresh_vip(&mut tx, workspace, state.clock.now(), Some(written)).await {
+            Ok(()) => return Ok(tx.commit().await?),
+            Err(AppError::Retry) if attempt < 5 => continue,
+            Err(other) => return Err(other),
+        }
+    }
 }
 
 pub async fn create_order(
