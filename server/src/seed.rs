@@ -76,6 +76,11 @@ pub async fn run(pool: &PgPool, clock: &Clock, args: SeedArgs) -> Result<()> {
     plan.tickets(&mut tx, ticket_base).await?;
     plan.notes(&mut tx).await?;
     tracing::info!(elapsed = ?started.elapsed(), "rows loaded; computing indicators and segments");
+    // The planner must know the tables are no longer (nearly) empty, or the set-based statements below
+    // pick nested loops over millions of rows. ANALYZE sees this transaction's own rows.
+    sqlx::query("analyze customer, customer_order, order_line, ticket, message, customer_email")
+        .execute(&mut *tx)
+        .await?;
     // Set-based, with the same functions that keep them current on every write.
     app::customers::indicators::recompute(&mut tx, workspace.id, None).await?;
     app::segments::db::refresh_all(&mut tx, workspace.id, clock.now()).await?;
