@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod checks;
 pub mod clock;
 pub mod customers;
 pub mod error;

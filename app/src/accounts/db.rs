@@ -1,6 +1,7 @@
 //! SQL for workspaces, users, memberships and API keys.
 
 use super::types::{ApiKeyInfo, Member, Role, Workspace};
+use crate::checks::{is_email_address, is_iso_code};
 use crate::error::{AppError, AppResult, on_constraint};
 use sqlx::PgPool;
 
@@ -19,7 +20,7 @@ pub async fn create_workspace(
     if name.trim().is_empty() {
         errors.push(("name", "give the workspace a name"));
     }
-    if !(base_currency.len() == 3 && base_currency.bytes().all(|b| b.is_ascii_uppercase())) {
+    if !is_iso_code(base_currency, 3) {
         errors.push(("currency", "use a three-letter ISO 4217 code such as USD or EUR"));
     }
     if !errors.is_empty() {
@@ -101,11 +102,7 @@ pub async fn add_member(
     password_hash: Option<&str>,
 ) -> AppResult<i64> {
     let email = normalize_email(email);
-    if !(email.contains('@')
-        && !email.starts_with('@')
-        && !email.ends_with('@')
-        && !email.contains(char::is_whitespace))
-    {
+    if !is_email_address(&email) {
         return Err(AppError::invalid("email", format!("{email:?} is not an email address")));
     }
     let mut tx = pool.begin().await?;

@@ -1,6 +1,7 @@
 //! An order as API v1 receives it (SPEC §5), checked field by field so that one answer names every bad
 //! field by its JSON path, not just the first one serde trips over.
 
+use crate::checks::{is_email_address, is_iso_code};
 use crate::error::FieldError;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -207,7 +208,7 @@ pub fn parse_order(value: &Value, path: &str) -> Result<OrderInput, Vec<FieldErr
     let test = r.boolean("test", false);
     let currency = r.required_text("currency", 3);
     if let Some(c) = &currency
-        && !(c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))
+        && !is_iso_code(c, 3)
     {
         r.fail("currency", "use a three-letter ISO 4217 code such as EUR");
     }
@@ -293,7 +294,7 @@ fn address(r: &mut Reader<'_>, key: &str) -> Option<Value> {
         return None;
     };
     if let Some(country) = object.get("country").filter(|c| !c.is_null())
-        && !country.as_str().is_some_and(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()))
+        && !country.as_str().is_some_and(|c| is_iso_code(c, 2))
     {
         r.fail(&format!("{key}.country"), "use a two-letter ISO 3166 code such as US");
         return None;
@@ -307,7 +308,7 @@ pub fn parse_customer(value: &Value, path: &str, errors: &mut Vec<FieldError>) -
     let external_id = r.text("external_id", 255);
     let email = r.text("email", 320);
     if let Some(e) = &email
-        && !(e.contains('@') && !e.starts_with('@') && !e.ends_with('@') && !e.contains(char::is_whitespace))
+        && !is_email_address(e)
     {
         r.fail("email", format!("{e:?} is not an email address"));
     }
