@@ -49,8 +49,10 @@ pub async fn ingest_order(
         }
     };
     let channel_id = channel_id(conn, workspace_id, &order.channel, order.channel_kind.as_deref()).await?;
+    // Locked now, so neither its customer nor its status can change under us before we compare.
     let existing = sqlx::query!(
-        "select id, customer_id from customer_order where workspace_id = $1 and channel_id = $2 and external_id = $3",
+        "select id, customer_id, status from customer_order
+          where workspace_id = $1 and channel_id = $2 and external_id = $3 for no key update",
         workspace_id,
         channel_id,
         order.external_id
@@ -79,7 +81,8 @@ pub async fn ingest_order(
             (insert_order(conn, workspace_id, channel_id, customer_id, exchange_rate, order).await?, Outcome::Created)
         }
         Some(existing) => {
-            let changed = update_order(conn, workspace_id, existing.id, customer_id, exchange_rate, order, now).await?;
+            let stored = (existing.id, existing.status.as_str());
+            let changed = update_order(conn, workspace_id, stored, customer_id, exchange_rate, order, now).await?;
             (existing.id, if changed { Outcome::Updated } else { Outcome::Unchanged })
         }
     };
@@ -168,23 +171,17 @@ async fn insert_lines(conn: &mut PgConnection, workspace_id: i64, order_id: i64,
     Ok(())
 }
 
-/// Updates the order where anything differs; returns whether anything did.
+/// Updates the stored order (id and status, locked by the caller) where anything differs; returns whether
+/// anything did.
 async fn update_order(
     conn: &mut PgConnection,
     workspace_id: i64,
-    id: i64,
+    (id, old_status): (i64, &str),
     customer_id: i64,
     exchange_rate: Decimal,
     order: &OrderInput,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    let before = sqlx::query!(
-        "select status from customer_order where workspace_id = $1 and id = $2 for no key update",
-        workspace_id,
-        id
-    )
-    .fetch_one(&mut *conn)
-    .await?;
     // `is distinct from` on every field: numeric equality ignores scale, so "10.0" re-sent as "10" is
     // no change.
     let updated = sqlx::query!(
@@ -242,7 +239,7 @@ async fn update_order(
             now,
             id,
             order.number,
-            before.status,
+            old_status,
             order.status
         )
         .execute(&mut *conn)
