@@ -554,11 +554,11 @@ mod tests {
     use rust_decimal::RoundingStrategy;
     use std::collections::BTreeMap;
 
-    fn args(workspace: &str, customers: u64, seed: u64) -> SeedArgs {
+    pub(super) fn args(workspace: &str, customers: u64, seed: u64) -> SeedArgs {
         SeedArgs { workspace: workspace.into(), customers, orders: None, seed }
     }
 
-    async fn workspace(pool: &PgPool, slug: &str) -> i64 {
+    pub(super) async fn workspace(pool: &PgPool, slug: &str) -> i64 {
         app::accounts::db::create_workspace(pool, slug, slug, "USD", "UTC").await.unwrap().id
     }
 
@@ -737,6 +737,7 @@ mod tests {
 /// through the ingestion functions into another workspace, and every customer's figures are compared.
 #[cfg(test)]
 mod replay {
+    use super::tests::{args, workspace};
     use super::*;
     use app::customers::identity::{ingest_customer, parse_customer_sync};
     use app::orders::ingest::ingest_order;
@@ -785,11 +786,9 @@ mod replay {
     #[sqlx::test(migrations = "../migrations")]
     async fn a_seed_and_the_same_data_through_the_api_agree_on_every_customer(pool: PgPool) {
         let clock = Clock::fixed("2026-11-01T00:00:00Z".parse().unwrap());
-        let seeded = app::accounts::db::create_workspace(&pool, "seeded", "S", "USD", "UTC").await.unwrap();
-        let replayed = app::accounts::db::create_workspace(&pool, "replayed", "R", "USD", "UTC").await.unwrap();
-        run(&pool, &clock, SeedArgs { workspace: "seeded".into(), customers: 150, orders: None, seed: 11 })
-            .await
-            .unwrap();
+        let seeded = workspace(&pool, "seeded").await;
+        let replayed = workspace(&pool, "replayed").await;
+        run(&pool, &clock, args("seeded", 150, 11)).await.unwrap();
 
         let manual = items(
             &pool,
@@ -797,7 +796,7 @@ mod replay {
                     'last_name', nullif(c.last_name, ''), 'email', {EMAIL}))
                from customer c join channel ch on ch.workspace_id = c.workspace_id and ch.id = c.channel_id
               where c.workspace_id = $1 and ch.kind = 'manual' order by c.id",
-            seeded.id,
+            seeded,
         )
         .await;
         let orders = items(
@@ -817,7 +816,7 @@ mod replay {
                  join customer c on c.workspace_id = o.workspace_id and c.id = o.customer_id
                  join channel ch on ch.workspace_id = o.workspace_id and ch.id = o.channel_id
                 where o.workspace_id = $1 order by o.placed_at, o.id"#,
-            seeded.id,
+            seeded,
         )
         .await;
         let messages = items(
@@ -834,7 +833,7 @@ mod replay {
                  join customer c on c.workspace_id = m.workspace_id and c.id = m.customer_id
                  join channel ch on ch.workspace_id = m.workspace_id and ch.id = m.channel_id
                 where m.workspace_id = $1 order by m.sent_at, m.id"#,
-            seeded.id,
+            seeded,
         )
         .await;
         assert!(!manual.is_empty() && !orders.is_empty() && !messages.is_empty());
@@ -848,17 +847,17 @@ mod replay {
         let mut tx = pool.begin().await.unwrap();
         for (id, body) in &manual {
             let sync = parse_customer_sync(body, "$").unwrap();
-            remember(*id, ingest_customer(&mut tx, replayed.id, now, &sync).await.unwrap().customer_id);
+            remember(*id, ingest_customer(&mut tx, replayed, now, &sync).await.unwrap().customer_id);
         }
         for (id, body) in &orders {
             let order = parse_order(body, "$").unwrap_or_else(|e| panic!("{body}: {e:?}"));
-            remember(*id, ingest_order(&mut tx, replayed.id, "USD", now, &order).await.unwrap().customer_id);
+            remember(*id, ingest_order(&mut tx, replayed, "USD", now, &order).await.unwrap().customer_id);
         }
         for (id, body) in &messages {
             let message = parse_message(body, "$").unwrap_or_else(|e| panic!("{body}: {e:?}"));
-            remember(*id, ingest_message(&mut tx, replayed.id, now, &message).await.unwrap().customer_id);
+            remember(*id, ingest_message(&mut tx, replayed, now, &message).await.unwrap().customer_id);
         }
-        app::segments::db::refresh_vip(&mut tx, replayed.id, now, None).await.unwrap();
+        app::segments::db::refresh_vip(&mut tx, replayed, now, None).await.unwrap();
         tx.commit().await.unwrap();
 
         let count = |ws: i64| {
@@ -871,8 +870,8 @@ mod replay {
                     .unwrap()
             }
         };
-        assert_eq!(count(replayed.id).await, count(seeded.id).await, "one replayed customer per seeded one");
-        assert_eq!(map.len() as i64, count(seeded.id).await);
+        assert_eq!(count(replayed).await, count(seeded).await, "one replayed customer per seeded one");
+        assert_eq!(map.len() as i64, count(seeded).await);
         for (s, r) in &map {
             assert_eq!(figures(&pool, *r).await, figures(&pool, *s).await, "seeded customer {s}, replayed {r}");
         }
