@@ -75,6 +75,13 @@ impl FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
+/// Field errors found by a check become a refusal naming them.
+impl From<Vec<FieldError>> for AppError {
+    fn from(errors: Vec<FieldError>) -> Self {
+        AppError::Invalid(errors)
+    }
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
         match error {

@@ -733,14 +733,15 @@ mod tests {
     }
 }
 
-/// Seeded data ends up exactly as if it had come through the API: a small seed is replayed item by item
-/// through the ingestion functions into another workspace, and every customer's figures are compared.
+/// Seeded data ends up exactly as if it had come through the API: a small seed is replayed (orders in
+/// batches, messages one by one) through the ingestion functions into another workspace, and every
+/// customer's figures are compared.
 #[cfg(test)]
 mod replay {
     use super::tests::{args, workspace};
     use super::*;
     use app::customers::identity::{ingest_customer, parse_customer_sync};
-    use app::orders::ingest::ingest_order;
+    use app::orders::ingest::ingest_orders;
     use app::orders::input::parse_order;
     use app::tickets::ingest::ingest_message;
     use app::tickets::input::parse_message;
@@ -849,9 +850,16 @@ mod replay {
             let sync = parse_customer_sync(body, "$").unwrap();
             remember(*id, ingest_customer(&mut tx, replayed, now, &sync).await.unwrap().customer_id);
         }
-        for (id, body) in &orders {
-            let order = parse_order(body, "$").unwrap_or_else(|e| panic!("{body}: {e:?}"));
-            remember(*id, ingest_order(&mut tx, replayed, "USD", now, &order).await.unwrap().customer_id);
+        // orders in batches, as a shop would send them
+        for chunk in orders.chunks(64) {
+            let batch: Vec<_> = chunk
+                .iter()
+                .map(|(_, body)| parse_order(body, "$").unwrap_or_else(|e| panic!("{body}: {e:?}")))
+                .collect();
+            let stored = ingest_orders(&mut tx, replayed, "USD", now, &batch).await.unwrap();
+            for ((id, _), done) in chunk.iter().zip(stored) {
+                remember(*id, done.unwrap().customer_id);
+            }
         }
         for (id, body) in &messages {
             let message = parse_message(body, "$").unwrap_or_else(|e| panic!("{body}: {e:?}"));

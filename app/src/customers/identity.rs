@@ -104,63 +104,99 @@ pub async fn guest_customer(
     .await?)
 }
 
-/// Keeps the names, email and phone the channel sends, without duplicating what is already stored;
-/// returns whether anything was stored.
-pub async fn sync_contact(
+/// Keeps the names, email and phone the channel sends with each item, without duplicating what is
+/// already stored: items are applied in order (a later name wins), in three statements whatever their
+/// number. Returns how many rows changed.
+pub async fn sync_contacts(
     conn: &mut PgConnection,
     workspace_id: i64,
-    id: i64,
-    customer: &CustomerInput,
-) -> AppResult<bool> {
+    items: &[(i64, &CustomerInput)],
+) -> AppResult<u64> {
     let mut changed = 0;
-    if customer.first_name.is_some() || customer.last_name.is_some() {
+    // Names: per customer, the last name each item sent.
+    let mut names: Vec<(i64, Option<&str>, Option<&str>)> = Vec::new();
+    for (id, customer) in items.iter().filter(|(_, c)| c.first_name.is_some() || c.last_name.is_some()) {
+        match names.iter_mut().find(|(known, _, _)| known == id) {
+            Some(entry) => {
+                entry.1 = customer.first_name.as_deref().or(entry.1);
+                entry.2 = customer.last_name.as_deref().or(entry.2);
+            }
+            None => names.push((*id, customer.first_name.as_deref(), customer.last_name.as_deref())),
+        }
+    }
+    if !names.is_empty() {
+        let ids: Vec<i64> = names.iter().map(|n| n.0).collect();
+        let first: Vec<Option<&str>> = names.iter().map(|n| n.1).collect();
+        let last: Vec<Option<&str>> = names.iter().map(|n| n.2).collect();
         changed += sqlx::query!(
-            "update customer set first_name = coalesce($3, first_name), last_name = coalesce($4, last_name),
+            "update customer c
+                set first_name = coalesce(v.first_name, c.first_name), last_name = coalesce(v.last_name, c.last_name),
                     updated_at = now()
-              where workspace_id = $1 and id = $2
-                and (first_name is distinct from coalesce($3, first_name)
-                     or last_name is distinct from coalesce($4, last_name))",
+               from unnest($2::bigint[], $3::text[], $4::text[]) as v(id, first_name, last_name)
+              where c.workspace_id = $1 and c.id = v.id
+                and (c.first_name is distinct from coalesce(v.first_name, c.first_name)
+                     or c.last_name is distinct from coalesce(v.last_name, c.last_name))",
             workspace_id,
-            id,
-            customer.first_name,
-            customer.last_name
+            &ids,
+            &first as &[Option<&str>],
+            &last as &[Option<&str>]
         )
         .execute(&mut *conn)
         .await?
         .rows_affected();
     }
-    if let Some(email) = &customer.email {
+    let (ids, emails): (Vec<i64>, Vec<&str>) =
+        items.iter().filter_map(|(id, c)| Some((*id, c.email.as_deref()?))).unzip();
+    if !ids.is_empty() {
+        // New addresses go after the customer's others, in the order they came.
         changed += sqlx::query!(
             "insert into customer_email (workspace_id, customer_id, email, position)
-             select $1, $2, $3, coalesce(max(position) + 1, 0) from customer_email
-              where workspace_id = $1 and customer_id = $2
+             select $1, v.customer_id, v.email,
+                    coalesce((select max(position) from customer_email e
+                               where e.workspace_id = $1 and e.customer_id = v.customer_id), -1)
+                    + row_number() over (partition by v.customer_id order by v.n)
+               from (select distinct on (customer_id, lower(btrim(email))) customer_id, email, n
+                       from unnest($2::bigint[], $3::text[]) with ordinality as v(customer_id, email, n)
+                      order by customer_id, lower(btrim(email)), n) v
+              where not exists (select 1 from customer_email e where e.workspace_id = $1
+                                   and e.customer_id = v.customer_id and e.normalized = lower(btrim(v.email)))
              on conflict (workspace_id, customer_id, normalized) do nothing",
             workspace_id,
-            id,
-            email
+            &ids,
+            &emails as &[&str]
         )
         .execute(&mut *conn)
         .await?
         .rows_affected();
     }
-    if let Some(raw) = &customer.phone {
-        let e164 = e164(raw);
+    let phones: Vec<(i64, &str, Option<String>)> =
+        items.iter().filter_map(|(id, c)| c.phone.as_deref().map(|raw| (*id, raw, e164(raw)))).collect();
+    if !phones.is_empty() {
+        let ids: Vec<i64> = phones.iter().map(|p| p.0).collect();
+        let raws: Vec<&str> = phones.iter().map(|p| p.1).collect();
+        let normalized: Vec<Option<String>> = phones.iter().map(|p| p.2.clone()).collect();
+        // A number already stored, raw or normalised, is not added again.
         changed += sqlx::query!(
             "insert into customer_phone (workspace_id, customer_id, raw, e164, position)
-             select $1, $2, $3, $4, (select coalesce(max(position) + 1, 0) from customer_phone
-                                      where workspace_id = $1 and customer_id = $2)
-              where not exists (select 1 from customer_phone where workspace_id = $1 and customer_id = $2
-                                   and (raw = $3 or e164 = $4))",
+             select $1, v.customer_id, v.raw, v.e164,
+                    coalesce((select max(position) from customer_phone p
+                               where p.workspace_id = $1 and p.customer_id = v.customer_id), -1)
+                    + row_number() over (partition by v.customer_id order by v.n)
+               from (select distinct on (customer_id, coalesce(e164, raw)) customer_id, raw, e164, n
+                       from unnest($2::bigint[], $3::text[], $4::text[]) with ordinality as v(customer_id, raw, e164, n)
+                      order by customer_id, coalesce(e164, raw), n) v
+              where not exists (select 1 from customer_phone p where p.workspace_id = $1
+                                   and p.customer_id = v.customer_id and (p.raw = v.raw or p.e164 = v.e164))",
             workspace_id,
-            id,
-            raw,
-            e164
+            &ids,
+            &raws as &[&str],
+            &normalized as &[Option<String>]
         )
         .execute(&mut *conn)
         .await?
         .rows_affected();
     }
-    Ok(changed > 0)
+    Ok(changed)
 }
 
 /// The E.164 form of an international number (`+…`); national numbers without a region stay raw.
@@ -265,7 +301,7 @@ pub async fn ingest_customer(
         }
     };
     lock_customers(conn, workspace_id, &[id]).await?;
-    let mut changed = sync_contact(conn, workspace_id, id, &sync.customer).await?;
+    let mut changed = sync_contacts(conn, workspace_id, &[(id, &sync.customer)]).await? > 0;
     if let Some(company) = &sync.company {
         changed |= sqlx::query!(
             "update customer set company = $3, updated_at = $4

@@ -1,15 +1,17 @@
-//! Storing one order from a channel (SPEC §2 identity rules, §3 indicators, §5 upserts), in the
-//! caller's transaction: the customer rows involved are locked, the order is inserted or updated, and
-//! the customers' indicators and segments are recomputed before the transaction commits. Re-sending an
-//! order changes nothing.
+//! Storing orders from channels (SPEC §2 identity rules, §3 indicators, §5 upserts), in the caller's
+//! transaction and set-based: a batch of a thousand orders is a dozen statements. The customers involved
+//! are locked in id order, the orders inserted or updated, and the customers' indicators and segments
+//! recomputed once before the transaction commits. Re-sending an order changes nothing.
 
 use super::input::{LineInput, OrderInput};
-use crate::customers::identity::{channel_id, guest_customer, lock_customers, registered_customer, sync_contact};
-use crate::error::{AppError, AppResult};
+use crate::customers::identity::{channel_id, lock_customers, sync_contacts};
+use crate::error::{AppError, AppResult, FieldError};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
+use serde_json::{Value, json};
 use sqlx::PgConnection;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -29,8 +31,11 @@ pub struct Ingested {
     pub affected: Vec<i64>,
 }
 
-/// Stores `order` for the workspace: creates it, updates it, or finds it unchanged.
-#[tracing::instrument(skip(conn, order), fields(channel = %order.channel, external_id = %order.external_id))]
+/// What became of one order of a batch: stored, or refused with every reason (paths relative to the
+/// order, `$` being the order itself).
+pub type OrderResult = Result<Ingested, Vec<FieldError>>;
+
+/// Stores one order: creates it, updates it, or finds it unchanged.
 pub async fn ingest_order(
     conn: &mut PgConnection,
     workspace_id: i64,
@@ -38,131 +43,528 @@ pub async fn ingest_order(
     now: DateTime<Utc>,
     order: &OrderInput,
 ) -> AppResult<Ingested> {
-    let exchange_rate = match order.exchange_rate {
-        Some(rate) => rate,
-        None if order.currency == base_currency => Decimal::ONE,
-        None => {
-            return Err(AppError::invalid(
-                "$.exchange_rate",
-                format!("needed: the order is in {} and the workspace counts in {base_currency}", order.currency),
-            ));
-        }
-    };
-    let channel_id = channel_id(conn, workspace_id, &order.channel, order.channel_kind.as_deref()).await?;
-    // Locked now, so neither its customer nor its status can change under us before we compare.
-    let existing = sqlx::query!(
-        "select id, customer_id, status from customer_order
-          where workspace_id = $1 and channel_id = $2 and external_id = $3 for no key update",
-        workspace_id,
-        channel_id,
-        order.external_id
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    // Registered customers appear once per channel; a guest is one customer per order, so a re-sent
-    // guest order keeps the guest it created.
-    let customer_id = match (&order.customer.external_id, &existing) {
-        (Some(external), _) => {
-            registered_customer(conn, workspace_id, channel_id, external, &order.customer, now).await?
-        }
-        (None, Some(existing)) => existing.customer_id,
-        (None, None) => guest_customer(conn, workspace_id, channel_id, &order.customer, now).await?,
-    };
-    let mut affected = vec![customer_id];
-    if let Some(previous) = existing.as_ref().map(|e| e.customer_id).filter(|c| *c != customer_id) {
-        affected.push(previous);
-    }
-    affected.sort_unstable();
-    lock_customers(conn, workspace_id, &affected).await?;
-    sync_contact(conn, workspace_id, customer_id, &order.customer).await?;
-
-    let (id, result) = match existing {
-        None => {
-            (insert_order(conn, workspace_id, channel_id, customer_id, exchange_rate, order).await?, Outcome::Created)
-        }
-        Some(existing) => {
-            let stored = (existing.id, existing.status.as_str());
-            let changed = update_order(conn, workspace_id, stored, customer_id, exchange_rate, order, now).await?;
-            (existing.id, if changed { Outcome::Updated } else { Outcome::Unchanged })
-        }
-    };
-    if result != Outcome::Unchanged {
-        crate::customers::indicators::recompute(conn, workspace_id, Some(&affected)).await?;
-        crate::segments::db::refresh_customers(conn, workspace_id, now, &affected).await?;
-    }
-    Ok(Ingested { id, customer_id, result, affected })
+    let mut results = ingest_orders(conn, workspace_id, base_currency, now, std::slice::from_ref(order)).await?;
+    results.pop().expect("one result per order").map_err(AppError::Invalid)
 }
 
-async fn insert_order(
+/// An order checked against the workspace, ready to store.
+struct Accepted<'a> {
+    index: usize,
+    order: &'a OrderInput,
+    channel_id: i64,
+    exchange_rate: Decimal,
+}
+
+impl<'a> Accepted<'a> {
+    /// What the order is upserted on.
+    fn key(&self) -> (i64, &'a str) {
+        (self.channel_id, self.order.external_id.as_str())
+    }
+}
+
+/// Stores `orders` in order, as if one after the other, and answers one result per order. Errors of
+/// the database (including a lost race, `AppError::Retry`) abort the whole call.
+#[tracing::instrument(skip_all, fields(orders = orders.len()))]
+pub async fn ingest_orders(
     conn: &mut PgConnection,
     workspace_id: i64,
-    channel_id: i64,
+    base_currency: &str,
+    now: DateTime<Utc>,
+    orders: &[OrderInput],
+) -> AppResult<Vec<OrderResult>> {
+    let mut results: Vec<Option<OrderResult>> = vec![None; orders.len()];
+    let channels = channels(conn, workspace_id, orders).await?;
+    // The same order twice in one batch: the second copy goes in a later round, after the first.
+    let mut rounds: Vec<Vec<Accepted>> = Vec::new();
+    let mut copies: HashMap<(i64, &str), usize> = HashMap::new();
+    for (index, order) in orders.iter().enumerate() {
+        let accepted = match (&channels[order.channel.as_str()], exchange_rate(order, base_currency)) {
+            (Ok(channel_id), Ok(exchange_rate)) => Accepted { index, order, channel_id: *channel_id, exchange_rate },
+            (Err(errors), _) => {
+                results[index] = Some(Err(errors.clone()));
+                continue;
+            }
+            (_, Err(errors)) => {
+                results[index] = Some(Err(errors));
+                continue;
+            }
+        };
+        let round = copies.entry(accepted.key()).or_default();
+        if rounds.len() == *round {
+            rounds.push(Vec::new());
+        }
+        rounds[*round].push(accepted);
+        *round += 1;
+    }
+    let mut changed = Vec::new();
+    for round in &rounds {
+        for (index, done) in store_round(conn, workspace_id, now, round).await? {
+            if done.result != Outcome::Unchanged {
+                changed.extend_from_slice(&done.affected);
+            }
+            results[index] = Some(Ok(done));
+        }
+    }
+    if !changed.is_empty() {
+        changed.sort_unstable();
+        changed.dedup();
+        crate::customers::indicators::recompute(conn, workspace_id, Some(&changed)).await?;
+        crate::segments::db::refresh_customers(conn, workspace_id, now, &changed).await?;
+    }
+    Ok(results.into_iter().map(|r| r.expect("every order answered")).collect())
+}
+
+fn exchange_rate(order: &OrderInput, base_currency: &str) -> Result<Decimal, Vec<FieldError>> {
+    match order.exchange_rate {
+        Some(rate) => Ok(rate),
+        None if order.currency == base_currency => Ok(Decimal::ONE),
+        None => Err(vec![FieldError {
+            path: "$.exchange_rate".into(),
+            message: format!("needed: the order is in {} and the workspace counts in {base_currency}", order.currency),
+        }]),
+    }
+}
+
+/// The channel of every key the orders name, created the first time a key is seen with the kind that
+/// one of the orders gives.
+async fn channels<'a>(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    orders: &'a [OrderInput],
+) -> AppResult<HashMap<&'a str, Result<i64, Vec<FieldError>>>> {
+    let mut channels = HashMap::new();
+    for order in orders {
+        if channels.contains_key(order.channel.as_str()) {
+            continue;
+        }
+        let kind = orders.iter().filter(|o| o.channel == order.channel).find_map(|o| o.channel_kind.as_deref());
+        let channel = match channel_id(conn, workspace_id, &order.channel, kind).await {
+            Ok(id) => Ok(id),
+            Err(AppError::Invalid(errors)) => Err(errors),
+            Err(other) => return Err(other),
+        };
+        channels.insert(order.channel.as_str(), channel);
+    }
+    Ok(channels)
+}
+
+struct Existing {
+    id: i64,
     customer_id: i64,
-    exchange_rate: Decimal,
-    order: &OrderInput,
-) -> AppResult<i64> {
-    let id = sqlx::query_scalar!(
-        "insert into customer_order (workspace_id, channel_id, external_id, number, customer_id, placed_at, status,
+    status: String,
+}
+
+/// Stores orders with distinct (channel, external id) keys.
+async fn store_round(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    now: DateTime<Utc>,
+    round: &[Accepted<'_>],
+) -> AppResult<Vec<(usize, Ingested)>> {
+    let existing = existing_orders(conn, workspace_id, round).await?;
+    let customers = customers(conn, workspace_id, now, round, &existing).await?;
+    let mut involved: Vec<i64> = customers.clone();
+    involved.extend(existing.values().map(|e| e.customer_id));
+    involved.sort_unstable();
+    involved.dedup();
+    lock_customers(conn, workspace_id, &involved).await?;
+    let contacts: Vec<(i64, &_)> = round.iter().zip(&customers).map(|(a, c)| (*c, &a.order.customer)).collect();
+    sync_contacts(conn, workspace_id, &contacts).await?;
+
+    let (mut new, old): (Vec<_>, Vec<_>) =
+        round.iter().zip(customers).partition(|(a, _)| !existing.contains_key(&a.key()));
+    // In key order, so that batches sending the same new orders wait for each other instead of deadlocking.
+    new.sort_by_key(|(a, _)| a.key());
+    let created = insert_orders(conn, workspace_id, &new).await?;
+    let changed = update_orders(conn, workspace_id, now, &old, &existing).await?;
+
+    let mut stored = Vec::with_capacity(round.len());
+    for ((accepted, customer_id), id) in new.iter().zip(created) {
+        stored.push((
+            accepted.index,
+            Ingested { id, customer_id: *customer_id, result: Outcome::Created, affected: vec![*customer_id] },
+        ));
+    }
+    for (accepted, customer_id) in &old {
+        let before = &existing[&accepted.key()];
+        let mut affected = vec![*customer_id];
+        if before.customer_id != *customer_id {
+            affected.push(before.customer_id);
+            affected.sort_unstable();
+        }
+        let result = if changed.contains(&before.id) { Outcome::Updated } else { Outcome::Unchanged };
+        stored.push((accepted.index, Ingested { id: before.id, customer_id: *customer_id, result, affected }));
+    }
+    Ok(stored)
+}
+
+/// The stored orders among the round's, locked (in id order) so that neither their customer nor their
+/// status can change before we compare.
+async fn existing_orders<'a>(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    round: &[Accepted<'a>],
+) -> AppResult<HashMap<(i64, &'a str), Existing>> {
+    let channels: Vec<i64> = round.iter().map(|a| a.channel_id).collect();
+    let externals: Vec<&str> = round.iter().map(|a| a.order.external_id.as_str()).collect();
+    let rows = sqlx::query!(
+        "select o.id, o.channel_id, o.external_id, o.customer_id, o.status
+           from customer_order o
+           join unnest($2::bigint[], $3::text[]) as k(channel_id, external_id)
+             on o.channel_id = k.channel_id and o.external_id = k.external_id
+          where o.workspace_id = $1
+          order by o.id
+            for no key update of o",
+        workspace_id,
+        &channels,
+        &externals as &[&str]
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    // Keyed by the round's own strings, which outlive the rows.
+    let keys: HashMap<(i64, &str), (i64, &'a str)> = round.iter().map(|a| (a.key(), a.key())).collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let key = keys[&(r.channel_id, r.external_id.as_str())];
+            (key, Existing { id: r.id, customer_id: r.customer_id, status: r.status })
+        })
+        .collect())
+}
+
+/// The customer of each order of the round: registered customers once per channel (created on first
+/// sight, in key order so that concurrent batches meet in the same order); a guest is one customer per
+/// order, so a re-sent guest order keeps the guest it created.
+async fn customers(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    now: DateTime<Utc>,
+    round: &[Accepted<'_>],
+    existing: &HashMap<(i64, &str), Existing>,
+) -> AppResult<Vec<i64>> {
+    let mut registered: Vec<(i64, &str, Option<&str>, Option<&str>)> = round
+        .iter()
+        .filter_map(|a| {
+            let c = &a.order.customer;
+            Some((a.channel_id, c.external_id.as_deref()?, c.first_name.as_deref(), c.last_name.as_deref()))
+        })
+        .collect();
+    registered.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    registered.dedup_by(|a, b| (a.0, a.1) == (b.0, b.1));
+    let mut ids: HashMap<(i64, String), i64> = HashMap::new();
+    if !registered.is_empty() {
+        let channels: Vec<i64> = registered.iter().map(|r| r.0).collect();
+        let externals: Vec<&str> = registered.iter().map(|r| r.1).collect();
+        let first: Vec<Option<&str>> = registered.iter().map(|r| r.2).collect();
+        let last: Vec<Option<&str>> = registered.iter().map(|r| r.3).collect();
+        sqlx::query!(
+            "insert into customer (workspace_id, channel_id, external_id, registered, first_name, last_name,
+                                   registered_at)
+             select $1, channel_id, external_id, true, coalesce(first_name, ''), coalesce(last_name, ''), $6
+               from unnest($2::bigint[], $3::text[], $4::text[], $5::text[])
+                    with ordinality as v(channel_id, external_id, first_name, last_name, n)
+              order by n
+             on conflict (workspace_id, channel_id, external_id) do nothing",
+            workspace_id,
+            &channels,
+            &externals as &[&str],
+            &first as &[Option<&str>],
+            &last as &[Option<&str>],
+            now
+        )
+        .execute(&mut *conn)
+        .await?;
+        let rows = sqlx::query!(
+            r#"select c.id, c.channel_id, c.external_id as "external_id!" from customer c
+                 join unnest($2::bigint[], $3::text[]) as k(channel_id, external_id)
+                   on c.channel_id = k.channel_id and c.external_id = k.external_id
+                where c.workspace_id = $1"#,
+            workspace_id,
+            &channels,
+            &externals as &[&str]
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        ids = rows.into_iter().map(|r| ((r.channel_id, r.external_id), r.id)).collect();
+    }
+    let guests: Vec<&Accepted> =
+        round.iter().filter(|a| a.order.customer.external_id.is_none() && !existing.contains_key(&a.key())).collect();
+    let mut guest_ids = new_ids(conn, "customer", guests.len()).await?.into_iter();
+    if !guests.is_empty() {
+        let ids: Vec<i64> = guest_ids.clone().collect();
+        let channels: Vec<i64> = guests.iter().map(|a| a.channel_id).collect();
+        let first: Vec<Option<&str>> = guests.iter().map(|a| a.order.customer.first_name.as_deref()).collect();
+        let last: Vec<Option<&str>> = guests.iter().map(|a| a.order.customer.last_name.as_deref()).collect();
+        sqlx::query!(
+            "insert into customer (workspace_id, id, channel_id, registered, first_name, last_name, registered_at)
+             select $1, id, channel_id, false, coalesce(first_name, ''), coalesce(last_name, ''), $6
+               from unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[]) as v(id, channel_id, first_name, last_name)",
+            workspace_id,
+            &ids,
+            &channels,
+            &first as &[Option<&str>],
+            &last as &[Option<&str>],
+            now
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(round
+        .iter()
+        .map(|a| match &a.order.customer.external_id {
+            Some(external) => ids[&(a.channel_id, external.clone())],
+            None => match existing.get(&a.key()) {
+                Some(before) => before.customer_id,
+                None => guest_ids.next().expect("one new guest per new guest order"),
+            },
+        })
+        .collect())
+}
+
+/// `n` fresh ids of `table`, taken before inserting so that rows inserted together can be told apart.
+async fn new_ids(conn: &mut PgConnection, table: &str, n: usize) -> AppResult<Vec<i64>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    Ok(sqlx::query_scalar!(
+        r#"select nextval(pg_get_serial_sequence($1, 'id')) as "id!" from generate_series(1, $2::int)"#,
+        table,
+        n as i32
+    )
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// The order's fields as columns, one array per column.
+#[derive(Default)]
+struct OrderColumns<'a> {
+    ids: Vec<i64>,
+    numbers: Vec<&'a str>,
+    customers: Vec<i64>,
+    placed: Vec<DateTime<Utc>>,
+    statuses: Vec<&'a str>,
+    tests: Vec<bool>,
+    currencies: Vec<&'a str>,
+    rates: Vec<Decimal>,
+    totals: Vec<Decimal>,
+    paid: Vec<Decimal>,
+    refunded: Vec<Decimal>,
+    shipping: Vec<Option<Value>>,
+    billing: Vec<Option<Value>>,
+}
+
+impl<'a> OrderColumns<'a> {
+    fn push(&mut self, id: i64, accepted: &Accepted<'a>, customer_id: i64) {
+        let o = accepted.order;
+        self.ids.push(id);
+        self.numbers.push(&o.number);
+        self.customers.push(customer_id);
+        self.placed.push(o.placed_at);
+        self.statuses.push(&o.status);
+        self.tests.push(o.test);
+        self.currencies.push(&o.currency);
+        self.rates.push(accepted.exchange_rate);
+        self.totals.push(o.total);
+        self.paid.push(o.paid);
+        self.refunded.push(o.refunded);
+        self.shipping.push(o.shipping_address.clone());
+        self.billing.push(o.billing_address.clone());
+    }
+}
+
+/// Inserts the new orders with their lines and an "order placed" event each; answers their ids.
+async fn insert_orders(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    new: &[(&Accepted<'_>, i64)],
+) -> AppResult<Vec<i64>> {
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = new_ids(conn, "customer_order", new.len()).await?;
+    let mut columns = OrderColumns::default();
+    for ((accepted, customer_id), id) in new.iter().zip(&ids) {
+        columns.push(*id, accepted, *customer_id);
+    }
+    let channels: Vec<i64> = new.iter().map(|(a, _)| a.channel_id).collect();
+    let externals: Vec<&str> = new.iter().map(|(a, _)| a.order.external_id.as_str()).collect();
+    let c = &columns;
+    sqlx::query!(
+        "insert into customer_order (workspace_id, id, channel_id, external_id, number, customer_id, placed_at, status,
                                      test, currency, exchange_rate, total, paid, refunded, shipping_address,
                                      billing_address)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) returning id",
+         select $1, * from unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[],
+                                  $7::timestamptz[], $8::text[], $9::bool[], $10::text[], $11::numeric[],
+                                  $12::numeric[], $13::numeric[], $14::numeric[], $15::jsonb[], $16::jsonb[])",
         workspace_id,
-        channel_id,
-        order.external_id,
-        order.number,
-        customer_id,
-        order.placed_at,
-        order.status,
-        order.test,
-        order.currency,
-        exchange_rate,
-        order.total,
-        order.paid,
-        order.refunded,
-        order.shipping_address,
-        order.billing_address
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    insert_lines(conn, workspace_id, id, &order.lines).await?;
-    sqlx::query!(
-        "insert into event (workspace_id, customer_id, kind, happened_at, order_id, detail)
-         values ($1, $2, 'order_placed', $3, $4, jsonb_build_object('number', $5::text, 'status', $6::text,
-                 'total', $7::text, 'currency', $8::text))",
-        workspace_id,
-        customer_id,
-        order.placed_at,
-        id,
-        order.number,
-        order.status,
-        order.total.to_string(),
-        order.currency
+        &c.ids,
+        &channels,
+        &externals as &[&str],
+        &c.numbers as &[&str],
+        &c.customers,
+        &c.placed,
+        &c.statuses as &[&str],
+        &c.tests,
+        &c.currencies as &[&str],
+        &c.rates,
+        &c.totals,
+        &c.paid,
+        &c.refunded,
+        &c.shipping as &[Option<Value>],
+        &c.billing as &[Option<Value>]
     )
     .execute(&mut *conn)
     .await?;
-    Ok(id)
+    let lines: Vec<(i64, &[LineInput])> = new.iter().zip(&ids).map(|((a, _), id)| (*id, &a.order.lines[..])).collect();
+    insert_lines(conn, workspace_id, &lines).await?;
+    let events: Vec<Event> = new
+        .iter()
+        .zip(&ids)
+        .map(|((a, customer_id), id)| Event {
+            customer_id: *customer_id,
+            kind: "order_placed",
+            happened_at: a.order.placed_at,
+            order_id: *id,
+            detail: json!({"number": a.order.number, "status": a.order.status, "total": a.order.total.to_string(),
+                           "currency": a.order.currency}),
+        })
+        .collect();
+    insert_events(conn, workspace_id, &events).await?;
+    Ok(ids)
 }
 
-async fn insert_lines(conn: &mut PgConnection, workspace_id: i64, order_id: i64, lines: &[LineInput]) -> AppResult<()> {
-    if lines.is_empty() {
+/// Updates the stored orders where anything differs (fields or lines), with an "order changed" event
+/// each; answers the ids of those that changed.
+async fn update_orders(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    now: DateTime<Utc>,
+    old: &[(&Accepted<'_>, i64)],
+    existing: &HashMap<(i64, &str), Existing>,
+) -> AppResult<Vec<i64>> {
+    if old.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut columns = OrderColumns::default();
+    for (accepted, customer_id) in old {
+        columns.push(before(existing, accepted).id, accepted, *customer_id);
+    }
+    let c = &columns;
+    // `is distinct from` on every field: numeric equality ignores scale, so "10.0" re-sent as "10" is
+    // no change.
+    let mut changed = sqlx::query_scalar!(
+        "update customer_order o
+            set number = v.number, customer_id = v.customer_id, placed_at = v.placed_at, status = v.status,
+                test = v.test, currency = v.currency, exchange_rate = v.exchange_rate, total = v.total,
+                paid = v.paid, refunded = v.refunded, shipping_address = v.shipping_address,
+                billing_address = v.billing_address, updated_at = $15
+           from unnest($2::bigint[], $3::text[], $4::bigint[], $5::timestamptz[], $6::text[], $7::bool[],
+                       $8::text[], $9::numeric[], $10::numeric[], $11::numeric[], $12::numeric[], $13::jsonb[],
+                       $14::jsonb[])
+                as v(id, number, customer_id, placed_at, status, test, currency, exchange_rate, total, paid,
+                     refunded, shipping_address, billing_address)
+          where o.workspace_id = $1 and o.id = v.id
+            and (o.number, o.customer_id, o.placed_at, o.status, o.test, o.currency, o.exchange_rate, o.total,
+                 o.paid, o.refunded, o.shipping_address, o.billing_address)
+                is distinct from (v.number, v.customer_id, v.placed_at, v.status, v.test, v.currency,
+                                  v.exchange_rate, v.total, v.paid, v.refunded, v.shipping_address,
+                                  v.billing_address)
+         returning o.id",
+        workspace_id,
+        &c.ids,
+        &c.numbers as &[&str],
+        &c.customers,
+        &c.placed,
+        &c.statuses as &[&str],
+        &c.tests,
+        &c.currencies as &[&str],
+        &c.rates,
+        &c.totals,
+        &c.paid,
+        &c.refunded,
+        &c.shipping as &[Option<Value>],
+        &c.billing as &[Option<Value>],
+        now
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+
+    let rows = sqlx::query!(
+        "select order_id, sku, name, category, quantity, unit_price from order_line
+          where workspace_id = $1 and order_id = any($2) order by order_id, position",
+        workspace_id,
+        &c.ids
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut stored: HashMap<i64, Vec<LineInput>> = HashMap::new();
+    for r in rows {
+        let line = LineInput {
+            sku: r.sku,
+            name: r.name,
+            category: r.category,
+            quantity: r.quantity,
+            unit_price: r.unit_price,
+        };
+        stored.entry(r.order_id).or_default().push(line);
+    }
+    let new_lines: Vec<(i64, &[LineInput])> = old
+        .iter()
+        .map(|(a, _)| (before(existing, a).id, &a.order.lines[..]))
+        .filter(|(id, lines)| stored.get(id).map_or(&[][..], Vec::as_slice) != *lines)
+        .collect();
+    if !new_lines.is_empty() {
+        let ids: Vec<i64> = new_lines.iter().map(|(id, _)| *id).collect();
+        sqlx::query!("delete from order_line where workspace_id = $1 and order_id = any($2)", workspace_id, &ids)
+            .execute(&mut *conn)
+            .await?;
+        insert_lines(conn, workspace_id, &new_lines).await?;
+        changed.extend(ids);
+    }
+    changed.sort_unstable();
+    changed.dedup();
+    let events: Vec<Event> = old
+        .iter()
+        .filter(|(a, _)| changed.binary_search(&before(existing, a).id).is_ok())
+        .map(|(a, customer_id)| Event {
+            customer_id: *customer_id,
+            kind: "order_changed",
+            happened_at: now,
+            order_id: before(existing, a).id,
+            detail: json!({"number": a.order.number, "old_status": before(existing, a).status, "status": a.order.status}),
+        })
+        .collect();
+    insert_events(conn, workspace_id, &events).await?;
+    Ok(changed)
+}
+
+fn before<'e, 'k>(existing: &'e HashMap<(i64, &'k str), Existing>, accepted: &Accepted<'k>) -> &'e Existing {
+    &existing[&accepted.key()]
+}
+
+/// Inserts the lines of several orders in one statement.
+async fn insert_lines(conn: &mut PgConnection, workspace_id: i64, orders: &[(i64, &[LineInput])]) -> AppResult<()> {
+    let lines = || orders.iter().flat_map(|(id, lines)| lines.iter().enumerate().map(move |(n, l)| (*id, n, l)));
+    if lines().next().is_none() {
         return Ok(());
     }
-    // One statement for all lines: columns as arrays, zipped by unnest.
-    let skus: Vec<Option<String>> = lines.iter().map(|l| l.sku.clone()).collect();
-    let names: Vec<String> = lines.iter().map(|l| l.name.clone()).collect();
-    let categories: Vec<Option<String>> = lines.iter().map(|l| l.category.clone()).collect();
-    let quantities: Vec<i32> = lines.iter().map(|l| l.quantity).collect();
-    let prices: Vec<Decimal> = lines.iter().map(|l| l.unit_price).collect();
+    let order_ids: Vec<i64> = lines().map(|(id, _, _)| id).collect();
+    let positions: Vec<i32> = lines().map(|(_, n, _)| n as i32).collect();
+    let skus: Vec<Option<&str>> = lines().map(|(_, _, l)| l.sku.as_deref()).collect();
+    let names: Vec<&str> = lines().map(|(_, _, l)| l.name.as_str()).collect();
+    let categories: Vec<Option<&str>> = lines().map(|(_, _, l)| l.category.as_deref()).collect();
+    let quantities: Vec<i32> = lines().map(|(_, _, l)| l.quantity).collect();
+    let prices: Vec<Decimal> = lines().map(|(_, _, l)| l.unit_price).collect();
     sqlx::query!(
-        r#"insert into order_line (workspace_id, order_id, position, sku, name, category, quantity, unit_price)
-           select $1, $2, (n - 1)::int, sku, name, category, quantity, unit_price
-             from unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::numeric[])
-                  with ordinality as l(sku, name, category, quantity, unit_price, n)"#,
+        "insert into order_line (workspace_id, order_id, position, sku, name, category, quantity, unit_price)
+         select $1, * from unnest($2::bigint[], $3::int[], $4::text[], $5::text[], $6::text[], $7::int[],
+                                  $8::numeric[])",
         workspace_id,
-        order_id,
-        &skus as &[Option<String>],
-        &names,
-        &categories as &[Option<String>],
+        &order_ids,
+        &positions,
+        &skus as &[Option<&str>],
+        &names as &[&str],
+        &categories as &[Option<&str>],
         &quantities,
         &prices
     )
@@ -171,79 +573,34 @@ async fn insert_lines(conn: &mut PgConnection, workspace_id: i64, order_id: i64,
     Ok(())
 }
 
-/// Updates the stored order (id and status, locked by the caller) where anything differs; returns whether
-/// anything did.
-async fn update_order(
-    conn: &mut PgConnection,
-    workspace_id: i64,
-    (id, old_status): (i64, &str),
+struct Event {
     customer_id: i64,
-    exchange_rate: Decimal,
-    order: &OrderInput,
-    now: DateTime<Utc>,
-) -> AppResult<bool> {
-    // `is distinct from` on every field: numeric equality ignores scale, so "10.0" re-sent as "10" is
-    // no change.
-    let updated = sqlx::query!(
-        "update customer_order
-            set number = $3, customer_id = $4, placed_at = $5, status = $6, test = $7, currency = $8,
-                exchange_rate = $9, total = $10, paid = $11, refunded = $12, shipping_address = $13,
-                billing_address = $14, updated_at = $15
-          where workspace_id = $1 and id = $2
-            and (number, customer_id, placed_at, status, test, currency, exchange_rate, total, paid, refunded,
-                 shipping_address, billing_address)
-                is distinct from ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    kind: &'static str,
+    happened_at: DateTime<Utc>,
+    order_id: i64,
+    detail: Value,
+}
+
+async fn insert_events(conn: &mut PgConnection, workspace_id: i64, events: &[Event]) -> AppResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let customers: Vec<i64> = events.iter().map(|e| e.customer_id).collect();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind).collect();
+    let times: Vec<DateTime<Utc>> = events.iter().map(|e| e.happened_at).collect();
+    let orders: Vec<i64> = events.iter().map(|e| e.order_id).collect();
+    let details: Vec<Value> = events.iter().map(|e| e.detail.clone()).collect();
+    sqlx::query!(
+        "insert into event (workspace_id, customer_id, kind, happened_at, order_id, detail)
+         select $1, * from unnest($2::bigint[], $3::text[], $4::timestamptz[], $5::bigint[], $6::jsonb[])",
         workspace_id,
-        id,
-        order.number,
-        customer_id,
-        order.placed_at,
-        order.status,
-        order.test,
-        order.currency,
-        exchange_rate,
-        order.total,
-        order.paid,
-        order.refunded,
-        order.shipping_address,
-        order.billing_address,
-        now
+        &customers,
+        &kinds as &[&str],
+        &times,
+        &orders,
+        &details
     )
     .execute(&mut *conn)
-    .await?
-    .rows_affected()
-        == 1;
-    let stored: Vec<LineInput> = sqlx::query_as!(
-        LineInput,
-        "select sku, name, category, quantity, unit_price from order_line
-          where workspace_id = $1 and order_id = $2 order by position",
-        workspace_id,
-        id
-    )
-    .fetch_all(&mut *conn)
     .await?;
-    let lines_changed = stored != order.lines;
-    if lines_changed {
-        sqlx::query!("delete from order_line where workspace_id = $1 and order_id = $2", workspace_id, id)
-            .execute(&mut *conn)
-            .await?;
-        insert_lines(conn, workspace_id, id, &order.lines).await?;
-    }
-    if updated || lines_changed {
-        sqlx::query!(
-            "insert into event (workspace_id, customer_id, kind, happened_at, order_id, detail)
-             values ($1, $2, 'order_changed', $3, $4, jsonb_build_object('number', $5::text,
-                     'old_status', $6::text, 'status', $7::text))",
-            workspace_id,
-            customer_id,
-            now,
-            id,
-            order.number,
-            old_status,
-            order.status
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(updated || lines_changed)
+    Ok(())
 }

@@ -4,7 +4,7 @@
 
 use super::input::MessageInput;
 use crate::customers::identity::{
-    channel_id, customer_by_email, guest_customer, lock_customers, registered_customer, sync_contact,
+    channel_id, customer_by_email, guest_customer, lock_customers, registered_customer, sync_contacts,
 };
 use crate::error::AppResult;
 use crate::orders::ingest::{Ingested, Outcome};
@@ -42,7 +42,7 @@ pub async fn ingest_message(
         (None, None, None) => guest_customer(conn, workspace_id, channel_id, &message.customer, now).await?,
     };
     lock_customers(conn, workspace_id, &[customer_id]).await?;
-    sync_contact(conn, workspace_id, customer_id, &message.customer).await?;
+    sync_contacts(conn, workspace_id, &[(customer_id, &message.customer)]).await?;
 
     let mut changed = false;
     let ticket_id = match ticket {

@@ -1,17 +1,18 @@
-//! Ingestion: `POST /api/v1/orders`, `/orders/batch`, `/messages`, `/messages/batch` and `/customers`. Each item is
-//! stored in its own transaction (so one refused item leaves the others, and nothing of itself,
-//! behind); the VIP threshold is refreshed once per request.
+//! Ingestion: `POST /api/v1/orders`, `/orders/batch`, `/messages`, `/messages/batch` and `/customers`.
+//! A batch of orders is stored in one transaction, set-based; messages and customers one per
+//! transaction. A refused item leaves nothing of itself behind and does not stop the others; the VIP
+//! threshold is refreshed once per request, after the writes commit.
 
 use super::auth::ApiWorkspace;
 use super::error::ApiError;
 use app::accounts::db::workspace_currency;
-use app::customers::identity::{CustomerSync, ingest_customer, parse_customer_sync};
+use app::customers::identity::{ingest_customer, parse_customer_sync};
 use app::error::{AppError, FieldError};
-use app::orders::ingest::{Ingested, Outcome, ingest_order};
-use app::orders::input::{OrderInput, parse_order};
+use app::orders::ingest::{Ingested, Outcome, ingest_order, ingest_orders};
+use app::orders::input::parse_order;
 use app::state::AppState;
 use app::tickets::ingest::ingest_message;
-use app::tickets::input::{MessageInput, parse_message};
+use app::tickets::input::parse_message;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -21,126 +22,171 @@ use serde_json::Value;
 
 pub const MAX_BATCH: usize = 1000;
 
-pub fn parse_json(body: &Bytes) -> Result<Value, AppError> {
+/// Evaluates `$work` (a future using the transaction `$tx` and the time `$now`) in a transaction of its
+/// own, again when a concurrent writer got there first (the same new order or customer sent twice at
+/// once) or PostgreSQL broke a deadlock; commits when it succeeds.
+macro_rules! in_transaction {
+    ($state:expr, |$tx:ident, $now:ident| $work:expr) => {
+        async {
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let mut $tx = $state.pool.begin().await?;
+                let $now = $state.clock.now();
+                match $work.await {
+                    Ok(done) => {
+                        $tx.commit().await?;
+                        return Ok(done);
+                    }
+                    Err(AppError::Retry) if attempt < 5 => continue,
+                    Err(AppError::Retry) => {
+                        return Err(AppError::Conflict("too many concurrent writes; try again".into()));
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
+        }
+    };
+}
+
+fn parse_json(body: &Bytes) -> Result<Value, AppError> {
     serde_json::from_slice(body).map_err(|e| AppError::invalid("$", format!("the body is not valid JSON: {e}")))
 }
 
-/// One item of either kind.
-pub enum Item {
-    Order(OrderInput),
-    Message(MessageInput),
-    Customer(CustomerSync),
+/// The VIP threshold is global, so it is refreshed once per request, looking at the customers written
+/// and at those the threshold's move may have crossed.
+async fn refresh_vip<'a>(
+    state: &AppState,
+    workspace: i64,
+    stored: impl IntoIterator<Item = &'a Ingested>,
+) -> Result<(), AppError> {
+    let mut written: Vec<i64> = stored
+        .into_iter()
+        .filter(|done| done.result != Outcome::Unchanged)
+        .flat_map(|done| done.affected.iter().copied())
+        .collect();
+    if written.is_empty() {
+        return Ok(());
+    }
+    written.sort_unstable();
+    written.dedup();
+    in_transaction!(state, |tx, now| app::segments::db::refresh_vip(&mut tx, workspace, now, Some(&written))).await
 }
 
-fn parse_customer_item(value: &Value, path: &str) -> Result<Item, Vec<FieldError>> {
-    parse_customer_sync(value, path).map(Item::Customer)
+#[derive(Clone, Copy)]
+enum Kind {
+    Order,
+    Message,
+    Customer,
 }
 
-fn parse_order_item(value: &Value, path: &str) -> Result<Item, Vec<FieldError>> {
-    parse_order(value, path).map(Item::Order)
+/// Stores one item in a transaction of its own. A refusal is `AppError::Invalid` with paths relative to
+/// the item (`$`).
+async fn store_one(
+    state: &AppState,
+    workspace: i64,
+    currency: &str,
+    kind: Kind,
+    value: &Value,
+) -> Result<Ingested, AppError> {
+    match kind {
+        Kind::Order => {
+            let order = parse_order(value, "$")?;
+            in_transaction!(state, |tx, now| ingest_order(&mut tx, workspace, currency, now, &order)).await
+        }
+        Kind::Message => {
+            let message = parse_message(value, "$")?;
+            in_transaction!(state, |tx, now| ingest_message(&mut tx, workspace, now, &message)).await
+        }
+        Kind::Customer => {
+            let customer = parse_customer_sync(value, "$")?;
+            in_transaction!(state, |tx, now| ingest_customer(&mut tx, workspace, now, &customer)).await
+        }
+    }
 }
 
-fn parse_message_item(value: &Value, path: &str) -> Result<Item, Vec<FieldError>> {
-    parse_message(value, path).map(Item::Message)
-}
-
-/// Stores one item in its own transaction, retrying when a concurrent writer got there first (the
-/// same new order or customer sent twice at once) or PostgreSQL broke a deadlock.
-async fn store(state: &AppState, workspace: i64, currency: &str, item: &Item) -> Result<Ingested, AppError> {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let mut tx = state.pool.begin().await?;
-        let now = state.clock.now();
-        let stored = match item {
-            Item::Order(order) => ingest_order(&mut tx, workspace, currency, now, order).await,
-            Item::Message(message) => ingest_message(&mut tx, workspace, now, message).await,
-            Item::Customer(customer) => ingest_customer(&mut tx, workspace, now, customer).await,
-        };
-        match stored {
-            Ok(done) => {
-                tx.commit().await?;
-                return Ok(done);
+/// Stores a batch of orders in one transaction, set-based; answers one result per item, refusals with
+/// paths relative to the item.
+async fn store_orders(
+    state: &AppState,
+    workspace: i64,
+    currency: &str,
+    values: &[Value],
+) -> Result<Vec<Result<Ingested, AppError>>, AppError> {
+    let mut orders = Vec::with_capacity(values.len());
+    let refused: Vec<Option<Vec<FieldError>>> = values
+        .iter()
+        .map(|value| match parse_order(value, "$") {
+            Ok(order) => {
+                orders.push(order);
+                None
             }
-            Err(AppError::Retry) if attempt < 5 => continue,
-            Err(AppError::Retry) => return Err(AppError::Conflict("too many concurrent writes; try again".into())),
+            Err(errors) => Some(errors),
+        })
+        .collect();
+    let stored: Vec<Result<Ingested, AppError>> =
+        match in_transaction!(state, |tx, now| ingest_orders(&mut tx, workspace, currency, now, &orders)).await {
+            Ok(stored) => stored.into_iter().map(|r| r.map_err(AppError::Invalid)).collect(),
+            // The database refused one of them, for a rule the checks before it missed: storing each on
+            // its own tells which, and keeps the others.
+            Err(AppError::Internal) => {
+                let mut stored = Vec::with_capacity(orders.len());
+                for order in &orders {
+                    stored.push(
+                        in_transaction!(state, |tx, now| ingest_order(&mut tx, workspace, currency, now, order)).await,
+                    );
+                }
+                stored
+            }
             Err(other) => return Err(other),
-        }
-    }
+        };
+    let mut stored = stored.into_iter();
+    Ok(refused
+        .into_iter()
+        .map(|refused| match refused {
+            None => stored.next().expect("one result per stored order"),
+            Some(errors) => Err(AppError::Invalid(errors)),
+        })
+        .collect())
 }
 
-/// After the writes commit: the VIP threshold is global, so it is refreshed once per request, looking
-/// at the customers written and at those the threshold's move may have crossed.
-async fn refresh_vip(state: &AppState, workspace: i64, written: &[i64]) -> Result<(), AppError> {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let mut tx = state.pool.begin().await?;
-        match app::segments::db::refresh_vip(&mut tx, workspace, state.clock.now(), Some(written)).await {
-            Ok(()) => return Ok(tx.commit().await?),
-            Err(AppError::Retry) if attempt < 5 => continue,
-            Err(other) => return Err(other),
-        }
-    }
+pub async fn create_order(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Created {
+    create(workspace, state, body, Kind::Order).await
 }
 
-pub async fn create_order(
-    workspace: ApiWorkspace,
-    state: State<AppState>,
-    body: Bytes,
-) -> Result<(StatusCode, Json<Ingested>), ApiError> {
-    create(workspace, state, body, parse_order_item).await
+pub async fn create_message(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Created {
+    create(workspace, state, body, Kind::Message).await
 }
 
-pub async fn create_message(
-    workspace: ApiWorkspace,
-    state: State<AppState>,
-    body: Bytes,
-) -> Result<(StatusCode, Json<Ingested>), ApiError> {
-    create(workspace, state, body, parse_message_item).await
+pub async fn create_customer(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Created {
+    create(workspace, state, body, Kind::Customer).await
 }
 
-pub async fn create_customer(
-    workspace: ApiWorkspace,
-    state: State<AppState>,
-    body: Bytes,
-) -> Result<(StatusCode, Json<Ingested>), ApiError> {
-    create(workspace, state, body, parse_customer_item).await
-}
-
-pub async fn order_batch(
-    workspace: ApiWorkspace,
-    state: State<AppState>,
-    body: Bytes,
-) -> Result<Json<BatchResult>, ApiError> {
-    batch(workspace, state, body, "orders", parse_order_item).await
-}
-
-pub async fn message_batch(
-    workspace: ApiWorkspace,
-    state: State<AppState>,
-    body: Bytes,
-) -> Result<Json<BatchResult>, ApiError> {
-    batch(workspace, state, body, "messages", parse_message_item).await
-}
-
-type Parse = fn(&Value, &str) -> Result<Item, Vec<FieldError>>;
+type Created = Result<(StatusCode, Json<Ingested>), ApiError>;
 
 async fn create(
     ApiWorkspace(workspace): ApiWorkspace,
     State(state): State<AppState>,
     body: Bytes,
-    parse: Parse,
-) -> Result<(StatusCode, Json<Ingested>), ApiError> {
-    let item = parse(&parse_json(&body)?, "$").map_err(AppError::Invalid)?;
+    kind: Kind,
+) -> Created {
+    let value = parse_json(&body)?;
     let currency = workspace_currency(&state.pool, workspace).await?;
-    let done = store(&state, workspace, &currency, &item).await?;
-    if done.result != Outcome::Unchanged {
-        refresh_vip(&state, workspace, &done.affected).await?;
-    }
+    let done = store_one(&state, workspace, &currency, kind, &value).await?;
+    refresh_vip(&state, workspace, [&done]).await?;
     let status = if done.result == Outcome::Created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(done)))
 }
+
+pub async fn order_batch(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Batch {
+    batch(workspace, state, body, "orders", Kind::Order).await
+}
+
+pub async fn message_batch(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Batch {
+    batch(workspace, state, body, "messages", Kind::Message).await
+}
+
+type Batch = Result<Json<BatchResult>, ApiError>;
 
 #[derive(Serialize)]
 pub struct ItemResult {
@@ -166,8 +212,8 @@ async fn batch(
     State(state): State<AppState>,
     body: Bytes,
     key: &str,
-    parse: Parse,
-) -> Result<Json<BatchResult>, ApiError> {
+    kind: Kind,
+) -> Batch {
     let value = parse_json(&body)?;
     let Some(items) = value.get(key).and_then(Value::as_array) else {
         return Err(AppError::invalid(format!("$.{key}"), format!("expected {{\"{key}\": [...]}}")).into());
@@ -176,19 +222,24 @@ async fn batch(
         return Err(AppError::invalid(format!("$.{key}"), format!("send at most {MAX_BATCH} {key} per batch")).into());
     }
     let currency = workspace_currency(&state.pool, workspace).await?;
-    let mut results = Vec::with_capacity(items.len());
-    let mut written = Vec::new();
-    for (index, item) in items.iter().enumerate() {
-        let path = format!("$.{key}[{index}]");
-        let outcome = match parse(item, &path) {
-            Err(errors) => ItemOutcome::Refused { result: "error", errors },
-            Ok(item) => match store(&state, workspace, &currency, &item).await {
-                Ok(done) => {
-                    if done.result != Outcome::Unchanged {
-                        written.extend_from_slice(&done.affected);
-                    }
-                    ItemOutcome::Stored(done)
-                }
+    let stored = match kind {
+        Kind::Order => store_orders(&state, workspace, &currency, items).await?,
+        Kind::Message | Kind::Customer => {
+            let mut stored = Vec::with_capacity(items.len());
+            for item in items {
+                stored.push(store_one(&state, workspace, &currency, kind, item).await);
+            }
+            stored
+        }
+    };
+    refresh_vip(&state, workspace, stored.iter().flatten()).await?;
+    let results = stored
+        .into_iter()
+        .enumerate()
+        .map(|(index, stored)| {
+            let path = format!("$.{key}[{index}]");
+            let outcome = match stored {
+                Ok(done) => ItemOutcome::Stored(done),
                 Err(AppError::Invalid(errors)) => ItemOutcome::Refused {
                     result: "error",
                     errors: errors
@@ -200,12 +251,9 @@ async fn batch(
                     result: "error",
                     errors: vec![FieldError { path, message: other.to_string() }],
                 },
-            },
-        };
-        results.push(ItemResult { index, outcome });
-    }
-    if !written.is_empty() {
-        refresh_vip(&state, workspace, &written).await?;
-    }
+            };
+            ItemResult { index, outcome }
+        })
+        .collect();
     Ok(Json(BatchResult { results }))
 }

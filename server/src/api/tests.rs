@@ -299,6 +299,98 @@ async fn concurrent_writers_neither_lose_nor_double_count(pool: PgPool) {
     assert_eq!(tov, "33".parse::<rust_decimal::Decimal>().unwrap(), "24 × 1.25 × 1.1");
 }
 
+/// A batch is stored as if its orders came one after the other: the same order twice, a guest order
+/// re-sent, a customer's name and emails changing along the way, and one order refused.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_batch_is_stored_as_if_one_order_after_the_other(pool: PgPool) {
+    let a = shop(&pool, "a", "Ann").await;
+    let base = serve(pool.clone()).await;
+    let bob = serde_json::json!({"external_id": "C-1", "email": "bob@example.com", "first_name": "Bob"});
+    let robert = serde_json::json!({"external_id": "C-1", "email": " BOB@example.com", "first_name": "Robert",
+                                    "last_name": "Norman", "phone": "+16136120707"});
+    let bobby = serde_json::json!({"external_id": "C-1", "email": "robert@example.com", "phone": "+1 613 612 0707"});
+    let guest = serde_json::json!({"email": "gus@example.com", "first_name": "Gus"});
+    let mut dollars = order("4", bob.clone(), "paid", "10");
+    dollars["currency"] = serde_json::json!("GBP");
+    dollars.as_object_mut().unwrap().remove("exchange_rate");
+    let batch = serde_json::json!({"orders": [
+        order("1", bob, "paid", "10"),
+        order("2", robert, "paid", "20"),
+        order("3", guest.clone(), "paid", "5"),
+        dollars,
+        order("1", bobby, "returned", "10"),
+        order("3", guest, "paid", "5"),
+    ]});
+    let (status, body) = post(&base, "/api/v1/orders/batch", &a.key, &batch).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let results = body["results"].as_array().unwrap();
+    let outcomes: Vec<&str> = results.iter().map(|r| r["result"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["created", "created", "created", "error", "updated", "unchanged"]);
+    assert_eq!(results[3]["errors"][0]["path"], "$.orders[3].exchange_rate");
+    assert_eq!(results[0]["customer_id"], results[1]["customer_id"], "one registered customer");
+    assert_eq!(results[0]["id"], results[4]["id"], "the second copy updated the first");
+    assert_eq!(results[2]["customer_id"], results[5]["customer_id"], "a re-sent guest order keeps its guest");
+    assert_ne!(results[2]["customer_id"], results[0]["customer_id"]);
+
+    let customer = results[0]["customer_id"].as_i64().unwrap();
+    let (_, detail) = get(&base, &format!("/api/v1/customers/{customer}"), Some(&a.key)).await;
+    assert_eq!((detail["first_name"].as_str(), detail["last_name"].as_str()), (Some("Robert"), Some("Norman")));
+    let emails: Vec<&str> = detail["emails"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    assert_eq!(emails, ["bob@example.com", "robert@example.com"], "no duplicate, in the order they came");
+    assert_eq!(detail["phones"].as_array().unwrap().len(), 1, "the same number in two formats is one");
+    // order 1 was returned by its second copy: it counts, with its refund of 0
+    assert_eq!((detail["orders"].as_i64(), detail["total_order_value"].as_str()), (Some(2), Some("33.0")));
+    let placed: i64 =
+        sqlx::query_scalar("select count(*) from event where kind = 'order_placed'").fetch_one(&pool).await.unwrap();
+    let changed: i64 =
+        sqlx::query_scalar("select count(*) from event where kind = 'order_changed'").fetch_one(&pool).await.unwrap();
+    assert_eq!((placed, changed), (3, 1));
+}
+
+/// Batches racing each other over the same customers, with orders sent by two of them: every order
+/// counted exactly once.
+#[sqlx::test(migrations = "../migrations")]
+async fn concurrent_batches_neither_lose_nor_double_count(pool: PgPool) {
+    let a = shop(&pool, "a", "Ann").await;
+    let base = serve(pool.clone()).await;
+    let mut tasks = Vec::new();
+    for b in 0..6 {
+        // batches b and b+1 share half their order ids; each walks the customers in its own order
+        let mut orders: Vec<Value> = (0..40)
+            .map(|i| {
+                let (id, customer) = if i % 2 == 0 {
+                    (format!("shared-{}-{i}", b / 2), i % 5)
+                } else {
+                    (format!("own-{b}-{i}"), (i * 7 + b * 3) % 5)
+                };
+                order(&id, serde_json::json!({"external_id": format!("C-{customer}")}), "paid", "1.00")
+            })
+            .collect();
+        if b % 2 == 1 {
+            orders.reverse();
+        }
+        let (base, key) = (base.clone(), a.key.clone());
+        tasks.push(tokio::spawn(async move {
+            post(&base, "/api/v1/orders/batch", &key, &serde_json::json!({ "orders": orders })).await
+        }));
+    }
+    for task in tasks {
+        let (status, body) = task.await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body["results"].as_array().unwrap().iter().all(|r| r["result"] != "error"), "{body}");
+    }
+    let (orders, counted, tov): (i64, i64, rust_decimal::Decimal) = sqlx::query_as(
+        "select (select count(*) from customer_order), sum(order_count)::bigint, sum(total_order_value)
+           from customer where external_id is not null",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    // 3 pairs of batches × 20 shared ids + 6 batches × 20 own ids
+    assert_eq!((orders, counted), (180, 180));
+    assert_eq!(tov, "198".parse::<rust_decimal::Decimal>().unwrap(), "180 × 1.00 × 1.1");
+}
+
 fn message(id: &str, ticket: &str, customer: Value, direction: &str, body: &str, sent_at: &str) -> Value {
     serde_json::json!({"channel": "shopify-eu", "channel_kind": "shopify",
         "ticket": {"external_id": ticket, "subject": "Where is my parcel?", "status": "todo"},
