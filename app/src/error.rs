@@ -74,7 +74,6 @@ impl FromServerFnError for AppError {
     }
 }
 
-#[cfg(feature = "ssr")]
 /// Field errors found by a check become a refusal naming them.
 impl From<Vec<FieldError>> for AppError {
     fn from(errors: Vec<FieldError>) -> Self {
@@ -82,6 +81,7 @@ impl From<Vec<FieldError>> for AppError {
     }
 }
 
+#[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
         match error {
