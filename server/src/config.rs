@@ -40,7 +40,11 @@ impl Config {
         let options = PgConnectOptions::from_str(&self.database_url)
             .with_context(|| format!("DATABASE_URL {} is not a PostgreSQL URL", redact(&self.database_url)))?
             // Bulk work (seeding, full segment refreshes) is slow by nature: warn only when it is very slow.
-            .log_slow_statements(log::LevelFilter::Warn, Duration::from_secs(60));
+            .log_slow_statements(log::LevelFilter::Warn, Duration::from_secs(60))
+            // Our statements take optional scopes and filters (`$2 is null or id = any($2)`): a plan made
+            // for the values at hand uses the indexes, where a generic plan cached for every value scans
+            // whole tables.
+            .options([("plan_cache_mode", "force_custom_plan")]);
         PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
