@@ -2,6 +2,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod vip;
 
 /// Key and name of the built-in segments, in the order they are shown.
 pub const BUILTIN: [(&str, &str); 6] = [

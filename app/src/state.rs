@@ -13,6 +13,36 @@ pub struct AppState {
     pub clock: Clock,
     /// Mark the session cookie `Secure` (serve behind HTTPS).
     pub secure_cookies: bool,
+    /// VIP refreshes asked for by this process, coalesced.
+    pub vip: std::sync::Arc<crate::segments::vip::VipRefreshes>,
+}
+
+/// Evaluates `$work` (a future using the transaction `$tx` and the time `$now`) in a transaction of its
+/// own, again when a concurrent writer got there first (the same new order or customer sent twice at
+/// once) or PostgreSQL broke a deadlock; commits when it succeeds. `$state` has `pool` and `clock`.
+#[macro_export]
+macro_rules! in_transaction {
+    ($state:expr, |$tx:ident, $now:ident| $work:expr) => {
+        async {
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let mut $tx = $state.pool.begin().await?;
+                let $now = $state.clock.now();
+                match $work.await {
+                    Ok(done) => {
+                        $tx.commit().await?;
+                        return Ok(done);
+                    }
+                    Err($crate::error::AppError::Retry) if attempt < 5 => continue,
+                    Err($crate::error::AppError::Retry) => {
+                        return Err($crate::error::AppError::Conflict("too many concurrent writes; try again".into()));
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
+        }
+    };
 }
 
 /// The state provided by `leptos_routes`; missing only if the router was built wrongly.

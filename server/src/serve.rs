@@ -49,7 +49,13 @@ pub async fn serve(config: Config) -> Result<()> {
     let addr = options.site_addr;
     let pool = config.pool(20).await?;
     tokio::spawn(crate::refresh::refresh_periodically(pool.clone(), config.clock, config.segment_refresh));
-    let state = AppState { leptos_options: options, pool, clock: config.clock, secure_cookies: config.secure_cookies };
+    let state = AppState {
+        leptos_options: options,
+        pool,
+        clock: config.clock,
+        secure_cookies: config.secure_cookies,
+        vip: Default::default(),
+    };
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("could not listen on {addr}; set LEPTOS_SITE_ADDR to another address"))?;

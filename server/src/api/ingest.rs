@@ -8,6 +8,7 @@ use super::error::ApiError;
 use app::accounts::db::workspace_currency;
 use app::customers::identity::{ingest_customer, parse_customer_sync};
 use app::error::{AppError, FieldError};
+use app::in_transaction;
 use app::orders::ingest::{Ingested, Outcome, ingest_order, ingest_orders};
 use app::orders::input::parse_order;
 use app::state::AppState;
@@ -22,45 +23,18 @@ use serde_json::Value;
 
 pub const MAX_BATCH: usize = 1000;
 
-/// Evaluates `$work` (a future using the transaction `$tx` and the time `$now`) in a transaction of its
-/// own, again when a concurrent writer got there first (the same new order or customer sent twice at
-/// once) or PostgreSQL broke a deadlock; commits when it succeeds.
-macro_rules! in_transaction {
-    ($state:expr, |$tx:ident, $now:ident| $work:expr) => {
-        async {
-            let mut attempt = 0;
-            loop {
-                attempt += 1;
-                let mut $tx = $state.pool.begin().await?;
-                let $now = $state.clock.now();
-                match $work.await {
-                    Ok(done) => {
-                        $tx.commit().await?;
-                        return Ok(done);
-                    }
-                    Err(AppError::Retry) if attempt < 5 => continue,
-                    Err(AppError::Retry) => {
-                        return Err(AppError::Conflict("too many concurrent writes; try again".into()));
-                    }
-                    Err(other) => return Err(other),
-                }
-            }
-        }
-    };
-}
-
 fn parse_json(body: &Bytes) -> Result<Value, AppError> {
     serde_json::from_slice(body).map_err(|e| AppError::invalid("$", format!("the body is not valid JSON: {e}")))
 }
 
-/// The VIP threshold is global, so it is refreshed once per request, looking at the customers written
-/// and at those the threshold's move may have crossed.
+/// The VIP threshold is global: it is refreshed once per request, after the writes commit, looking at the
+/// customers written and at those the threshold's move may have crossed.
 async fn refresh_vip<'a>(
     state: &AppState,
     workspace: i64,
     stored: impl IntoIterator<Item = &'a Ingested>,
 ) -> Result<(), AppError> {
-    let mut written: Vec<i64> = stored
+    let written: Vec<i64> = stored
         .into_iter()
         .filter(|done| done.result != Outcome::Unchanged)
         .flat_map(|done| done.affected.iter().copied())
@@ -68,9 +42,7 @@ async fn refresh_vip<'a>(
     if written.is_empty() {
         return Ok(());
     }
-    written.sort_unstable();
-    written.dedup();
-    in_transaction!(state, |tx, now| app::segments::db::refresh_vip(&mut tx, workspace, now, Some(&written))).await
+    state.vip.refresh(state, workspace, &written).await
 }
 
 #[derive(Clone, Copy)]

@@ -14,6 +14,7 @@ async fn serve(pool: PgPool) -> String {
         pool,
         clock: Clock::fixed("2026-11-01T00:00:00Z".parse().unwrap()),
         secure_cookies: false,
+        vip: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -389,6 +390,19 @@ async fn concurrent_batches_neither_lose_nor_double_count(pool: PgPool) {
     // 3 pairs of batches × 20 shared ids + 6 batches × 20 own ids
     assert_eq!((orders, counted), (180, 180));
     assert_eq!(tov, "198".parse::<rust_decimal::Decimal>().unwrap(), "180 × 1.00 × 1.1");
+    // the VIP refreshes the batches asked for, coalesced, left the segment as §3 computes it from scratch
+    let (expected, stored): (Vec<i64>, Vec<i64>) = sqlx::query_as(
+        "with s as (select id, total_order_value as tov from customer where order_count >= 1 and total_order_value > 0),
+              t as (select tov from s order by tov desc offset (select ceil(count(*) / 10.0)::int - 1 from s) limit 1)
+         select array(select id from s where tov >= (select tov from t) order by id),
+                array(select m.customer_id from segment_membership m join segment g on g.id = m.segment_id
+                       where g.key = 'vip' order by m.customer_id)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(!expected.is_empty());
+    assert_eq!(stored, expected);
 }
 
 fn message(id: &str, ticket: &str, customer: Value, direction: &str, body: &str, sent_at: &str) -> Value {
