@@ -149,8 +149,14 @@ pub async fn refresh_vip(
         r#"
         with vip as (select id from segment where workspace_id = $1 and key = 'vip'),
         scope as (
+            select id from customer where workspace_id = $1 and $3
+            union
+            select id from customer where workspace_id = $1 and id = any($4)
+            union
+            -- (the conditions of the VIP index, so that it finds the band)
             select id from customer
-             where workspace_id = $1 and ($3 or id = any($4) or total_order_value between $5 and $6)),
+             where workspace_id = $1 and order_count >= 1 and total_order_value > 0 and merged_into_id is null
+               and total_order_value between $5 and $6),
         desired as (
             select c.id as customer_id from customer c
              where c.workspace_id = $1 and c.merged_into_id is null and c.order_count >= 1
