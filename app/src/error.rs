@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// One bad field of a request: where it is (a JSON path or a form field name) and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub path: String,
     pub message: String,

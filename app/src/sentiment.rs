@@ -20,6 +20,7 @@ pub fn score_message(text: &str) -> Option<f64> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SentimentLabel {
     Positive,
@@ -28,6 +29,7 @@ pub enum SentimentLabel {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Sentiment {
     pub label: SentimentLabel,
     pub score: f64,

@@ -4,6 +4,7 @@ mod auth;
 mod customers;
 mod error;
 mod ingest;
+mod openapi;
 #[cfg(test)]
 mod tests;
 
@@ -20,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/orders/batch", post(ingest::order_batch))
         .route("/messages", post(ingest::create_message))
         .route("/messages/batch", post(ingest::message_batch))
+        .route("/openapi.json", get(openapi::document))
         // a full batch of 1,000 orders with their lines fits comfortably
         .layer(DefaultBodyLimit::max(32 * 1024 * 1024))
         .fallback(|| async { error::ApiError(app::error::AppError::NotFound) })

@@ -231,11 +231,16 @@ pub async fn customer_by_email(
 
 /// A customer sent on its own (`POST /api/v1/customers`): with a channel customer id it is created once
 /// and then kept in sync; without one it is a customer added by hand, on the `manual` channel.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CustomerSync {
+    /// The channel's key; `manual` (the default) for a customer added by hand.
+    #[cfg_attr(feature = "ssr", schema(required = false))]
     pub channel: String,
+    /// Needed the first time a channel key is seen.
     pub channel_kind: Option<String>,
     pub company: Option<String>,
+    #[serde(flatten)]
     pub customer: CustomerInput,
 }
 
@@ -333,4 +338,22 @@ pub async fn ingest_customer(
         .await?;
     }
     Ok(Ingested { id, customer_id: id, result, affected: vec![id] })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The OpenAPI document describes `CustomerSync`; the checker reads a customer as the type declares.
+    #[test]
+    fn the_checker_reads_a_customer_as_its_type_declares() {
+        let synced = json!({"channel": "shopify-eu", "channel_kind": "shopify", "company": "Norman & Co",
+                            "external_id": "207119551", "email": "bob@example.com", "first_name": "Bob",
+                            "last_name": "Norman", "phone": "+16136120707"});
+        let declared: CustomerSync = serde_json::from_value(synced.clone()).unwrap();
+        assert_eq!(parse_customer_sync(&synced, "$").unwrap(), declared);
+        assert_eq!(e164("+1 613 612 0707").as_deref(), Some("+16136120707"));
+        assert_eq!(e164("0613 612 0707"), None, "a national number without a region stays raw");
+    }
 }

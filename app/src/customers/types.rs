@@ -31,6 +31,7 @@ pub struct CustomerRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Phone {
     /// As entered or received.
     pub raw: String,
@@ -38,6 +39,7 @@ pub struct Phone {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Address {
     pub name: Option<String>,
     pub company: Option<String>,

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use sqlx::PgConnection;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Created,
@@ -21,7 +21,8 @@ pub enum Outcome {
     Unchanged,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// What became of one item: its id, its customer's, and whether it was created, updated or found unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Ingested {
     pub id: i64,
     pub customer_id: i64,

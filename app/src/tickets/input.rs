@@ -3,27 +3,36 @@
 use crate::error::FieldError;
 use crate::orders::input::{CHANNEL_KINDS, CustomerInput, Reader, parse_customer};
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
 use serde_json::Value;
 
 pub const TICKET_STATUSES: [&str; 3] = ["todo", "waiting", "resolved"];
 pub const DIRECTIONS: [&str; 2] = ["inbound", "outbound"];
 pub const KINDS: [&str; 4] = ["email", "chat", "sms", "call"];
 
-#[derive(Debug, Clone, PartialEq)]
+/// The conversation a message belongs to, upserted on (channel, external id).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TicketInput {
     pub external_id: String,
     pub subject: Option<String>,
+    /// todo, waiting or resolved.
     pub status: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// A message and the ticket it belongs to (`POST /api/v1/messages`), upserted on (channel, external id).
+/// Inbound messages in English are scored for sentiment.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MessageInput {
     pub channel: String,
     pub channel_kind: Option<String>,
     pub ticket: TicketInput,
     pub customer: CustomerInput,
     pub external_id: String,
+    /// inbound (from the customer) or outbound.
     pub direction: String,
+    /// email, chat, sms or call.
     pub kind: String,
     pub body: String,
     pub sent_at: DateTime<Utc>,
@@ -135,6 +144,8 @@ mod tests {
                              "body": "Hi, my parcel is late...", "sent_at": "2024-05-03T09:12:00Z"});
         let message = parse_message(&example, "$").unwrap();
         assert_eq!((message.ticket.external_id.as_str(), message.direction.as_str()), ("T-1001", "inbound"));
+        // the type the OpenAPI document is made from reads it the same way
+        assert_eq!(serde_json::from_value::<MessageInput>(example.clone()).unwrap(), message);
 
         let mut bad = example.clone();
         bad["direction"] = json!("sideways");

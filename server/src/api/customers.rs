@@ -1,7 +1,7 @@
 //! `GET /api/v1/customers` and `GET /api/v1/customers/{id}`: the same rows the customer list shows.
 
 use super::auth::ApiWorkspace;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorResponse};
 use app::customers::db;
 use app::customers::{Address, CustomerDetail, CustomerQuery, CustomerRow, MAX_LIMIT, Phone};
 use app::error::{AppError, FieldError};
@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::HashMap;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Item {
     id: i64,
     channel: String,
@@ -47,7 +47,7 @@ impl From<CustomerRow> for Item {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Page {
     items: Vec<Item>,
     next: Option<String>,
@@ -74,6 +74,17 @@ fn parse_query(params: &HashMap<String, String>) -> Result<CustomerQuery, AppErr
     Ok(CustomerQuery { q: params.get("q").cloned(), limit })
 }
 
+/// The customer list, filtered and sorted like the list screen.
+#[utoipa::path(get, path = "/api/v1/customers", tag = "customers",
+    params(
+        ("q" = Option<String>, Query, description = "Search over name, email, phone and order number"),
+        ("limit" = Option<i64>, Query, description = "Customers per page, 1 to 200 (default 50)"),
+    ),
+    responses(
+        (status = 200, description = "One page of customers", body = Page),
+        (status = 401, description = "No key, or a bad or revoked one", body = ErrorResponse),
+        (status = 422, description = "Bad parameters, each named", body = ErrorResponse),
+    ))]
 pub async fn list(
     ApiWorkspace(workspace): ApiWorkspace,
     State(state): State<AppState>,
@@ -84,13 +95,13 @@ pub async fn list(
     Ok(Json(Page { items: page.items.into_iter().map(Item::from).collect(), next: None, total: page.total }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Addresses {
     billing: Option<Address>,
     shipping: Option<Address>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Detail {
     #[serde(flatten)]
     item: Item,
@@ -127,6 +138,14 @@ impl From<CustomerDetail> for Detail {
     }
 }
 
+/// One customer with everything the API knows about them.
+#[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers",
+    params(("id" = i64, Path, description = "The customer's id")),
+    responses(
+        (status = 200, description = "The customer", body = Detail),
+        (status = 401, description = "No key, or a bad or revoked one", body = ErrorResponse),
+        (status = 404, description = "No such customer in the key's workspace", body = ErrorResponse),
+    ))]
 pub async fn detail(
     ApiWorkspace(workspace): ApiWorkspace,
     State(state): State<AppState>,

@@ -1,13 +1,28 @@
 //! How the API says no: a status and `{"error": {"code", "message", "fields"}}`.
 
-use app::error::AppError;
+use app::error::{AppError, FieldError};
 use axum::Json;
 use axum::http::header::WWW_AUTHENTICATE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
 
 pub struct ApiError(pub AppError);
+
+/// The body of every refusal.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorResponse {
+    error: ErrorBody,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// not_found, unauthenticated, forbidden, bad_request, invalid, conflict or internal.
+    code: &'static str,
+    message: String,
+    /// Each bad field by its JSON path (or query parameter), with what is wrong; empty unless `invalid`.
+    fields: Vec<FieldError>,
+}
 
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
@@ -27,11 +42,12 @@ impl IntoResponse for ApiError {
             AppError::Conflict(_) | AppError::Retry => "conflict",
             AppError::Internal | AppError::Transport(_) => "internal",
         };
-        let fields = match &self.0 {
-            AppError::Invalid(fields) => json!(fields),
-            _ => json!([]),
+        let message = self.0.to_string();
+        let fields = match self.0 {
+            AppError::Invalid(fields) => fields,
+            _ => Vec::new(),
         };
-        let body = Json(json!({"error": {"code": code, "message": self.0.to_string(), "fields": fields}}));
+        let body = Json(ErrorResponse { error: ErrorBody { code, message, fields } });
         let mut response = (status, body).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response

@@ -4,16 +4,17 @@
 //! threshold is refreshed once per request, after the writes commit.
 
 use super::auth::ApiWorkspace;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorResponse};
 use app::accounts::db::workspace_currency;
+use app::customers::identity::CustomerSync;
 use app::customers::identity::{ingest_customer, parse_customer_sync};
 use app::error::{AppError, FieldError};
 use app::in_transaction;
 use app::orders::ingest::{Ingested, Outcome, ingest_order, ingest_orders};
-use app::orders::input::parse_order;
+use app::orders::input::{OrderInput, parse_order};
 use app::state::AppState;
 use app::tickets::ingest::ingest_message;
-use app::tickets::input::parse_message;
+use app::tickets::input::{MessageInput, parse_message};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -122,14 +123,41 @@ async fn store_orders(
         .collect())
 }
 
+/// Stores one order: creates it, updates it, or finds it unchanged.
+#[utoipa::path(post, path = "/api/v1/orders", tag = "ingestion", request_body = OrderInput,
+    responses(
+        (status = 201, description = "Created", body = Ingested),
+        (status = 200, description = "Updated, or unchanged when re-sent", body = Ingested),
+        (status = 401, description = "No key, or a bad or revoked one", body = ErrorResponse),
+        (status = 409, description = "Too many concurrent writes to the same records; send again", body = ErrorResponse),
+        (status = 422, description = "Refused, nothing stored: every bad field by its JSON path", body = ErrorResponse),
+    ))]
 pub async fn create_order(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Created {
     create(workspace, state, body, Kind::Order).await
 }
 
+/// Stores one message and the ticket it belongs to.
+#[utoipa::path(post, path = "/api/v1/messages", tag = "ingestion", request_body = MessageInput,
+    responses(
+        (status = 201, description = "Created", body = Ingested),
+        (status = 200, description = "Updated, or unchanged when re-sent", body = Ingested),
+        (status = 401, description = "No key, or a bad or revoked one", body = ErrorResponse),
+        (status = 409, description = "Too many concurrent writes to the same records; send again", body = ErrorResponse),
+        (status = 422, description = "Refused, nothing stored: every bad field by its JSON path", body = ErrorResponse),
+    ))]
 pub async fn create_message(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Created {
     create(workspace, state, body, Kind::Message).await
 }
 
+/// Adds a customer by hand (no `external_id`), or creates or updates one synced from a channel.
+#[utoipa::path(post, path = "/api/v1/customers", tag = "ingestion", request_body = CustomerSync,
+    responses(
+        (status = 201, description = "Created", body = Ingested),
+        (status = 200, description = "Updated, or unchanged when re-sent", body = Ingested),
+        (status = 401, description = "No key, or a bad or revoked one", body = ErrorResponse),
+        (status = 409, description = "Too many concurrent writes to the same records; send again", body = ErrorResponse),
+        (status = 422, description = "Refused, nothing stored: every bad field by its JSON path", body = ErrorResponse),
+    ))]
 pub async fn create_customer(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Created {
     create(workspace, state, body, Kind::Customer).await
 }
@@ -150,31 +178,67 @@ async fn create(
     Ok((status, Json(done)))
 }
 
+/// Stores up to 1,000 orders in one transaction.
+#[utoipa::path(post, path = "/api/v1/orders/batch", tag = "ingestion", request_body = OrderBatch,
+    responses(
+        (status = 200, description = "One result per item, in order; a refused item stores nothing", body = BatchResult),
+        (status = 401, description = "No key, or a bad or revoked one", body = ErrorResponse),
+        (status = 409, description = "Too many concurrent writes to the same records; send again", body = ErrorResponse),
+        (status = 422, description = "Refused, nothing stored: every bad field by its JSON path", body = ErrorResponse),
+    ))]
 pub async fn order_batch(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Batch {
     batch(workspace, state, body, "orders", Kind::Order).await
 }
 
+/// Stores up to 1,000 messages.
+#[utoipa::path(post, path = "/api/v1/messages/batch", tag = "ingestion", request_body = MessageBatch,
+    responses(
+        (status = 200, description = "One result per item, in order; a refused item stores nothing", body = BatchResult),
+        (status = 401, description = "No key, or a bad or revoked one", body = ErrorResponse),
+        (status = 409, description = "Too many concurrent writes to the same records; send again", body = ErrorResponse),
+        (status = 422, description = "Refused, nothing stored: every bad field by its JSON path", body = ErrorResponse),
+    ))]
 pub async fn message_batch(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Batch {
     batch(workspace, state, body, "messages", Kind::Message).await
 }
 
 type Batch = Result<Json<BatchResult>, ApiError>;
 
-#[derive(Serialize)]
+/// `POST /api/v1/orders/batch`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // read item by item from JSON, so that every bad item gets its own answer
+pub struct OrderBatch {
+    #[schema(max_items = 1000)]
+    orders: Vec<OrderInput>,
+}
+
+/// `POST /api/v1/messages/batch`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // read item by item from JSON, so that every bad item gets its own answer
+pub struct MessageBatch {
+    #[schema(max_items = 1000)]
+    messages: Vec<MessageInput>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ItemResult {
     index: usize,
     #[serde(flatten)]
     outcome: ItemOutcome,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum ItemOutcome {
     Stored(Ingested),
-    Refused { result: &'static str, errors: Vec<FieldError> },
+    /// `result` is `error`.
+    Refused {
+        result: &'static str,
+        errors: Vec<FieldError>,
+    },
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct BatchResult {
     results: Vec<ItemResult>,
 }

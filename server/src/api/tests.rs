@@ -491,3 +491,82 @@ async fn customers_are_added_by_hand_or_synced_from_a_channel(pool: PgPool) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["fields"][0]["path"], "$.email");
 }
+
+/// The OpenAPI document is served without a key, names every route, and describes the SPEC's example
+/// order field by field.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_openapi_document_describes_every_route_and_the_example_order(pool: PgPool) {
+    let base = serve(pool).await;
+    let (status, doc) = get(&base, "/api/v1/openapi.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    for (path, method) in [
+        ("/api/v1/orders", "post"),
+        ("/api/v1/orders/batch", "post"),
+        ("/api/v1/messages", "post"),
+        ("/api/v1/messages/batch", "post"),
+        ("/api/v1/customers", "post"),
+        ("/api/v1/customers", "get"),
+        ("/api/v1/customers/{id}", "get"),
+    ] {
+        let operation = &doc["paths"][path][method];
+        assert!(operation.is_object(), "{method} {path} is documented");
+        assert!(operation["responses"]["401"].is_object(), "{method} {path} says a key is needed");
+    }
+    assert_eq!(doc["components"]["securitySchemes"]["api_key"]["scheme"], "bearer");
+
+    let schemas = &doc["components"]["schemas"];
+    let resolve = |schema: &Value| -> Value {
+        match schema["$ref"].as_str() {
+            Some(reference) => schemas[reference.trim_start_matches("#/components/schemas/")].clone(),
+            None => schema.clone(),
+        }
+    };
+    // every field of the example is declared with the type it has there, and every required one is there
+    fn check(example: &Value, schema: &Value, resolve: &dyn Fn(&Value) -> Value, at: &str) {
+        let schema = resolve(schema);
+        let properties = schema["properties"].as_object().unwrap_or_else(|| panic!("{at}: {schema}"));
+        for (field, value) in example.as_object().unwrap() {
+            let declared =
+                resolve(&properties.get(field).cloned().unwrap_or_else(|| panic!("{at}.{field} undeclared")));
+            let types: Vec<&str> = match &declared["type"] {
+                Value::String(t) => vec![t.as_str()],
+                Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+                _ => vec!["object"],
+            };
+            let actual = match value {
+                Value::Null => "null",
+                Value::Bool(_) => "boolean",
+                Value::Number(_) => "integer",
+                Value::String(_) => "string",
+                Value::Array(_) => "array",
+                Value::Object(_) => "object",
+            };
+            assert!(types.contains(&actual), "{at}.{field}: {actual} where {types:?} is declared");
+            match value {
+                Value::Object(_) if declared["properties"].is_object() => {
+                    check(value, &declared, resolve, &format!("{at}.{field}"))
+                }
+                Value::Array(items) => check(&items[0], &declared["items"], resolve, &format!("{at}.{field}[0]")),
+                _ => {}
+            }
+        }
+        for required in schema["required"].as_array().into_iter().flatten() {
+            assert!(example.get(required.as_str().unwrap()).is_some(), "{at}.{required} is required");
+        }
+    }
+    let example = serde_json::json!({
+        "channel": "shopify-eu", "channel_kind": "shopify", "external_id": "450789469", "number": "#1001",
+        "placed_at": "2024-05-01T10:00:00Z", "status": "paid", "test": false, "currency": "EUR",
+        "exchange_rate": "1", "total": "199.90", "paid": "199.90", "refunded": "0",
+        "customer": {"external_id": "207119551", "email": "bob@example.com", "first_name": "Bob",
+                     "last_name": "Norman", "phone": "+16136120707"},
+        "shipping_address": {"name": "Bob Norman", "line1": "Chestnut Street 92", "line2": null,
+                             "city": "Louisville", "region": "KY", "postal_code": "40202", "country": "US"},
+        "billing_address": null,
+        "lines": [{"sku": "IPOD2008PINK", "name": "iPod Nano 8GB", "category": "Electronics",
+                   "quantity": 1, "unit_price": "199.00"}]
+    });
+    let body = &doc["paths"]["/api/v1/orders"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+    check(&example, body, &resolve, "$");
+}
