@@ -8,6 +8,8 @@ pub mod identity;
 #[cfg(feature = "ssr")]
 pub mod indicators;
 pub mod list;
+pub mod query;
 pub mod types;
 
+pub use query::*;
 pub use types::*;

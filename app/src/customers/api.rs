@@ -1,10 +1,13 @@
 //! Server functions of the customer list.
 
-use super::types::{CustomerPage, CustomerQuery};
+use super::query::CustomerQuery;
+use super::types::{CustomerPage, ListOptions};
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
-#[server]
+/// One page of the list (the query carries every filter, the sort and the cursor).
+#[server(input = Json)]
 pub async fn list_customers(query: CustomerQuery) -> Result<CustomerPage, AppError> {
     use crate::accounts::Role;
     use crate::auth::require;
@@ -13,4 +16,16 @@ pub async fn list_customers(query: CustomerQuery) -> Result<CustomerPage, AppErr
     let caller = require(Role::Viewer)?;
     let state = app_state()?;
     super::db::list_customers(&state.pool, caller.workspace_id, &query).await
+}
+
+/// What the filter panel offers: segments with member counts, channels and managers.
+#[server]
+pub async fn filter_options() -> Result<ListOptions, AppError> {
+    use crate::accounts::Role;
+    use crate::auth::require;
+    use crate::state::app_state;
+
+    let caller = require(Role::Viewer)?;
+    let state = app_state()?;
+    super::db::list_options(&state.pool, caller.workspace_id).await
 }

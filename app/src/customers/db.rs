@@ -1,30 +1,93 @@
-//! SQL of the customer list.
+//! SQL of the customer list and of one customer: the page's rows are chosen by `list` (filters, sort,
+//! keyset), then read here with everything the list shows.
 
-use super::types::{Address, CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, Phone};
+mod cursor;
+mod list;
+
+use list::Search;
+
+use super::types::{Address, CustomerDetail, CustomerPage, CustomerRow, ListOptions, Phone, SegmentCount};
 use crate::accounts::db::workspace_currency;
+use crate::customers::query::CustomerQuery;
 use crate::error::{AppError, AppResult};
 use crate::sentiment::Sentiment;
-use sqlx::PgPool;
+use cursor::Cursor;
+use sqlx::{PgConnection, PgPool};
 
-/// One page of the workspace's customers in the default order of SPEC §3: latest purchase first, ties
-/// by last name, first name, id; customers without a counted order last, newest registered first.
+/// One page of the workspace's customers for `query`, with the cursors of the pages around it and the
+/// number of matches (counted up to `COUNT_CAP` + 1).
 #[tracing::instrument(skip(pool))]
 pub async fn list_customers(pool: &PgPool, workspace_id: i64, query: &CustomerQuery) -> AppResult<CustomerPage> {
-    let (items, total) = rows(pool, workspace_id, query, None).await?;
-    Ok(CustomerPage { items, total, currency: workspace_currency(pool, workspace_id).await? })
+    // one snapshot for the page and its count
+    let mut tx = pool.begin().await?;
+    let mut search = Search::Exact;
+    let mut total = list::count(&mut tx, workspace_id, query, search).await?;
+    if total == 0 && query.search().is_some() {
+        // nothing matches as typed: look for close matches ("Normen" finds "Norman"). pg_trgm's default
+        // (0.6) misses one wrong letter in a short name; a whole email address must be closer than its
+        // default (0.3) not to match on its domain alone.
+        sqlx::query!(
+            "select set_config('pg_trgm.word_similarity_threshold', '0.5', true) as word,
+                    set_config('pg_trgm.similarity_threshold', '0.6', true) as whole"
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        search = Search::Close;
+        total = list::count(&mut tx, workspace_id, query, search).await?;
+    }
+    let page = list::page_ids(&mut tx, workspace_id, query, search).await?;
+    let backwards = query.before.is_some();
+    let next = if backwards || page.more { page.last.map(|v| Cursor::encode(query.sort, v)) } else { None };
+    let previous = if (backwards && page.more) || (!backwards && query.after.is_some()) {
+        page.first.map(|v| Cursor::encode(query.sort, v))
+    } else {
+        None
+    };
+    let mut rows = rows(&mut tx, workspace_id, &page.ids).await?;
+    rows.sort_by_key(|r| page.ids.iter().position(|id| *id == r.id));
+    tx.commit().await?;
+    Ok(CustomerPage {
+        items: rows,
+        total,
+        close_matches: search == Search::Close,
+        next,
+        previous,
+        currency: workspace_currency(pool, workspace_id).await?,
+    })
 }
 
-/// The list's rows: all that match `query`, or just customer `only` (for the detail). Returns them with
-/// the number of all matches.
-async fn rows(
-    pool: &PgPool,
-    workspace_id: i64,
-    query: &CustomerQuery,
-    only: Option<i64>,
-) -> AppResult<(Vec<CustomerRow>, i64)> {
-    // A plain contains-search and a window count until issue 5 brings typo-tolerant search, keyset
-    // paging and cheap counts.
-    let pattern = query.search().map(|q| format!("%{}%", escape_like(q)));
+/// The filter panel's choices: built-in segments with member counts, channels, managers.
+#[tracing::instrument(skip(pool))]
+pub async fn list_options(pool: &PgPool, workspace_id: i64) -> AppResult<ListOptions> {
+    let segments = sqlx::query_as!(
+        SegmentCount,
+        r#"select s.key, s.name,
+                  (select count(*) from segment_membership m
+                    where m.workspace_id = s.workspace_id and m.segment_id = s.id) as "members!"
+             from segment s where s.workspace_id = $1 and s.builtin order by s.id"#,
+        workspace_id
+    )
+    .fetch_all(pool)
+    .await?;
+    let channels = sqlx::query_scalar!("select key from channel where workspace_id = $1 order by key", workspace_id)
+        .fetch_all(pool)
+        .await?;
+    let managers = sqlx::query!(
+        r#"select u.id, coalesce(nullif(u.name, ''), u.email) as "label!"
+             from membership m join user_account u on u.id = m.user_id
+            where m.workspace_id = $1 and m.deactivated_at is null order by 2"#,
+        workspace_id
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|m| (m.id, m.label))
+    .collect();
+    Ok(ListOptions { segments, channels, managers })
+}
+
+/// The list's rows for these customers of the workspace (in no particular order).
+async fn rows(conn: &mut PgConnection, workspace_id: i64, ids: &[i64]) -> AppResult<Vec<CustomerRow>> {
     let rows = sqlx::query!(
         r#"
         select c.id, c.first_name, c.last_name,
@@ -38,33 +101,18 @@ async fn rows(
                        join segment s on s.workspace_id = m.workspace_id and s.id = m.segment_id
                       where m.workspace_id = c.workspace_id and m.customer_id = c.id
                       order by s.id) as "segments!",
-               c.sentiment_score, c.has_test_order, c.vip_mark, c.bad_mark,
-               count(*) over () as "total!"
+               c.sentiment_score, c.has_test_order, c.vip_mark, c.bad_mark
           from customer c
           join workspace w on w.id = c.workspace_id
           join channel ch on ch.workspace_id = c.workspace_id and ch.id = c.channel_id
-         where c.workspace_id = $1
-           and c.merged_into_id is null
-           and ($4::bigint is null or c.id = $4)
-           and ($2::text is null
-                or c.first_name || ' ' || c.last_name ilike $2
-                or exists (select 1 from customer_email e
-                            where e.workspace_id = c.workspace_id and e.customer_id = c.id
-                              and e.normalized like lower($2)))
-         order by c.latest_purchase_at is null, c.latest_purchase_at desc,
-                  case when c.latest_purchase_at is null then c.registered_at end desc,
-                  c.last_name, c.first_name, c.id
-         limit $3
+         where c.workspace_id = $1 and c.id = any($2) and c.merged_into_id is null
         "#,
         workspace_id,
-        pattern,
-        query.limit(),
-        only
+        ids
     )
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await?;
-    let total = rows.first().map_or(0, |r| r.total);
-    let items = rows
+    Ok(rows
         .into_iter()
         .map(|r| CustomerRow {
             id: r.id,
@@ -84,14 +132,13 @@ async fn rows(
             vip_mark: r.vip_mark,
             bad_mark: r.bad_mark,
         })
-        .collect();
-    Ok((items, total))
+        .collect())
 }
 
 /// One customer of the workspace; a customer of another workspace is `NotFound`, like a missing one.
 #[tracing::instrument(skip(pool))]
 pub async fn customer_detail(pool: &PgPool, workspace_id: i64, id: i64) -> AppResult<CustomerDetail> {
-    let (mut rows, _) = rows(pool, workspace_id, &CustomerQuery::default(), Some(id)).await?;
+    let mut rows = rows(&mut *pool.acquire().await?, workspace_id, &[id]).await?;
     let row = rows.pop().ok_or(AppError::NotFound)?;
     let c = sqlx::query!(
         r#"select company, registered_at, total_paid, accounts_receivable, average_order_value, customer_since,
@@ -149,15 +196,13 @@ pub async fn customer_detail(pool: &PgPool, workspace_id: i64, id: i64) -> AppRe
     })
 }
 
-/// Makes user text match literally inside a LIKE pattern.
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::accounts::db::create_workspace;
+    use crate::customers::query::{Sort, SortKey};
+    use chrono::{DateTime, Duration, Utc};
+    use rust_decimal::Decimal;
 
     async fn customer(pool: &PgPool, workspace_id: i64, first: &str, last: &str, email: &str) -> i64 {
         let id = sqlx::query_scalar!(
@@ -193,7 +238,7 @@ mod tests {
         let everyone = list_customers(&pool, a, &CustomerQuery::default()).await.unwrap();
         assert_eq!(everyone.items.iter().map(|c| c.id).collect::<Vec<_>>(), [ann]);
         assert_eq!((everyone.total, everyone.currency.as_str()), (1, "USD"));
-        let search = CustomerQuery { q: Some("bob".into()), limit: None };
+        let search = CustomerQuery { q: Some("bob".into()), ..Default::default() };
         assert!(list_customers(&pool, a, &search).await.unwrap().items.is_empty(), "B's Bob is not found from A");
         assert_eq!(list_customers(&pool, b, &search).await.unwrap().total, 1);
     }
@@ -205,7 +250,7 @@ mod tests {
         let bob = customer(&pool, a, "Bob", "Norman", "bob@example.com").await;
         let ids = |q: &str| {
             let pool = pool.clone();
-            let query = CustomerQuery { q: Some(q.to_string()), limit: None };
+            let query = CustomerQuery { q: Some(q.to_string()), ..Default::default() };
             async move {
                 list_customers(&pool, a, &query).await.unwrap().items.into_iter().map(|c| c.id).collect::<Vec<_>>()
             }
@@ -215,5 +260,303 @@ mod tests {
         assert_eq!(ids("bob@EXAMPLE.com").await, [bob]);
         assert_eq!(ids("_").await, [ann], "LIKE wildcards in the search text match only themselves");
         assert_eq!(ids("%").await, Vec::<i64>::new());
+    }
+
+    /// What the list tests know of a customer, to compute the expected order independently of the SQL.
+    #[derive(Clone, Debug)]
+    struct Known {
+        id: i64,
+        first: String,
+        last: String,
+        registered_at: DateTime<Utc>,
+        latest: Option<DateTime<Utc>>,
+        since: Option<DateTime<Utc>>,
+        tov: Decimal,
+        orders: i32,
+    }
+
+    impl Known {
+        fn aov(&self) -> Option<Decimal> {
+            (self.orders > 0).then(|| self.tov / Decimal::from(self.orders))
+        }
+    }
+
+    /// Thirty customers with ties on every sort column, some without orders.
+    async fn thirty(pool: &PgPool, ws: i64) -> Vec<Known> {
+        let firsts = ["Ann", "Bob", "Cat", "Dan", "Eve"];
+        let lasts = ["Lee", "Moss", "Lee", "Nash", "Ode", "Moss"];
+        let base: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
+        let mut known = Vec::new();
+        for i in 0..30i64 {
+            let (first, last) = (firsts[(i % 5) as usize], lasts[(i % 6) as usize]);
+            let id = customer(pool, ws, first, last, &format!("c{i}@example.com")).await;
+            let orders = (i % 4) as i32; // 0..3, a quarter without orders
+            let registered_at = base + Duration::days(i % 7);
+            let (latest, since, tov) = if orders == 0 {
+                (None, None, Decimal::ZERO)
+            } else {
+                (
+                    Some(base + Duration::days(30 + i % 5)),
+                    Some(base + Duration::days(10 + i % 3)),
+                    Decimal::from(10 * (i % 6)),
+                )
+            };
+            sqlx::query!(
+                "update customer set registered_at = $3, latest_purchase_at = $4, customer_since = $5,
+                        total_order_value = $6::numeric, order_count = $7::int,
+                        average_order_value = case when $7::int > 0 then round($6::numeric / $7::int, 10) end
+                  where workspace_id = $1 and id = $2",
+                ws,
+                id,
+                registered_at,
+                latest,
+                since,
+                tov,
+                orders
+            )
+            .execute(pool)
+            .await
+            .unwrap();
+            known.push(Known { id, first: first.into(), last: last.into(), registered_at, latest, since, tov, orders });
+        }
+        known
+    }
+
+    /// The order SPEC §3 and §4 ask for, computed in Rust.
+    fn expected(mut known: Vec<Known>, sort: Sort) -> Vec<i64> {
+        use std::cmp::Ordering;
+        let names = |a: &Known, b: &Known| (&a.last, &a.first, a.id).cmp(&(&b.last, &b.first, b.id));
+        // values present first (in the asked direction), missing ones after, then by id
+        fn present_first<T: Ord>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering {
+            match (a, b) {
+                (Some(a), Some(b)) if descending => b.cmp(&a),
+                (Some(a), Some(b)) => a.cmp(&b),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            }
+        }
+        let d = sort.descending;
+        let by_id = |a: &Known, b: &Known| if d { b.id.cmp(&a.id) } else { a.id.cmp(&b.id) };
+        known.sort_by(|a, b| match sort.key {
+            SortKey::LatestPurchase => present_first(a.latest, b.latest, d)
+                .then_with(|| {
+                    if d && a.latest.is_none() { b.registered_at.cmp(&a.registered_at) } else { Ordering::Equal }
+                })
+                .then_with(|| names(a, b)),
+            SortKey::Name if d => names(b, a),
+            SortKey::Name => names(a, b),
+            SortKey::TotalOrderValue => if d { b.tov.cmp(&a.tov) } else { a.tov.cmp(&b.tov) }.then_with(|| by_id(a, b)),
+            SortKey::Orders => {
+                if d { b.orders.cmp(&a.orders) } else { a.orders.cmp(&b.orders) }.then_with(|| by_id(a, b))
+            }
+            SortKey::AverageOrderValue => present_first(a.aov(), b.aov(), d).then_with(|| by_id(a, b)),
+            SortKey::CustomerSince => present_first(a.since, b.since, d).then_with(|| by_id(a, b)),
+            SortKey::RegisteredAt => {
+                if d { b.registered_at.cmp(&a.registered_at) } else { a.registered_at.cmp(&b.registered_at) }
+                    .then_with(|| by_id(a, b))
+            }
+        });
+        known.into_iter().map(|k| k.id).collect()
+    }
+
+    /// Every sort, both directions: walking "Next page" visits every customer once in the order of
+    /// SPEC §3/§4, and walking "Previous page" back from the end gives the same pages.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn keyset_pages_follow_every_sort_forwards_and_backwards(pool: PgPool) {
+        let ws = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
+        let known = thirty(&pool, ws).await;
+        for key in SortKey::ALL {
+            for descending in [false, true] {
+                let sort = Sort { key, descending };
+                let mut query = CustomerQuery { sort, limit: Some(7), ..Default::default() };
+                let mut pages = Vec::new();
+                loop {
+                    let page = list_customers(&pool, ws, &query).await.unwrap();
+                    assert_eq!(page.total, 30);
+                    pages.push(page.items.iter().map(|c| c.id).collect::<Vec<_>>());
+                    assert_eq!(page.previous.is_some(), pages.len() > 1, "{sort:?} page {}", pages.len());
+                    match page.next {
+                        Some(next) => query = CustomerQuery { after: Some(next), before: None, ..query },
+                        None => break,
+                    }
+                }
+                assert_eq!(pages.concat(), expected(known.clone(), sort), "{sort:?}");
+                assert_eq!(pages.len(), 5);
+                // and back: from the last page, "Previous page" gives the pages before it
+                let last = list_customers(&pool, ws, &query).await.unwrap();
+                let mut cursor = last.previous;
+                for expected_page in pages.iter().rev().skip(1) {
+                    let before = CustomerQuery { before: cursor.clone(), after: None, ..query.clone() };
+                    let page = list_customers(&pool, ws, &before).await.unwrap();
+                    assert_eq!(&page.items.iter().map(|c| c.id).collect::<Vec<_>>(), expected_page, "{sort:?} back");
+                    assert!(page.next.is_some());
+                    cursor = page.previous;
+                }
+                assert!(cursor.is_none(), "{sort:?}: the first page has no previous page");
+            }
+        }
+        // a cursor made for another sort, or damaged, is refused with the parameter named
+        let page = list_customers(&pool, ws, &CustomerQuery { limit: Some(7), ..Default::default() }).await.unwrap();
+        let other = CustomerQuery {
+            after: page.next,
+            sort: Sort { key: SortKey::Name, descending: false },
+            ..Default::default()
+        };
+        assert!(matches!(list_customers(&pool, ws, &other).await, Err(AppError::Invalid(e)) if e[0].path == "after"));
+        let damaged = CustomerQuery { before: Some("x".into()), ..Default::default() };
+        assert!(
+            matches!(list_customers(&pool, ws, &damaged).await, Err(AppError::Invalid(e)) if e[0].path == "before")
+        );
+    }
+
+    /// Each filter of SPEC §4 on its own and combined, against the same data filtered in Rust.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn every_filter_narrows_the_list_and_filters_combine(pool: PgPool) {
+        let ws = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
+        let known = thirty(&pool, ws).await;
+        let ids = |query: CustomerQuery| {
+            let pool = pool.clone();
+            async move {
+                let mut ids: Vec<i64> = list_customers(&pool, ws, &CustomerQuery { limit: Some(200), ..query })
+                    .await
+                    .unwrap()
+                    .items
+                    .iter()
+                    .map(|c| c.id)
+                    .collect();
+                ids.sort_unstable();
+                ids
+            }
+        };
+        let want = |keep: &dyn Fn(&Known) -> bool| known.iter().filter(|k| keep(k)).map(|k| k.id).collect::<Vec<_>>();
+        let q = |pairs: &[(&str, &str)]| CustomerQuery::from_pairs(pairs.iter().copied()).unwrap();
+
+        assert_eq!(
+            ids(q(&[("tov_min", "20"), ("tov_max", "40")])).await,
+            want(&|k| k.tov >= Decimal::from(20) && k.tov <= Decimal::from(40))
+        );
+        assert_eq!(ids(q(&[("orders_min", "2")])).await, want(&|k| k.orders >= 2));
+        assert_eq!(ids(q(&[("orders_max", "0")])).await, want(&|k| k.orders == 0));
+        let day = |d: &str| d.parse::<chrono::NaiveDate>().unwrap();
+        assert_eq!(
+            ids(q(&[("purchased_from", "2026-02-01"), ("purchased_to", "2026-02-02")])).await,
+            want(&|k| k.latest.is_some_and(|l| (day("2026-02-01")..=day("2026-02-02")).contains(&l.date_naive())))
+        );
+        assert_eq!(
+            ids(q(&[("orders_min", "1"), ("tov_min", "30")])).await,
+            want(&|k| k.orders >= 1 && k.tov >= Decimal::from(30)),
+            "filters combine"
+        );
+        let all = want(&|_| true);
+        assert_eq!(ids(q(&[("registered", "true")])).await, all, "everyone here was added by hand, registered");
+        assert!(ids(q(&[("registered", "false")])).await.is_empty());
+        assert!(ids(q(&[("sentiment", "negative")])).await.is_empty());
+        assert_eq!(ids(q(&[("sentiment", "none")])).await, all);
+        assert_eq!(ids(q(&[("channel", "manual")])).await, all);
+        assert!(ids(q(&[("channel", "amazon-de")])).await.is_empty(), "an unknown channel matches no one");
+
+        // marks, manager, open tickets and segments
+        let (a, b, c) = (known[0].id, known[1].id, known[2].id);
+        sqlx::query!("update customer set vip_mark = true where workspace_id = $1 and id = $2", ws, a)
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query!("update customer set bad_mark = true where workspace_id = $1 and id = $2", ws, b)
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert_eq!(ids(q(&[("mark", "vip")])).await, [a]);
+        assert_eq!(ids(q(&[("mark", "bad")])).await, [b]);
+        let ticket = |customer: i64, status: &'static str| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query!(
+                    "insert into ticket (workspace_id, channel_id, customer_id, status)
+                     select $1, id, $2, $3 from channel where workspace_id = $1 and key = 'manual'",
+                    ws,
+                    customer,
+                    status
+                )
+                .execute(&pool)
+                .await
+                .unwrap();
+            }
+        };
+        ticket(a, "todo").await;
+        ticket(b, "resolved").await;
+        ticket(c, "waiting").await;
+        assert_eq!(ids(q(&[("open_tickets", "true")])).await, [a, c]);
+        sqlx::query!(
+            "insert into segment_membership (workspace_id, segment_id, customer_id, joined_at)
+             select $1, s.id, c.id, now() from segment s, customer c
+              where s.workspace_id = $1 and c.workspace_id = $1 and
+                    ((s.key = 'vip' and c.id = $2) or (s.key = 'new_contact' and c.id = $3))",
+            ws,
+            a,
+            b
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        assert_eq!(ids(q(&[("segment", "vip")])).await, [a]);
+        assert_eq!(ids(q(&[("segment", "vip"), ("segment", "new_contact")])).await, [a, b], "any of the segments");
+        assert_eq!(ids(q(&[("segment", "vip"), ("mark", "bad")])).await, Vec::<i64>::new());
+        let options = list_options(&pool, ws).await.unwrap();
+        let vip = options.segments.iter().find(|s| s.key == "vip").unwrap();
+        assert_eq!((vip.name.as_str(), vip.members), ("VIP", 1));
+        assert_eq!(options.channels, ["manual"]);
+    }
+
+    /// Search forgives a wrong letter in a name or email, and finds phones in any format and orders
+    /// by number.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn search_forgives_typos_and_finds_phones_and_order_numbers(pool: PgPool) {
+        let ws = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
+        let bob = customer(&pool, ws, "Robert", "Norman", "robert.norman@example.com").await;
+        let ann = customer(&pool, ws, "Ann", "Lee", "ann@shop.example").await;
+        sqlx::query!(
+            "insert into customer_phone (workspace_id, customer_id, raw, e164) values ($1, $2, '+1 613 612 0707', '+16136120707')",
+            ws,
+            ann
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::query!(
+            "insert into customer_order (workspace_id, channel_id, external_id, number, customer_id, placed_at, status,
+                                         currency, total)
+             select $1, id, 'o-1', '#1001', $2, now(), 'paid', 'USD', 10 from channel where workspace_id = $1 and key = 'manual'",
+            ws,
+            bob
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let ids = |q: &str| {
+            let pool = pool.clone();
+            let query = CustomerQuery { q: Some(q.to_string()), ..Default::default() };
+            async move { list_customers(&pool, ws, &query).await.unwrap().items.iter().map(|c| c.id).collect::<Vec<_>>() }
+        };
+        assert_eq!(ids("Normen").await, [bob], "one wrong letter");
+        assert_eq!(ids("robert normna").await, [bob], "two letters swapped");
+        assert_eq!(ids("robert.norman@exmaple.com").await, [bob], "a typo in the email");
+        assert_eq!(ids("613-612-0707").await, [ann], "national format");
+        assert_eq!(ids("(613) 612 07").await, [ann], "part of the number");
+        assert_eq!(ids("1001").await, [bob], "order number without #");
+        assert_eq!(ids("#1001").await, [bob]);
+        assert!(ids("zzzz").await.is_empty());
+        // close matches only when nothing matches as typed, and said so
+        let page = |q: &str| {
+            let pool = pool.clone();
+            let query = CustomerQuery { q: Some(q.to_string()), ..Default::default() };
+            async move { list_customers(&pool, ws, &query).await.unwrap() }
+        };
+        assert!(page("Normen").await.close_matches);
+        assert!(!page("Norman").await.close_matches);
+        let shared_domain = customer(&pool, ws, "Ann", "Lee", "lee@example.com").await;
+        let mut found = ids("example.com").await;
+        found.sort_unstable();
+        assert_eq!(found, [bob, shared_domain], "what contains the text, and only that");
     }
 }

@@ -80,28 +80,35 @@ impl CustomerRow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerPage {
     pub items: Vec<CustomerRow>,
+    /// How many customers match, counted up to `COUNT_CAP` + 1: more than the cap reads "more than".
     pub total: i64,
+    /// Nothing matched the search as typed: these are close matches (typos forgiven).
+    pub close_matches: bool,
+    /// Cursor of the next page, if there is one.
+    pub next: Option<String>,
+    /// Cursor of the previous page, if there is one.
+    pub previous: Option<String>,
     /// The workspace's base currency, in which every amount is given.
     pub currency: String,
 }
 
-/// What the list is asked for: the URL query of `/customers` (SPEC §4), growing with issue 5.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CustomerQuery {
-    pub q: Option<String>,
-    pub limit: Option<i64>,
+/// Counts stop above this many matches.
+pub const COUNT_CAP: i64 = 10_000;
+
+/// What the list's filter panel offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListOptions {
+    pub segments: Vec<SegmentCount>,
+    /// Keys of the workspace's channels.
+    pub channels: Vec<String>,
+    /// Members who can be assigned as managers: (user id, name or email).
+    pub managers: Vec<(i64, String)>,
 }
 
-pub const DEFAULT_LIMIT: i64 = 50;
-pub const MAX_LIMIT: i64 = 200;
-
-impl CustomerQuery {
-    pub fn limit(&self) -> i64 {
-        self.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
-    }
-
-    /// The search text, trimmed; none when blank.
-    pub fn search(&self) -> Option<&str> {
-        self.q.as_deref().map(str::trim).filter(|q| !q.is_empty())
-    }
+/// A built-in segment pinned in the list's left panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentCount {
+    pub key: String,
+    pub name: String,
+    pub members: i64,
 }

@@ -3,8 +3,8 @@
 use super::auth::ApiWorkspace;
 use super::error::{ApiError, ErrorResponse};
 use app::customers::db;
-use app::customers::{Address, CustomerDetail, CustomerQuery, CustomerRow, MAX_LIMIT, Phone};
-use app::error::{AppError, FieldError};
+use app::customers::{Address, COUNT_CAP, CustomerDetail, CustomerQuery, CustomerRow, Phone};
+use app::error::AppError;
 use app::sentiment::Sentiment;
 use app::state::AppState;
 use axum::Json;
@@ -12,7 +12,6 @@ use axum::extract::{Path, Query, State};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::HashMap;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Item {
@@ -50,35 +49,39 @@ impl From<CustomerRow> for Item {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Page {
     items: Vec<Item>,
+    /// Cursor of the next page (pass it as `after`), null on the last page.
     next: Option<String>,
+    /// Cursor of the previous page (pass it as `before`), null on the first page.
+    previous: Option<String>,
+    /// How many customers match; counted up to 10,001, see `total_exact`.
     total: i64,
-}
-
-/// The list query from the URL; every bad parameter is named in one 422.
-fn parse_query(params: &HashMap<String, String>) -> Result<CustomerQuery, AppError> {
-    let mut errors = Vec::new();
-    let limit = match params.get("limit").map(|l| l.parse::<i64>()) {
-        None => None,
-        Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => Some(n),
-        Some(_) => {
-            errors.push(FieldError {
-                path: "limit".into(),
-                message: format!("use a whole number from 1 to {MAX_LIMIT}"),
-            });
-            None
-        }
-    };
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
-    }
-    Ok(CustomerQuery { q: params.get("q").cloned(), limit })
+    /// False when more than 10,000 customers match: `total` is then a lower bound.
+    total_exact: bool,
+    /// True when nothing matched `q` as typed and these are close matches (typos forgiven).
+    close_matches: bool,
 }
 
 /// The customer list, filtered and sorted like the list screen.
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers",
     params(
-        ("q" = Option<String>, Query, description = "Search over name, email, phone and order number"),
+        ("q" = Option<String>, Query, description = "Search over name, email, phone (any format) and order number; forgives typos"),
+        ("segment" = Option<Vec<String>>, Query, description = "Segment key (vip, repeat_customer, active_customer, new_customer, new_contact, repeat_contact); repeat for any of several"),
+        ("channel" = Option<Vec<String>>, Query, description = "Channel key; repeat for any of several"),
+        ("sentiment" = Option<String>, Query, description = "positive, neutral, negative or none"),
+        ("registered" = Option<bool>, Query, description = "true: registered customers; false: guests"),
+        ("tov_min" = Option<String>, Query, description = "Total order value at least (decimal)"),
+        ("tov_max" = Option<String>, Query, description = "Total order value at most (decimal)"),
+        ("orders_min" = Option<i32>, Query, description = "Counted orders at least"),
+        ("orders_max" = Option<i32>, Query, description = "Counted orders at most"),
+        ("purchased_from" = Option<chrono::NaiveDate>, Query, description = "Latest purchase on or after this day (workspace time zone)"),
+        ("purchased_to" = Option<chrono::NaiveDate>, Query, description = "Latest purchase on or before this day (workspace time zone)"),
+        ("open_tickets" = Option<bool>, Query, description = "true: customers with a ticket to do or waiting"),
+        ("mark" = Option<String>, Query, description = "vip or bad: customers staff marked so"),
+        ("manager" = Option<i64>, Query, description = "User id of the assigned manager"),
+        ("sort" = Option<String>, Query, description = "latest_purchase, name, tov, orders, aov, customer_since or registered_at; - before it for descending (default -latest_purchase)"),
         ("limit" = Option<i64>, Query, description = "Customers per page, 1 to 200 (default 50)"),
+        ("after" = Option<String>, Query, description = "Cursor: the page after (`next` of a page)"),
+        ("before" = Option<String>, Query, description = "Cursor: the page before (`previous` of a page)"),
     ),
     responses(
         (status = 200, description = "One page of customers", body = Page),
@@ -88,11 +91,19 @@ fn parse_query(params: &HashMap<String, String>) -> Result<CustomerQuery, AppErr
 pub async fn list(
     ApiWorkspace(workspace): ApiWorkspace,
     State(state): State<AppState>,
-    Query(params): Query<HashMap<String, String>>,
+    Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Json<Page>, ApiError> {
-    let query = parse_query(&params)?;
+    let query =
+        CustomerQuery::from_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(AppError::Invalid)?;
     let page = db::list_customers(&state.pool, workspace, &query).await?;
-    Ok(Json(Page { items: page.items.into_iter().map(Item::from).collect(), next: None, total: page.total }))
+    Ok(Json(Page {
+        items: page.items.into_iter().map(Item::from).collect(),
+        next: page.next,
+        previous: page.previous,
+        total: page.total.min(COUNT_CAP + 1),
+        total_exact: page.total <= COUNT_CAP,
+        close_matches: page.close_matches,
+    }))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -140,8 +140,8 @@ async fn pages_need_a_session_and_carry_security_headers(pool: PgPool) {
 
     // a server function called without a session is refused, not run
     let path = <app::customers::api::ListCustomers as leptos::server_fn::ServerFn>::PATH;
-    let response =
-        client.post(format!("{base}{path}")).header("origin", &base).form(&[("query[q]", "ann")]).send().await.unwrap();
+    let body = serde_json::json!({"query": {"q": "ann"}});
+    let response = client.post(format!("{base}{path}")).header("origin", &base).json(&body).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 
     let response = client.post(format!("{base}/logout")).header("origin", "https://evil.example").send().await.unwrap();

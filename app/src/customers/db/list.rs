@@ -1,0 +1,340 @@
+//! The customer list's query (SPEC §4): every filter, seven sorts in both directions, keyset pages and a
+//! capped count. This is the one statement built at run time: which filters apply and which sort is
+//! asked for decide its shape, so that each shape is planned on its own and uses its index. Every piece
+//! of SQL comes from the closed lists below; user input only ever travels as bound parameters.
+
+use super::cursor::{Cursor, SortValue};
+use crate::customers::query::{CustomerQuery, Mark, SentimentFilter, Sort, SortKey};
+use crate::error::{AppError, AppResult};
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
+
+use crate::customers::types::COUNT_CAP;
+
+#[derive(Clone, Copy)]
+pub(super) enum Kind {
+    Time,
+    Number,
+    Text,
+    Int,
+    BigInt,
+    Bool,
+}
+
+/// One column of a sort: an expression that is never null (nulls are mapped to where they sort), and
+/// its direction. Each sort has an index on exactly these expressions (migration `customer_list`).
+#[derive(Clone, Copy)]
+struct Column {
+    sql: &'static str,
+    kind: Kind,
+    descending: bool,
+}
+
+const fn col(sql: &'static str, kind: Kind, descending: bool) -> Column {
+    Column { sql, kind, descending }
+}
+
+/// The columns of `sort`, ending with the id so that every row has its own place.
+fn columns(sort: Sort) -> Vec<Column> {
+    use Kind::*;
+    let d = sort.descending;
+    match sort.key {
+        // SPEC §3: newest purchase first, ties by last name, first name, id; customers without a counted
+        // order after everyone else, newest registered first.
+        SortKey::LatestPurchase if d => vec![
+            col("coalesce(c.latest_purchase_at, '-infinity')", Time, true),
+            col("(case when c.latest_purchase_at is null then c.registered_at else '-infinity' end)", Time, true),
+            col("c.last_name", Text, false),
+            col("c.first_name", Text, false),
+            col("c.id", BigInt, false),
+        ],
+        // oldest purchase first; customers without one still last
+        SortKey::LatestPurchase => vec![
+            col("coalesce(c.latest_purchase_at, 'infinity')", Time, false),
+            col("c.last_name", Text, false),
+            col("c.first_name", Text, false),
+            col("c.id", BigInt, false),
+        ],
+        SortKey::Name => vec![col("c.last_name", Text, d), col("c.first_name", Text, d), col("c.id", BigInt, d)],
+        SortKey::TotalOrderValue => vec![col("c.total_order_value", Number, d), col("c.id", BigInt, d)],
+        SortKey::Orders => vec![col("c.order_count", Int, d), col("c.id", BigInt, d)],
+        // no average (no orders) last in both directions
+        SortKey::AverageOrderValue => vec![
+            col("(c.average_order_value is null)", Bool, false),
+            col("coalesce(c.average_order_value, 0)", Number, d),
+            col("c.id", BigInt, d),
+        ],
+        SortKey::CustomerSince if d => {
+            vec![col("coalesce(c.customer_since, '-infinity')", Time, true), col("c.id", BigInt, true)]
+        }
+        SortKey::CustomerSince => {
+            vec![col("coalesce(c.customer_since, 'infinity')", Time, false), col("c.id", BigInt, false)]
+        }
+        SortKey::RegisteredAt => vec![col("c.registered_at", Time, d), col("c.id", BigInt, d)],
+    }
+}
+
+/// Ids of one page, in order, with whether there are more rows beyond it in the direction read, and the
+/// sort values of the first and last rows (for the cursors of the pages around it).
+pub(super) struct PageIds {
+    pub ids: Vec<i64>,
+    pub more: bool,
+    pub first: Option<Vec<SortValue>>,
+    pub last: Option<Vec<SortValue>>,
+}
+
+pub(super) async fn page_ids(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    query: &CustomerQuery,
+    search: Search,
+) -> AppResult<PageIds> {
+    let (cursor, backwards) = match (&query.after, &query.before) {
+        (Some(after), _) => (Some(Cursor::decode(after, query.sort, "after")?), false),
+        (None, Some(before)) => (Some(Cursor::decode(before, query.sort, "before")?), true),
+        (None, None) => (None, false),
+    };
+    let mut columns = columns(query.sort);
+    if backwards {
+        // read the page before by walking the order the other way, then turn the rows round
+        for column in &mut columns {
+            column.descending = !column.descending;
+        }
+    }
+    let limit = query.limit();
+    let mut sql = QueryBuilder::<Postgres>::new("select c.id");
+    for (i, column) in columns.iter().enumerate() {
+        // times travel as PostgreSQL's text, which keeps ±infinity (no purchase yet) and every microsecond
+        let cast = if matches!(column.kind, Kind::Time) { "::text" } else { "" };
+        sql.push(format!(", {}{cast} as s{i}", column.sql));
+    }
+    sql.push(" from customer c where c.workspace_id = ").push_bind(workspace_id);
+    sql.push(" and c.merged_into_id is null");
+    push_filters(&mut sql, workspace_id, query, search);
+    if let Some(cursor) = &cursor {
+        push_after(&mut sql, &columns, &cursor.values);
+    }
+    sql.push(" order by ");
+    for (i, column) in columns.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.push(column.sql).push(if column.descending { " desc" } else { " asc" });
+    }
+    sql.push(" limit ").push_bind(limit + 1);
+    let rows = sql.build().fetch_all(conn).await?;
+    let more = rows.len() as i64 > limit;
+    let mut rows: Vec<(i64, Vec<SortValue>)> =
+        rows.iter().take(limit as usize).map(|row| read_row(row, &columns)).collect::<Result<_, _>>()?;
+    if backwards {
+        rows.reverse();
+    }
+    Ok(PageIds {
+        first: rows.first().map(|(_, v)| v.clone()),
+        last: rows.last().map(|(_, v)| v.clone()),
+        ids: rows.into_iter().map(|(id, _)| id).collect(),
+        more,
+    })
+}
+
+fn read_row(row: &PgRow, columns: &[Column]) -> Result<(i64, Vec<SortValue>), sqlx::Error> {
+    let values = columns
+        .iter()
+        .enumerate()
+        .map(|(i, column)| {
+            let name = format!("s{i}");
+            Ok(match column.kind {
+                Kind::Time => SortValue::Time(row.try_get(name.as_str())?),
+                Kind::Number => SortValue::Number(row.try_get(name.as_str())?),
+                Kind::Text => SortValue::Text(row.try_get(name.as_str())?),
+                Kind::Int => SortValue::Int(row.try_get::<i32, _>(name.as_str())?.into()),
+                Kind::BigInt => SortValue::Int(row.try_get(name.as_str())?),
+                Kind::Bool => SortValue::Bool(row.try_get(name.as_str())?),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok((row.try_get("id")?, values))
+}
+
+/// Rows after the cursor in the order of `columns`: (a, b, c) after (x, y, z) is a > x, or a = x and
+/// b > y, or …, with each comparison turned for descending columns. The first column's bound is
+/// repeated on its own so that the index scan starts at the cursor.
+fn push_after(sql: &mut QueryBuilder<'_, Postgres>, columns: &[Column], values: &[SortValue]) {
+    let first = &columns[0];
+    sql.push(format!(" and {} {} ", first.sql, if first.descending { "<=" } else { ">=" }));
+    push_value(sql, first, &values[0]);
+    sql.push(" and (");
+    for i in 0..columns.len() {
+        if i > 0 {
+            sql.push(" or ");
+        }
+        sql.push("(");
+        for (column, value) in columns[..i].iter().zip(values) {
+            sql.push(format!("{} = ", column.sql));
+            push_value(sql, column, value);
+            sql.push(" and ");
+        }
+        let column = &columns[i];
+        sql.push(format!("{} {} ", column.sql, if column.descending { "<" } else { ">" }));
+        push_value(sql, column, &values[i]);
+        sql.push(")");
+    }
+    sql.push(")");
+}
+
+fn push_value(sql: &mut QueryBuilder<'_, Postgres>, column: &Column, value: &SortValue) {
+    match (column.kind, value) {
+        (Kind::Time, SortValue::Time(t)) => sql.push_bind(t.clone()).push("::timestamptz"),
+        (Kind::Number, SortValue::Number(n)) => sql.push_bind(*n).push("::numeric"),
+        (Kind::Text, SortValue::Text(t)) => sql.push_bind(t.clone()).push("::text"),
+        (Kind::Int, SortValue::Int(n)) => sql.push_bind(*n as i32).push("::int"),
+        (Kind::BigInt, SortValue::Int(n)) => sql.push_bind(*n).push("::bigint"),
+        (Kind::Bool, SortValue::Bool(b)) => sql.push_bind(*b).push("::boolean"),
+        _ => unreachable!("cursors are checked against the sort's columns when decoded"),
+    };
+}
+
+/// Checks that decoded cursor values fit the sort's columns.
+pub(super) fn fits(sort: Sort, values: &[SortValue]) -> bool {
+    let columns = columns(sort);
+    columns.len() == values.len()
+        && columns.iter().zip(values).all(|(c, v)| match (c.kind, v) {
+            (Kind::Time, SortValue::Time(t)) => super::cursor::is_time(t),
+            (Kind::Number, SortValue::Number(_))
+            | (Kind::Text, SortValue::Text(_))
+            | (Kind::Int | Kind::BigInt, SortValue::Int(_))
+            | (Kind::Bool, SortValue::Bool(_)) => true,
+            _ => false,
+        })
+}
+
+/// The filters of `query`, each one `and …`.
+fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, query: &CustomerQuery, search: Search) {
+    if let Some(q) = query.search() {
+        push_search(sql, workspace_id, q, search);
+    }
+    if !query.segments.is_empty() {
+        sql.push(
+            " and exists (select 1 from segment_membership m join segment s
+                            on s.workspace_id = m.workspace_id and s.id = m.segment_id
+                          where m.workspace_id = c.workspace_id and m.customer_id = c.id and s.key = any(",
+        );
+        sql.push_bind(query.segments.clone()).push("))");
+    }
+    if !query.channels.is_empty() {
+        sql.push(" and c.channel_id in (select id from channel where workspace_id = ");
+        sql.push_bind(workspace_id).push(" and key = any(").push_bind(query.channels.clone()).push("))");
+    }
+    match query.sentiment {
+        Some(SentimentFilter::Positive) => sql.push(" and c.sentiment_score >= 0.05"),
+        Some(SentimentFilter::Negative) => sql.push(" and c.sentiment_score <= -0.05"),
+        Some(SentimentFilter::Neutral) => sql.push(" and c.sentiment_score > -0.05 and c.sentiment_score < 0.05"),
+        Some(SentimentFilter::Unknown) => sql.push(" and c.sentiment_score is null"),
+        None => sql,
+    };
+    if let Some(registered) = query.registered {
+        sql.push(" and c.registered = ").push_bind(registered);
+    }
+    if let Some(min) = query.tov_min {
+        sql.push(" and c.total_order_value >= ").push_bind(min);
+    }
+    if let Some(max) = query.tov_max {
+        sql.push(" and c.total_order_value <= ").push_bind(max);
+    }
+    if let Some(min) = query.orders_min {
+        sql.push(" and c.order_count >= ").push_bind(min);
+    }
+    if let Some(max) = query.orders_max {
+        sql.push(" and c.order_count <= ").push_bind(max);
+    }
+    // days in the workspace's time zone
+    if let Some(from) = query.purchased_from {
+        sql.push(" and c.latest_purchase_at >= (").push_bind(from);
+        sql.push("::date::timestamp at time zone (select time_zone from workspace where id = ");
+        sql.push_bind(workspace_id).push("))");
+    }
+    if let Some(to) = query.purchased_to {
+        sql.push(" and c.latest_purchase_at < ((").push_bind(to);
+        sql.push("::date + 1)::timestamp at time zone (select time_zone from workspace where id = ");
+        sql.push_bind(workspace_id).push("))");
+    }
+    if query.open_tickets {
+        sql.push(
+            " and exists (select 1 from ticket t where t.workspace_id = c.workspace_id and t.customer_id = c.id
+                             and t.status <> 'resolved')",
+        );
+    }
+    match query.mark {
+        Some(Mark::Vip) => sql.push(" and c.vip_mark"),
+        Some(Mark::Bad) => sql.push(" and c.bad_mark"),
+        None => sql,
+    };
+    if let Some(manager) = query.manager {
+        sql.push(" and c.manager_id = ").push_bind(manager);
+    }
+}
+
+/// How the search text matches.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Search {
+    /// Names and emails containing the text, phones containing its digits, orders with its number.
+    Exact,
+    /// The same, and names and emails a typo or two away (pg_trgm: word similarity for names, so any
+    /// word of the name; similarity of the whole address for emails, so a shared domain alone does not
+    /// match). Asked for when nothing matches exactly.
+    Close,
+}
+
+/// Name, email, phone (any format) and order number (with or without `#`).
+fn push_search(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &str, search: Search) {
+    let text = q.to_lowercase();
+    let contains = format!("%{}%", escape_like(&text));
+    sql.push(" and c.id in (select id from customer where workspace_id = ").push_bind(workspace_id);
+    sql.push(" and (lower(first_name || ' ' || last_name) like ").push_bind(contains.clone());
+    if search == Search::Close {
+        sql.push(" or ").push_bind(text.clone()).push(" <% lower(first_name || ' ' || last_name)");
+    }
+    sql.push(") union all select customer_id from customer_email where workspace_id = ").push_bind(workspace_id);
+    sql.push(" and (normalized like ").push_bind(contains);
+    if search == Search::Close {
+        sql.push(" or ").push_bind(text.clone()).push(" % normalized");
+    }
+    sql.push(")");
+    // national numbers drop their trunk zero; E.164 keeps the country code
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    let digits = digits.trim_start_matches('0');
+    if digits.len() >= 4 {
+        sql.push(" union all select customer_id from customer_phone where workspace_id = ").push_bind(workspace_id);
+        sql.push(" and regexp_replace(raw, '\\D', '', 'g') like ").push_bind(format!("%{digits}%"));
+    }
+    let number = q.trim_start_matches('#');
+    sql.push(" union all select customer_id from customer_order where workspace_id = ").push_bind(workspace_id);
+    sql.push(" and number in (").push_bind(number.to_string()).push(", ");
+    sql.push_bind(format!("#{number}")).push("))");
+}
+
+/// How many customers match, counted up to `COUNT_CAP` + 1 (more reads as "more than 10,000").
+pub(super) async fn count(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    query: &CustomerQuery,
+    search: Search,
+) -> AppResult<i64> {
+    let mut sql =
+        QueryBuilder::<Postgres>::new("select count(*) from (select 1 from customer c where c.workspace_id = ");
+    sql.push_bind(workspace_id).push(" and c.merged_into_id is null");
+    push_filters(&mut sql, workspace_id, query, search);
+    sql.push(" limit ").push_bind(COUNT_CAP + 1).push(") matching");
+    Ok(sql.build_query_scalar::<i64>().fetch_one(conn).await?)
+}
+
+/// Makes user text match literally inside a LIKE pattern.
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+impl From<super::cursor::BadCursor> for AppError {
+    fn from(bad: super::cursor::BadCursor) -> Self {
+        AppError::invalid(bad.parameter, "this page link is out of date or damaged: start again from the first page")
+    }
+}

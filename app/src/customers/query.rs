@@ -1,0 +1,370 @@
+//! What the customer list is asked for (SPEC §4): every filter, the sort and the page, read from and
+//! written back to the URL parameters that the list screen and `GET /api/v1/customers` share, so a
+//! shared URL opens the same view and the API never disagrees with the screen.
+
+use crate::error::FieldError;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 200;
+
+/// The columns the list sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SortKey {
+    LatestPurchase,
+    Name,
+    TotalOrderValue,
+    Orders,
+    AverageOrderValue,
+    CustomerSince,
+    RegisteredAt,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 7] = [
+        SortKey::LatestPurchase,
+        SortKey::Name,
+        SortKey::TotalOrderValue,
+        SortKey::Orders,
+        SortKey::AverageOrderValue,
+        SortKey::CustomerSince,
+        SortKey::RegisteredAt,
+    ];
+
+    /// The name in the URL (`sort=tov`, `sort=-tov`).
+    pub fn param(self) -> &'static str {
+        match self {
+            SortKey::LatestPurchase => "latest_purchase",
+            SortKey::Name => "name",
+            SortKey::TotalOrderValue => "tov",
+            SortKey::Orders => "orders",
+            SortKey::AverageOrderValue => "aov",
+            SortKey::CustomerSince => "customer_since",
+            SortKey::RegisteredAt => "registered_at",
+        }
+    }
+}
+
+/// A sort key and its direction. The default is the order of SPEC §3: latest purchase, newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Sort { key: SortKey::LatestPurchase, descending: true }
+    }
+}
+
+impl Sort {
+    pub fn parse(text: &str) -> Option<Sort> {
+        let (descending, name) = match text.strip_prefix('-') {
+            Some(name) => (true, name),
+            None => (false, text),
+        };
+        SortKey::ALL.into_iter().find(|k| k.param() == name).map(|key| Sort { key, descending })
+    }
+
+    pub fn param(self) -> String {
+        format!("{}{}", if self.descending { "-" } else { "" }, self.key.param())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SentimentFilter {
+    Positive,
+    Neutral,
+    Negative,
+    /// No scored message yet.
+    Unknown,
+}
+
+impl SentimentFilter {
+    pub const ALL: [SentimentFilter; 4] =
+        [SentimentFilter::Positive, SentimentFilter::Neutral, SentimentFilter::Negative, SentimentFilter::Unknown];
+
+    pub fn param(self) -> &'static str {
+        match self {
+            SentimentFilter::Positive => "positive",
+            SentimentFilter::Neutral => "neutral",
+            SentimentFilter::Negative => "negative",
+            SentimentFilter::Unknown => "none",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Mark {
+    Vip,
+    Bad,
+}
+
+impl Mark {
+    pub fn param(self) -> &'static str {
+        match self {
+            Mark::Vip => "vip",
+            Mark::Bad => "bad",
+        }
+    }
+}
+
+/// The list's URL query. Repeated values of one filter (two segments, two channels) mean "any of them";
+/// different filters all apply.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CustomerQuery {
+    pub q: Option<String>,
+    pub segments: Vec<String>,
+    pub channels: Vec<String>,
+    pub sentiment: Option<SentimentFilter>,
+    pub registered: Option<bool>,
+    pub tov_min: Option<Decimal>,
+    pub tov_max: Option<Decimal>,
+    pub orders_min: Option<i32>,
+    pub orders_max: Option<i32>,
+    pub purchased_from: Option<NaiveDate>,
+    pub purchased_to: Option<NaiveDate>,
+    pub open_tickets: bool,
+    pub mark: Option<Mark>,
+    pub manager: Option<i64>,
+    pub sort: Sort,
+    pub limit: Option<i64>,
+    /// The page after this cursor (the "Next page").
+    pub after: Option<String>,
+    /// The page before this cursor (the "Previous page").
+    pub before: Option<String>,
+}
+
+impl CustomerQuery {
+    pub fn limit(&self) -> i64 {
+        self.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
+    }
+
+    /// The search text, trimmed; none when blank.
+    pub fn search(&self) -> Option<&str> {
+        self.q.as_deref().map(str::trim).filter(|q| !q.is_empty())
+    }
+
+    /// Whether anything narrows the list (search aside).
+    pub fn has_filters(&self) -> bool {
+        let plain = CustomerQuery { q: self.q.clone(), sort: self.sort, limit: self.limit, ..Default::default() };
+        CustomerQuery { after: None, before: None, ..self.clone() } != plain
+    }
+
+    /// The same view from its first page.
+    pub fn first_page(&self) -> CustomerQuery {
+        CustomerQuery { after: None, before: None, ..self.clone() }
+    }
+
+    /// Reads the URL parameters; every bad one is named, with what is wrong. Unknown parameters (such as
+    /// `c`, the open customer) are left to others.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, Vec<FieldError>> {
+        let mut query = CustomerQuery::default();
+        let mut errors = Vec::new();
+        let mut fail = |name: &str, message: &str| {
+            errors.push(FieldError { path: name.to_string(), message: message.to_string() });
+        };
+        for (name, value) in pairs {
+            let value = value.trim();
+            if value.is_empty() {
+                // an empty form field means "no filter"
+                continue;
+            }
+            match name {
+                "q" => query.q = Some(value.chars().take(200).collect()),
+                "segment" => query.segments.push(value.to_string()),
+                "channel" => query.channels.push(value.to_string()),
+                "sentiment" => match SentimentFilter::ALL.into_iter().find(|s| s.param() == value) {
+                    Some(s) => query.sentiment = Some(s),
+                    None => fail(name, "use positive, neutral, negative or none"),
+                },
+                "registered" => match value {
+                    "true" => query.registered = Some(true),
+                    "false" => query.registered = Some(false),
+                    _ => fail(name, "use true or false"),
+                },
+                "tov_min" | "tov_max" => match value.parse::<Decimal>() {
+                    Ok(amount) if amount >= Decimal::ZERO => {
+                        *(if name == "tov_min" { &mut query.tov_min } else { &mut query.tov_max }) = Some(amount)
+                    }
+                    _ => fail(name, "use an amount such as 100 or 99.50"),
+                },
+                "orders_min" | "orders_max" => match value.parse::<i32>() {
+                    Ok(n) if n >= 0 => {
+                        *(if name == "orders_min" { &mut query.orders_min } else { &mut query.orders_max }) = Some(n)
+                    }
+                    _ => fail(name, "use a whole number, 0 or more"),
+                },
+                "purchased_from" | "purchased_to" => match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+                    Ok(day) => {
+                        *(if name == "purchased_from" { &mut query.purchased_from } else { &mut query.purchased_to }) =
+                            Some(day)
+                    }
+                    Err(_) => fail(name, "use a date such as 2026-01-31"),
+                },
+                "open_tickets" => match value {
+                    "true" => query.open_tickets = true,
+                    "false" => query.open_tickets = false,
+                    _ => fail(name, "use true"),
+                },
+                "mark" => match value {
+                    "vip" => query.mark = Some(Mark::Vip),
+                    "bad" => query.mark = Some(Mark::Bad),
+                    _ => fail(name, "use vip or bad"),
+                },
+                "manager" => match value.parse::<i64>() {
+                    Ok(id) if id > 0 => query.manager = Some(id),
+                    _ => fail(name, "use a user id"),
+                },
+                "sort" => match Sort::parse(value) {
+                    Some(sort) => query.sort = sort,
+                    None => fail(
+                        name,
+                        "use latest_purchase, name, tov, orders, aov, customer_since or registered_at, with - before \
+                         it for descending",
+                    ),
+                },
+                "limit" => match value.parse::<i64>() {
+                    Ok(n) if (1..=MAX_LIMIT).contains(&n) => query.limit = Some(n),
+                    _ => fail(name, &format!("use a whole number from 1 to {MAX_LIMIT}")),
+                },
+                "after" => query.after = Some(value.to_string()),
+                "before" => query.before = Some(value.to_string()),
+                _ => {}
+            }
+        }
+        if let (Some(min), Some(max)) = (query.tov_min, query.tov_max)
+            && min > max
+        {
+            fail("tov_max", "must not be below tov_min");
+        }
+        if let (Some(min), Some(max)) = (query.orders_min, query.orders_max)
+            && min > max
+        {
+            fail("orders_max", "must not be below orders_min");
+        }
+        if let (Some(from), Some(to)) = (query.purchased_from, query.purchased_to)
+            && from > to
+        {
+            fail("purchased_to", "must not be before purchased_from");
+        }
+        if query.after.is_some() && query.before.is_some() {
+            fail("before", "use after or before, not both");
+        }
+        if errors.is_empty() { Ok(query) } else { Err(errors) }
+    }
+
+    /// The URL parameters of this query, defaults left out, in a stable order.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if let Some(q) = self.search() {
+            pairs.push(("q", q.to_string()));
+        }
+        pairs.extend(self.segments.iter().map(|s| ("segment", s.clone())));
+        pairs.extend(self.channels.iter().map(|c| ("channel", c.clone())));
+        if let Some(s) = self.sentiment {
+            pairs.push(("sentiment", s.param().to_string()));
+        }
+        if let Some(r) = self.registered {
+            pairs.push(("registered", r.to_string()));
+        }
+        let mut optional = |name, value: Option<String>| {
+            if let Some(value) = value {
+                pairs.push((name, value));
+            }
+        };
+        optional("tov_min", self.tov_min.map(|d| d.to_string()));
+        optional("tov_max", self.tov_max.map(|d| d.to_string()));
+        optional("orders_min", self.orders_min.map(|n| n.to_string()));
+        optional("orders_max", self.orders_max.map(|n| n.to_string()));
+        optional("purchased_from", self.purchased_from.map(|d| d.to_string()));
+        optional("purchased_to", self.purchased_to.map(|d| d.to_string()));
+        optional("open_tickets", self.open_tickets.then(|| "true".to_string()));
+        optional("mark", self.mark.map(|m| m.param().to_string()));
+        optional("manager", self.manager.map(|m| m.to_string()));
+        optional("sort", (self.sort != Sort::default()).then(|| self.sort.param()));
+        optional("limit", self.limit.filter(|l| *l != DEFAULT_LIMIT).map(|l| l.to_string()));
+        optional("after", self.after.clone());
+        optional("before", self.before.clone());
+        pairs
+    }
+
+    /// `/customers?…` for this query.
+    pub fn url(&self) -> String {
+        let query: Vec<String> =
+            self.to_pairs().iter().map(|(k, v)| format!("{k}={}", crate::ui::url::encode(v))).collect();
+        if query.is_empty() { "/customers".to_string() } else { format!("/customers?{}", query.join("&")) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(query: &[(&str, &str)]) -> Result<CustomerQuery, Vec<String>> {
+        CustomerQuery::from_pairs(query.iter().copied()).map_err(|e| e.into_iter().map(|e| e.path).collect())
+    }
+
+    #[test]
+    fn every_parameter_reads_and_writes_back_the_same() {
+        let pairs = [
+            ("q", "bob"),
+            ("segment", "vip"),
+            ("segment", "repeat_customer"),
+            ("channel", "amazon-de"),
+            ("sentiment", "negative"),
+            ("registered", "false"),
+            ("tov_min", "10.5"),
+            ("tov_max", "100"),
+            ("orders_min", "1"),
+            ("orders_max", "3"),
+            ("purchased_from", "2026-01-01"),
+            ("purchased_to", "2026-03-31"),
+            ("open_tickets", "true"),
+            ("mark", "vip"),
+            ("manager", "7"),
+            ("sort", "-tov"),
+            ("limit", "20"),
+            ("after", "abc"),
+        ];
+        let query = parse(&pairs).unwrap();
+        assert_eq!(query.sort, Sort { key: SortKey::TotalOrderValue, descending: true });
+        assert_eq!(query.segments, ["vip", "repeat_customer"]);
+        let written: Vec<(&str, String)> = query.to_pairs();
+        let expected: Vec<(&str, String)> = pairs.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        assert_eq!(written, expected);
+        assert!(query.has_filters());
+        assert!(!parse(&[("q", "bob"), ("sort", "name")]).unwrap().has_filters());
+        assert_eq!(CustomerQuery::default().url(), "/customers");
+        assert_eq!(parse(&[("q", "a b"), ("c", "12")]).unwrap().url(), "/customers?q=a%20b");
+    }
+
+    #[test]
+    fn bad_parameters_are_each_named() {
+        let bad = parse(&[
+            ("sentiment", "happy"),
+            ("registered", "yes"),
+            ("tov_min", "ten"),
+            ("orders_max", "-1"),
+            ("purchased_from", "31/01/2026"),
+            ("sort", "email"),
+            ("limit", "500"),
+            ("mark", "gold"),
+        ]);
+        assert_eq!(
+            bad.unwrap_err(),
+            ["sentiment", "registered", "tov_min", "orders_max", "purchased_from", "sort", "limit", "mark"]
+        );
+        assert_eq!(parse(&[("tov_min", "10"), ("tov_max", "5")]).unwrap_err(), ["tov_max"]);
+        assert_eq!(
+            parse(&[("purchased_from", "2026-02-01"), ("purchased_to", "2026-01-01")]).unwrap_err(),
+            ["purchased_to"]
+        );
+        // empty form fields are no filter at all
+        assert_eq!(parse(&[("tov_min", ""), ("sentiment", " ")]).unwrap(), CustomerQuery::default());
+    }
+}
