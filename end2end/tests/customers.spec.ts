@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 import { expectAccessible, signIn, waitForHydration } from './helpers';
 
 const HEADERS = [
@@ -89,6 +89,115 @@ test('on a 390 px phone the list is cards with labels and nothing scrolls sidewa
   expect(search!.height).toBeGreaterThanOrEqual(44);
   await expectAccessible(page);
   await context.close();
+});
+
+/** Each listed customer as the table shows them: name, email, total order value, orders. */
+async function listed(page: Page): Promise<string[][]> {
+  const rows = page.getByRole('row').filter({ hasNot: page.getByRole('columnheader') });
+  const result: string[][] = [];
+  for (const row of await rows.all()) {
+    const cells = row.getByRole('cell');
+    result.push([
+      (await cells.nth(1).locator('.name').innerText()).trim(),
+      (await cells.nth(3).innerText()).trim(),
+      (await cells.nth(5).innerText()).trim(),
+      (await cells.nth(6).innerText()).trim(),
+    ]);
+  }
+  return result;
+}
+
+/** "$1,234.50" → 1234.5 */
+const amount = (text: string) => Number(text.replace(/[^\d.-]/g, ''));
+
+test('a shared URL with filters and a sort opens the same view with JavaScript on and off', async ({ browser }) => {
+  const shared = '/customers?segment=repeat_customer&orders_min=3&sort=-tov';
+  const on = await browser.newContext();
+  const page = await on.newPage();
+  await signIn(page, undefined, shared);
+  await waitForHydration(page);
+  const withJs = await listed(page);
+  expect(withJs.length).toBeGreaterThan(1);
+  const totals = withJs.map((row) => amount(row[2]));
+  expect(totals).toEqual([...totals].sort((a, b) => b - a));
+  for (const row of withJs) expect(Number(row[3])).toBeGreaterThanOrEqual(3);
+  for (const row of await page.getByRole('row').filter({ hasNot: page.getByRole('columnheader') }).all()) {
+    await expect(row.getByRole('cell').nth(2)).toContainText('Repeat customer');
+  }
+  // the controls show the state the URL carries
+  await expect(page.getByRole('checkbox', { name: /^Repeat customer/ })).toBeChecked();
+  await expect(page.getByRole('spinbutton', { name: 'Orders from' })).toHaveValue('3');
+  await expect(page.getByRole('columnheader', { name: 'Total order value' })).toHaveAttribute('aria-sort', 'descending');
+  await expectAccessible(page);
+  await on.close();
+
+  const off = await browser.newContext({ javaScriptEnabled: false });
+  const plain = await off.newPage();
+  await signIn(plain, undefined, shared);
+  expect(await listed(plain)).toEqual(withJs);
+  await off.close();
+});
+
+test('filters apply without a page load, combine, and clear in one click', async ({ page }) => {
+  await page.goto('/customers');
+  await waitForHydration(page);
+  await page.evaluate(() => ((window as unknown as { cvMarker: number }).cvMarker = 42));
+  await page.getByRole('checkbox', { name: /^VIP/ }).check();
+  await page.getByRole('combobox', { name: 'Registered or guest' }).selectOption('Registered');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page).toHaveURL(/segment=vip/);
+  await expect(page).toHaveURL(/registered=true/);
+  const rows = page.getByRole('row').filter({ hasNot: page.getByRole('columnheader') });
+  await expect(rows.first()).toBeVisible();
+  for (const row of await rows.all()) {
+    await expect(row.getByRole('cell').nth(2)).toContainText('VIP');
+    await expect(row.getByRole('cell').nth(1)).not.toContainText('Guest');
+  }
+  expect(await page.evaluate(() => (window as unknown as { cvMarker?: number }).cvMarker)).toBe(42);
+  await expectAccessible(page);
+
+  await page.getByRole('link', { name: 'Clear filters' }).click();
+  await expect(page).toHaveURL(/\/customers$/);
+  await expect(page.getByRole('checkbox', { name: /^VIP/ })).not.toBeChecked();
+  await expect(page.getByRole('status').filter({ hasText: 'customers' })).toContainText('Showing 50 of');
+});
+
+test('a search with a typo still finds the customer', async ({ page }) => {
+  await page.goto('/customers?sort=name');
+  const name = (await listed(page))[0][0];
+  // the last letter of the name mistyped
+  const last = name.at(-1)!;
+  const typo = name.slice(0, -1) + (last === 'x' ? 'q' : 'x');
+  await page.getByRole('searchbox', { name: 'Search customers' }).fill(typo);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(/[?&]q=/);
+  await expect(page.getByText('No customer matches exactly what you typed; these come close.')).toBeVisible();
+  expect((await listed(page)).map((row) => row[0])).toContain(name);
+  await expectAccessible(page);
+});
+
+test('Next page, Previous page, back and forward move through the list', async ({ page }) => {
+  await page.goto('/customers');
+  await waitForHydration(page);
+  const first = await listed(page);
+  await expect(page.getByRole('link', { name: 'Previous page' })).toHaveCount(0);
+  await page.getByRole('link', { name: 'Next page' }).click();
+  await expect(page).toHaveURL(/[?&]after=/);
+  await expect(page.getByRole('link', { name: 'Previous page' })).toBeVisible();
+  const second = await listed(page);
+  expect(second).toHaveLength(50);
+  expect(second[0]).not.toEqual(first[0]);
+  await expectAccessible(page);
+
+  await page.goBack();
+  await expect(page).not.toHaveURL(/after=/);
+  await expect.poll(() => listed(page)).toEqual(first);
+  await page.goForward();
+  await expect(page).toHaveURL(/[?&]after=/);
+  await expect.poll(() => listed(page)).toEqual(second);
+  await page.getByRole('link', { name: 'Previous page' }).click();
+  await expect(page).toHaveURL(/[?&]before=/);
+  await expect.poll(() => listed(page)).toEqual(first);
 });
 
 test('an unknown page says so with a 404', async ({ page }) => {

@@ -31,6 +31,7 @@ pub fn CustomerListPage() -> impl IntoView {
         <div class="customer-list">
             <h1>"Customers"</h1>
             <SearchBox query />
+            <a class="jump-to-filters" href="#filters">"Filters"</a>
             {move || parsed.get().err().map(|errors| view! {
                 <div role="alert" class="error">
                     <p>"Some filters in this address could not be read and were left out:"</p>
@@ -116,7 +117,7 @@ fn Filters(query: CustomerQuery, options: ListOptions) -> impl IntoView {
     let sort = query.sort.param();
     let text = |value: Option<String>| value.unwrap_or_default();
     view! {
-        <aside class="filters" aria-label="Filters">
+        <aside class="filters" id="filters" aria-label="Filters">
             <Form method="GET" action="/customers">
                 {q.map(|q| view! { <input type="hidden" name="q" value=q /> })}
                 <fieldset>
@@ -166,28 +167,28 @@ fn Filters(query: CustomerQuery, options: ListOptions) -> impl IntoView {
                 </select>
                 <fieldset class="range">
                     <legend>"Total order value"</legend>
-                    <label for="filter-tov-min">"From"</label>
+                    <label for="filter-tov-min"><span class="visually-hidden">"Total order value "</span>"from"</label>
                     <input id="filter-tov-min" name="tov_min" type="number" min="0" step="0.01" inputmode="decimal"
                         value=text(query.tov_min.map(|d| d.to_string())) />
-                    <label for="filter-tov-max">"To"</label>
+                    <label for="filter-tov-max"><span class="visually-hidden">"Total order value "</span>"to"</label>
                     <input id="filter-tov-max" name="tov_max" type="number" min="0" step="0.01" inputmode="decimal"
                         value=text(query.tov_max.map(|d| d.to_string())) />
                 </fieldset>
                 <fieldset class="range">
                     <legend>"Orders"</legend>
-                    <label for="filter-orders-min">"From"</label>
+                    <label for="filter-orders-min"><span class="visually-hidden">"Orders "</span>"from"</label>
                     <input id="filter-orders-min" name="orders_min" type="number" min="0" step="1"
                         value=text(query.orders_min.map(|n| n.to_string())) />
-                    <label for="filter-orders-max">"To"</label>
+                    <label for="filter-orders-max"><span class="visually-hidden">"Orders "</span>"to"</label>
                     <input id="filter-orders-max" name="orders_max" type="number" min="0" step="1"
                         value=text(query.orders_max.map(|n| n.to_string())) />
                 </fieldset>
                 <fieldset class="range">
                     <legend>"Latest purchase"</legend>
-                    <label for="filter-purchased-from">"From"</label>
+                    <label for="filter-purchased-from"><span class="visually-hidden">"Latest purchase "</span>"from"</label>
                     <input id="filter-purchased-from" name="purchased_from" type="date"
                         value=text(query.purchased_from.map(|d| d.to_string())) />
-                    <label for="filter-purchased-to">"To"</label>
+                    <label for="filter-purchased-to"><span class="visually-hidden">"Latest purchase "</span>"to"</label>
                     <input id="filter-purchased-to" name="purchased_to" type="date"
                         value=text(query.purchased_to.map(|d| d.to_string())) />
                 </fieldset>
