@@ -87,6 +87,10 @@ test('on a 390 px phone the list is cards with labels and nothing scrolls sidewa
   const firstRow = await page.getByRole('row').nth(1).boundingBox();
   expect(search!.y).toBeLessThan(firstRow!.y);
   expect(search!.height).toBeGreaterThanOrEqual(44);
+  // tap targets: paging, filters
+  expect((await page.getByRole('link', { name: 'Next page' }).boundingBox())!.height).toBeGreaterThanOrEqual(44);
+  expect((await page.locator('.filters .check').first().boundingBox())!.height).toBeGreaterThanOrEqual(44);
+  expect((await page.getByRole('combobox', { name: 'Sentiment' }).boundingBox())!.height).toBeGreaterThanOrEqual(44);
   await expectAccessible(page);
   await context.close();
 });

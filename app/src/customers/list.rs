@@ -42,7 +42,9 @@ pub fn CustomerListPage() -> impl IntoView {
                 <Suspense fallback=|| view! { <p role="status">"Loading filters…"</p> }>
                     {move || Suspend::new(async move {
                         match options.await {
-                            Ok(options) => view! { <Filters query=query.get_untracked() options /> }.into_any(),
+                            // rebuilt with every change of the URL, so the controls always show it
+                            Ok(options) => (move || view! { <Filters query=query.get() options=options.clone() /> })
+                                .into_any(),
                             Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
                         }
                     })}
@@ -127,7 +129,7 @@ fn Filters(query: CustomerQuery, options: ListOptions) -> impl IntoView {
                         let checked = query.segments.contains(&s.key);
                         view! {
                             <div class="check">
-                                <input type="checkbox" id=id.clone() name="segment" value=s.key checked=checked />
+                                <input type="checkbox" id=id.clone() name="segment" value=s.key checked=checked prop:checked=checked />
                                 <label for=id>{s.name}" "<span class="count">{format::count(s.members)}</span></label>
                             </div>
                         }
@@ -140,7 +142,7 @@ fn Filters(query: CustomerQuery, options: ListOptions) -> impl IntoView {
                         let checked = query.channels.contains(&key);
                         view! {
                             <div class="check">
-                                <input type="checkbox" id=id.clone() name="channel" value=key.clone() checked=checked />
+                                <input type="checkbox" id=id.clone() name="channel" value=key.clone() checked=checked prop:checked=checked />
                                 <label for=id>{key}</label>
                             </div>
                         }
@@ -156,64 +158,64 @@ fn Filters(query: CustomerQuery, options: ListOptions) -> impl IntoView {
                             SentimentFilter::Negative => "Negative",
                             SentimentFilter::Unknown => "No messages",
                         };
-                        view! { <option value=s.param() selected=query.sentiment == Some(s)>{label}</option> }
+                        view! { <option value=s.param() selected=query.sentiment == Some(s) prop:selected=query.sentiment == Some(s)>{label}</option> }
                     }).collect_view()}
                 </select>
                 <label for="filter-registered">"Registered or guest"</label>
                 <select id="filter-registered" name="registered">
                     <option value="">"Any"</option>
-                    <option value="true" selected=query.registered == Some(true)>"Registered"</option>
-                    <option value="false" selected=query.registered == Some(false)>"Guests"</option>
+                    <option value="true" selected=query.registered == Some(true) prop:selected=query.registered == Some(true)>"Registered"</option>
+                    <option value="false" selected=query.registered == Some(false) prop:selected=query.registered == Some(false)>"Guests"</option>
                 </select>
                 <fieldset class="range">
                     <legend>"Total order value"</legend>
                     <label for="filter-tov-min"><span class="visually-hidden">"Total order value "</span>"from"</label>
                     <input id="filter-tov-min" name="tov_min" type="number" min="0" step="0.01" inputmode="decimal"
-                        value=text(query.tov_min.map(|d| d.to_string())) />
+                        value=text(query.tov_min.map(|d| d.to_string())) prop:value=text(query.tov_min.map(|d| d.to_string())) />
                     <label for="filter-tov-max"><span class="visually-hidden">"Total order value "</span>"to"</label>
                     <input id="filter-tov-max" name="tov_max" type="number" min="0" step="0.01" inputmode="decimal"
-                        value=text(query.tov_max.map(|d| d.to_string())) />
+                        value=text(query.tov_max.map(|d| d.to_string())) prop:value=text(query.tov_max.map(|d| d.to_string())) />
                 </fieldset>
                 <fieldset class="range">
                     <legend>"Orders"</legend>
                     <label for="filter-orders-min"><span class="visually-hidden">"Orders "</span>"from"</label>
                     <input id="filter-orders-min" name="orders_min" type="number" min="0" step="1"
-                        value=text(query.orders_min.map(|n| n.to_string())) />
+                        value=text(query.orders_min.map(|n| n.to_string())) prop:value=text(query.orders_min.map(|n| n.to_string())) />
                     <label for="filter-orders-max"><span class="visually-hidden">"Orders "</span>"to"</label>
                     <input id="filter-orders-max" name="orders_max" type="number" min="0" step="1"
-                        value=text(query.orders_max.map(|n| n.to_string())) />
+                        value=text(query.orders_max.map(|n| n.to_string())) prop:value=text(query.orders_max.map(|n| n.to_string())) />
                 </fieldset>
                 <fieldset class="range">
                     <legend>"Latest purchase"</legend>
                     <label for="filter-purchased-from"><span class="visually-hidden">"Latest purchase "</span>"from"</label>
                     <input id="filter-purchased-from" name="purchased_from" type="date"
-                        value=text(query.purchased_from.map(|d| d.to_string())) />
+                        value=text(query.purchased_from.map(|d| d.to_string())) prop:value=text(query.purchased_from.map(|d| d.to_string())) />
                     <label for="filter-purchased-to"><span class="visually-hidden">"Latest purchase "</span>"to"</label>
                     <input id="filter-purchased-to" name="purchased_to" type="date"
-                        value=text(query.purchased_to.map(|d| d.to_string())) />
+                        value=text(query.purchased_to.map(|d| d.to_string())) prop:value=text(query.purchased_to.map(|d| d.to_string())) />
                 </fieldset>
                 <div class="check">
                     <input type="checkbox" id="filter-open-tickets" name="open_tickets" value="true"
-                        checked=query.open_tickets />
+                        checked=query.open_tickets prop:checked=query.open_tickets />
                     <label for="filter-open-tickets">"Has open tickets"</label>
                 </div>
                 <label for="filter-mark">"Marks"</label>
                 <select id="filter-mark" name="mark">
                     <option value="">"Any"</option>
-                    <option value="vip" selected=query.mark == Some(Mark::Vip)>"Marked VIP"</option>
-                    <option value="bad" selected=query.mark == Some(Mark::Bad)>"Marked BAD"</option>
+                    <option value="vip" selected=query.mark == Some(Mark::Vip) prop:selected=query.mark == Some(Mark::Vip)>"Marked VIP"</option>
+                    <option value="bad" selected=query.mark == Some(Mark::Bad) prop:selected=query.mark == Some(Mark::Bad)>"Marked BAD"</option>
                 </select>
                 <label for="filter-manager">"Manager"</label>
                 <select id="filter-manager" name="manager">
                     <option value="">"Anyone or no one"</option>
                     {options.managers.into_iter().map(|(id, name)| view! {
-                        <option value=id.to_string() selected=query.manager == Some(id)>{name}</option>
+                        <option value=id.to_string() selected=query.manager == Some(id) prop:selected=query.manager == Some(id)>{name}</option>
                     }).collect_view()}
                 </select>
                 <label for="filter-sort">"Sort by"</label>
                 <select id="filter-sort" name="sort">
                     {SORTS.into_iter().map(|(param, label)| view! {
-                        <option value=param selected=sort == param>{label}</option>
+                        <option value=param selected=sort == param prop:selected=sort == param>{label}</option>
                     }).collect_view()}
                 </select>
                 <div class="actions">
