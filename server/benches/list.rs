@@ -1,0 +1,231 @@
+//! The list benchmark of SPEC §8, run by `scripts/bench` (not part of `scripts/test`): against the
+//! 1,000,000-customer workspace `bench`, p50/p95 of the list's page data (rows and capped count, as
+//! the screen and the API ask for them) for every filter of §4 with every sort, on the first page and
+//! on page 200 reached through keyset cursors; search; and the naive approach of §8 (OFFSET paging,
+//! indicators computed per request with GROUP BY, COUNT(*) per page) on the same data in the same run.
+//! Prints a Markdown table; `scripts/bench` puts it into `bench/RESULTS.md`.
+//!
+//!     DATABASE_URL=… cargo bench -p server --bench list -- [--workspace bench] [--runs 11] [--quick]
+
+use app::customers::db::list_customers;
+use app::customers::query::{CustomerQuery, Sort, SortKey};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Executor, PgPool};
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+struct Figures {
+    p50: Duration,
+    p95: Duration,
+}
+
+fn figures(mut samples: Vec<Duration>) -> Figures {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1];
+    Figures { p50: at(0.5), p95: at(0.95) }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1000.0)
+}
+
+async fn time_list(pool: &PgPool, ws: i64, query: &CustomerQuery, runs: usize) -> Figures {
+    list_customers(pool, ws, query).await.expect("warm-up");
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        list_customers(pool, ws, query).await.expect("list");
+        samples.push(started.elapsed());
+    }
+    figures(samples)
+}
+
+/// The query of page `n` (1-based), found by following "Next page"; the last page if there are fewer.
+async fn page(pool: &PgPool, ws: i64, first: &CustomerQuery, n: usize) -> (CustomerQuery, usize) {
+    let mut query = first.clone();
+    for reached in 1..n {
+        match list_customers(pool, ws, &query).await.expect("page").next {
+            Some(next) => query = CustomerQuery { after: Some(next), ..query },
+            None => return (query, reached),
+        }
+    }
+    (query, n)
+}
+
+async fn time_sql(pool: &PgPool, sql: &str, runs: usize) -> Figures {
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        pool.fetch_all(sql).await.expect("naive query");
+        samples.push(started.elapsed());
+    }
+    figures(samples)
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let slug = arg("--workspace").unwrap_or_else(|| "bench".into());
+    let runs: usize = arg("--runs").map_or(11, |r| r.parse().expect("--runs N"));
+    let quick = args.iter().any(|a| a == "--quick");
+    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    // as the server connects (server/src/config.rs)
+    let options = PgConnectOptions::from_str(&url).unwrap().options([("plan_cache_mode", "force_custom_plan")]);
+    let pool = PgPoolOptions::new().max_connections(2).connect_with(options).await.expect("connect");
+    let ws: i64 = sqlx::query_scalar("select id from workspace where slug = $1")
+        .bind(&slug)
+        .fetch_one(&pool)
+        .await
+        .expect("workspace");
+    let customers: i64 = sqlx::query_scalar("select count(*) from customer where workspace_id = $1")
+        .bind(ws)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let orders: i64 = sqlx::query_scalar("select count(*) from customer_order where workspace_id = $1")
+        .bind(ws)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let channel: String =
+        sqlx::query_scalar("select key from channel where workspace_id = $1 and kind = 'amazon' limit 1")
+            .bind(ws)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    println!("Workspace `{slug}`: {customers} customers, {orders} orders; {runs} runs per figure after a warm-up.\n");
+
+    let filters: Vec<(String, Vec<(&str, String)>)> = vec![
+        ("no filter".into(), vec![]),
+        ("segment=vip".into(), vec![("segment", "vip".into())]),
+        ("segment=repeat_customer".into(), vec![("segment", "repeat_customer".into())]),
+        ("segment=active_customer".into(), vec![("segment", "active_customer".into())]),
+        ("segment=new_customer".into(), vec![("segment", "new_customer".into())]),
+        ("segment=new_contact".into(), vec![("segment", "new_contact".into())]),
+        ("segment=repeat_contact".into(), vec![("segment", "repeat_contact".into())]),
+        (format!("channel={channel}"), vec![("channel", channel.clone())]),
+        ("sentiment=negative".into(), vec![("sentiment", "negative".into())]),
+        ("registered=false".into(), vec![("registered", "false".into())]),
+        ("tov_min=1000".into(), vec![("tov_min", "1000".into())]),
+        ("orders 2–3".into(), vec![("orders_min", "2".into()), ("orders_max", "3".into())]),
+        (
+            "purchased in Oct 2026".into(),
+            vec![("purchased_from", "2026-10-01".into()), ("purchased_to", "2026-10-31".into())],
+        ),
+        ("open_tickets=true".into(), vec![("open_tickets", "true".into())]),
+        ("mark=vip".into(), vec![("mark", "vip".into())]),
+        ("manager=1".into(), vec![("manager", "1".into())]),
+    ];
+    let sorts: Vec<Sort> = SortKey::ALL
+        .into_iter()
+        .flat_map(|key| [Sort { key, descending: true }, Sort { key, descending: false }])
+        .filter(|s| !quick || *s == Sort::default())
+        .collect();
+
+    println!("### List page data (rows and capped count), ms\n");
+    println!("| filter | sort | first page p50 | p95 | page 200 p50 | p95 |");
+    println!("|---|---|---|---|---|---|");
+    let (mut worst_first, mut worst_deep) = (Duration::ZERO, Duration::ZERO);
+    for (name, pairs) in &filters {
+        for sort in &sorts {
+            let mut first = CustomerQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str()))).unwrap();
+            first.sort = *sort;
+            let top = time_list(&pool, ws, &first, runs).await;
+            let (deep_query, reached) = page(&pool, ws, &first, 200).await;
+            let deep = time_list(&pool, ws, &deep_query, runs).await;
+            worst_first = worst_first.max(top.p95);
+            worst_deep = worst_deep.max(deep.p95);
+            let deep_name = if reached == 200 { String::new() } else { format!(" (last page: {reached})") };
+            println!(
+                "| {name} | {} | {} | {} | {}{deep_name} | {} |",
+                sort.param(),
+                ms(top.p50),
+                ms(top.p95),
+                ms(deep.p50),
+                ms(deep.p95)
+            );
+        }
+    }
+    println!("\nWorst p95: first page {} ms, page 200 {} ms (target ≤ 20 ms).\n", ms(worst_first), ms(worst_deep));
+
+    println!("### Search, ms\n");
+    println!("| search | p50 | p95 |");
+    println!("|---|---|---|");
+    let sample: (String, String, Option<String>, String) = sqlx::query_as(
+        "select c.first_name || ' ' || c.last_name,
+                (select email from customer_email e where e.workspace_id = c.workspace_id and e.customer_id = c.id limit 1),
+                (select raw from customer_phone p where p.workspace_id = c.workspace_id and p.customer_id = c.id limit 1),
+                (select number from customer_order o where o.workspace_id = c.workspace_id and o.customer_id = c.id limit 1)
+           from customer c where c.workspace_id = $1 and c.order_count > 0 and c.last_name <> ''
+          order by c.id limit 1 offset 4321",
+    )
+    .bind(ws)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let (name, email, phone, number) = sample;
+    let typo = format!("{}x", &name[..name.len() - 1]);
+    let mut searches = vec![
+        ("name", name.clone()),
+        ("name with a typo", typo),
+        ("email", email),
+        ("order number", number),
+        ("three letters", name[..3].to_string()),
+    ];
+    if let Some(phone) = phone {
+        searches.push(("phone", phone));
+    }
+    let mut worst_search = Duration::ZERO;
+    for (what, q) in searches {
+        let query = CustomerQuery { q: Some(q.clone()), ..Default::default() };
+        let f = time_list(&pool, ws, &query, runs).await;
+        worst_search = worst_search.max(f.p95);
+        println!("| {what} (`{q}`) | {} | {} |", ms(f.p50), ms(f.p95));
+    }
+    println!("\nWorst search p95: {} ms (target ≤ 50 ms).\n", ms(worst_search));
+
+    println!("### The naive approach on the same data, ms\n");
+    println!("OFFSET paging, indicators computed per request with GROUP BY over the orders, COUNT(*) per page.\n");
+    println!("| query | naive p50 | naive p95 | this app p50 | ratio (p50) |");
+    println!("|---|---|---|---|---|");
+    let naive_runs = runs.min(3);
+    let naive = |offset: i64, filter: &str| {
+        format!(
+            "with figures as (
+                 select c.id, c.first_name, c.last_name,
+                        coalesce(sum((o.total - o.refunded) * o.exchange_rate)
+                                 filter (where not o.test and o.status not in ('draft', 'canceled')), 0) as tov,
+                        count(o.id) filter (where not o.test and o.status not in ('draft', 'canceled')) as orders,
+                        max(o.placed_at) filter (where not o.test and o.status not in ('draft', 'canceled')) as latest
+                   from customer c
+                   left join customer_order o on o.workspace_id = c.workspace_id and o.customer_id = c.id
+                  where c.workspace_id = {ws}
+                  group by c.id)
+             select *, (select count(*) from figures where {filter}) as total
+               from figures where {filter}
+              order by latest desc nulls last, last_name, first_name, id
+             offset {offset} limit 50"
+        )
+    };
+    for (label, offset, filter, ours) in [
+        ("first page, no filter", 0, "true", CustomerQuery::default()),
+        ("page 200, no filter", 199 * 50, "true", page(&pool, ws, &CustomerQuery::default(), 200).await.0),
+        (
+            "first page, tov_min=1000",
+            0,
+            "tov >= 1000",
+            CustomerQuery { tov_min: Some(1000.into()), ..Default::default() },
+        ),
+    ] {
+        let slow = time_sql(&pool, &naive(offset, filter), naive_runs).await;
+        let fast = time_list(&pool, ws, &ours, runs).await;
+        println!(
+            "| {label} | {} | {} | {} | {:.0}× |",
+            ms(slow.p50),
+            ms(slow.p95),
+            ms(fast.p50),
+            slow.p50.as_secs_f64() / fast.p50.as_secs_f64()
+        );
+    }
+}
