@@ -53,9 +53,9 @@ pub struct Page {
     next: Option<String>,
     /// Cursor of the previous page (pass it as `before`), null on the first page.
     previous: Option<String>,
-    /// How many customers match; counted up to 10,001, see `total_exact`.
+    /// How many customers match; counted up to 1,001, see `total_exact`.
     total: i64,
-    /// False when more than 10,000 customers match: `total` is then a lower bound.
+    /// False when more than 1,000 customers match: `total` is then a lower bound.
     total_exact: bool,
     /// True when nothing matched `q` as typed and these are close matches (typos forgiven).
     close_matches: bool,

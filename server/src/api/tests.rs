@@ -126,6 +126,49 @@ async fn bad_parameters_are_named_in_a_422(pool: PgPool) {
         assert_eq!(body["error"]["fields"][0]["path"], "limit");
     }
     assert_eq!(get(&base, "/api/v1/no-such-thing", Some(&a.key)).await.0, StatusCode::NOT_FOUND);
+    let (status, body) = get(&base, "/api/v1/customers?sort=email&tov_min=ten&after=forged", Some(&a.key)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let paths: Vec<&str> =
+        body["error"]["fields"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["sort", "tov_min"]);
+    let (status, body) = get(&base, "/api/v1/customers?after=forged", Some(&a.key)).await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["path"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("after"))
+    );
+}
+
+/// The API lists with the screen's filters, sort and cursors (SPEC §4 parameters).
+#[sqlx::test(migrations = "../migrations")]
+async fn the_list_filters_sorts_and_pages_like_the_screen(pool: PgPool) {
+    let a = shop(&pool, "a", "Ann").await;
+    let base = serve(pool.clone()).await;
+    for (i, total) in ["10", "30", "20", "40", "50"].iter().enumerate() {
+        let customer = serde_json::json!({"external_id": format!("C-{i}"), "email": format!("c{i}@example.com")});
+        let (status, body) =
+            post(&base, "/api/v1/orders", &a.key, &order(&format!("o{i}"), customer, "paid", total)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    // registered shop customers with TOV ≥ 22 (× 1.1 exchange rate), highest first, two per page
+    let mut url = "/api/v1/customers?channel=shopify-eu&tov_min=22&sort=-tov&limit=2".to_string();
+    let mut seen = Vec::new();
+    loop {
+        let (status, page) = get(&base, &url, Some(&a.key)).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!((page["total"].as_i64(), page["total_exact"].as_bool()), (Some(4), Some(true)));
+        seen.extend(page["items"].as_array().unwrap().iter().map(|c| c["email"].as_str().unwrap().to_string()));
+        match page["next"].as_str() {
+            Some(next) => {
+                url = format!("/api/v1/customers?channel=shopify-eu&tov_min=22&sort=-tov&limit=2&after={next}")
+            }
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["c4@example.com", "c3@example.com", "c1@example.com", "c2@example.com"]);
+    let (_, manual) = get(&base, "/api/v1/customers?channel=manual&segment=vip", Some(&a.key)).await;
+    assert_eq!(manual["total"], 0, "Ann has no orders: not VIP");
+    let (_, vip) = get(&base, "/api/v1/customers?segment=vip", Some(&a.key)).await;
+    assert_eq!(vip["items"][0]["email"], "c4@example.com", "k = ceil(5 / 10) = 1: the top TOV");
 }
 
 #[sqlx::test(migrations = "../migrations")]

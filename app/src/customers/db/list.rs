@@ -214,12 +214,13 @@ fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, query: 
         push_search(sql, workspace_id, q, search);
     }
     if !query.segments.is_empty() {
+        // the segments' ids are looked up first (an InitPlan), so each customer is one primary-key probe
         sql.push(
-            " and exists (select 1 from segment_membership m join segment s
-                            on s.workspace_id = m.workspace_id and s.id = m.segment_id
-                          where m.workspace_id = c.workspace_id and m.customer_id = c.id and s.key = any(",
+            " and exists (select 1 from segment_membership m
+                          where m.workspace_id = c.workspace_id and m.customer_id = c.id
+                            and m.segment_id = any(array(select id from segment where workspace_id = ",
         );
-        sql.push_bind(query.segments.clone()).push("))");
+        sql.push_bind(workspace_id).push(" and key = any(").push_bind(query.segments.clone()).push("))))");
     }
     if !query.channels.is_empty() {
         sql.push(" and c.channel_id in (select id from channel where workspace_id = ");
@@ -313,7 +314,7 @@ fn push_search(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &str,
     sql.push_bind(format!("#{number}")).push("))");
 }
 
-/// How many customers match, counted up to `COUNT_CAP` + 1 (more reads as "more than 10,000").
+/// How many customers match, counted up to `COUNT_CAP` + 1 (more reads as "more than 1,000").
 pub(super) async fn count(
     conn: &mut PgConnection,
     workspace_id: i64,
