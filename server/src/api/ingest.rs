@@ -123,41 +123,53 @@ async fn store_orders(
         .collect())
 }
 
+/// What the routes storing one item answer (for the OpenAPI document).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // describes answers; never built
+enum ItemAnswers {
+    #[response(status = 201, description = "Created")]
+    Created(Ingested),
+    #[response(status = 200, description = "Updated, or unchanged when re-sent")]
+    Stored(Ingested),
+    #[response(status = 401, description = "No key, or a bad or revoked one")]
+    Unauthenticated(ErrorResponse),
+    #[response(status = 409, description = "Too many concurrent writes to the same records; send again")]
+    Conflict(ErrorResponse),
+    #[response(status = 422, description = "Refused, nothing stored: every bad field by its JSON path")]
+    Invalid(ErrorResponse),
+}
+
+/// What the batch routes answer (for the OpenAPI document).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // describes answers; never built
+enum BatchAnswers {
+    #[response(status = 200, description = "One result per item, in order; a refused item stores nothing")]
+    Results(BatchResult),
+    #[response(status = 401, description = "No key, or a bad or revoked one")]
+    Unauthenticated(ErrorResponse),
+    #[response(status = 409, description = "Too many concurrent writes to the same records; send again")]
+    Conflict(ErrorResponse),
+    #[response(status = 422, description = "The body is not a batch (each refused item has its own result)")]
+    Invalid(ErrorResponse),
+}
+
 /// Stores one order: creates it, updates it, or finds it unchanged.
 #[utoipa::path(post, path = "/api/v1/orders", tag = "ingestion", request_body = OrderInput,
-    responses(
-        (status = 201, description = "Created", body = Ingested),
-        (status = 200, description = "Updated, or unchanged when re-sent", body = Ingested),
-        (status = 401, description = "No key, or a bad or revoked one", body = ErrorResponse),
-        (status = 409, description = "Too many concurrent writes to the same records; send again", body = ErrorResponse),
-        (status = 422, description = "Refused, nothing stored: every bad field by its JSON path", body = ErrorResponse),
-    ))]
+    responses(ItemAnswers))]
 pub async fn create_order(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Created {
     create(workspace, state, body, Kind::Order).await
 }
 
 /// Stores one message and the ticket it belongs to.
 #[utoipa::path(post, path = "/api/v1/messages", tag = "ingestion", request_body = MessageInput,
-    responses(
-        (status = 201, description = "Created", body = Ingested),
-        (status = 200, description = "Updated, or unchanged when re-sent", body = Ingested),
-        (status = 401, description = "No key, or a bad or revoked one", body = ErrorResponse),
-        (status = 409, description = "Too many concurrent writes to the same records; send again", body = ErrorResponse),
-        (status = 422, description = "Refused, nothing stored: every bad field by its JSON path", body = ErrorResponse),
-    ))]
+    responses(ItemAnswers))]
 pub async fn create_message(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Created {
     create(workspace, state, body, Kind::Message).await
 }
 
 /// Adds a customer by hand (no `external_id`), or creates or updates one synced from a channel.
 #[utoipa::path(post, path = "/api/v1/customers", tag = "ingestion", request_body = CustomerSync,
-    responses(
-        (status = 201, description = "Created", body = Ingested),
-        (status = 200, description = "Updated, or unchanged when re-sent", body = Ingested),
-        (status = 401, description = "No key, or a bad or revoked one", body = ErrorResponse),
-        (status = 409, description = "Too many concurrent writes to the same records; send again", body = ErrorResponse),
-        (status = 422, description = "Refused, nothing stored: every bad field by its JSON path", body = ErrorResponse),
-    ))]
+    responses(ItemAnswers))]
 pub async fn create_customer(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Created {
     create(workspace, state, body, Kind::Customer).await
 }
@@ -180,24 +192,14 @@ async fn create(
 
 /// Stores up to 1,000 orders in one transaction.
 #[utoipa::path(post, path = "/api/v1/orders/batch", tag = "ingestion", request_body = OrderBatch,
-    responses(
-        (status = 200, description = "One result per item, in order; a refused item stores nothing", body = BatchResult),
-        (status = 401, description = "No key, or a bad or revoked one", body = ErrorResponse),
-        (status = 409, description = "Too many concurrent writes to the same records; send again", body = ErrorResponse),
-        (status = 422, description = "Refused, nothing stored: every bad field by its JSON path", body = ErrorResponse),
-    ))]
+    responses(BatchAnswers))]
 pub async fn order_batch(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Batch {
     batch(workspace, state, body, "orders", Kind::Order).await
 }
 
 /// Stores up to 1,000 messages.
 #[utoipa::path(post, path = "/api/v1/messages/batch", tag = "ingestion", request_body = MessageBatch,
-    responses(
-        (status = 200, description = "One result per item, in order; a refused item stores nothing", body = BatchResult),
-        (status = 401, description = "No key, or a bad or revoked one", body = ErrorResponse),
-        (status = 409, description = "Too many concurrent writes to the same records; send again", body = ErrorResponse),
-        (status = 422, description = "Refused, nothing stored: every bad field by its JSON path", body = ErrorResponse),
-    ))]
+    responses(BatchAnswers))]
 pub async fn message_batch(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Batch {
     batch(workspace, state, body, "messages", Kind::Message).await
 }
