@@ -35,12 +35,15 @@ pub struct Sentiment {
     pub score: f64,
 }
 
+/// A score from this up is positive, from its negative down negative, neutral between (SPEC §3).
+pub const LABEL_THRESHOLD: f64 = 0.05;
+
 impl Sentiment {
     /// Positive from 0.05, negative to −0.05, neutral between (SPEC §3).
     pub fn from_score(score: f64) -> Self {
-        let label = if score >= 0.05 {
+        let label = if score >= LABEL_THRESHOLD {
             SentimentLabel::Positive
-        } else if score <= -0.05 {
+        } else if score <= -LABEL_THRESHOLD {
             SentimentLabel::Negative
         } else {
             SentimentLabel::Neutral

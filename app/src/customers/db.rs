@@ -453,6 +453,25 @@ mod tests {
         assert!(ids(q(&[("registered", "false")])).await.is_empty());
         assert!(ids(q(&[("sentiment", "negative")])).await.is_empty());
         assert_eq!(ids(q(&[("sentiment", "none")])).await, all);
+        // the labels' boundaries: 0.05 is positive, −0.05 negative, between is neutral
+        for (customer, score) in [(known[3].id, 0.05), (known[4].id, -0.05), (known[5].id, 0.0499)] {
+            sqlx::query!(
+                "update customer set sentiment_score = $3 where workspace_id = $1 and id = $2",
+                ws,
+                customer,
+                score
+            )
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        assert_eq!(ids(q(&[("sentiment", "positive")])).await, [known[3].id]);
+        assert_eq!(ids(q(&[("sentiment", "negative")])).await, [known[4].id]);
+        assert_eq!(ids(q(&[("sentiment", "neutral")])).await, [known[5].id]);
+        sqlx::query!("update customer set sentiment_score = null where workspace_id = $1", ws)
+            .execute(&pool)
+            .await
+            .unwrap();
         assert_eq!(ids(q(&[("channel", "manual")])).await, all);
         assert!(ids(q(&[("channel", "amazon-de")])).await.is_empty(), "an unknown channel matches no one");
 

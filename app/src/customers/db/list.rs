@@ -6,6 +6,7 @@
 use super::cursor::{Cursor, SortValue};
 use crate::customers::query::{CustomerQuery, Mark, SentimentFilter, Sort, SortKey};
 use crate::error::{AppError, AppResult};
+use crate::sentiment::LABEL_THRESHOLD;
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 
@@ -226,10 +227,14 @@ fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, query: 
         sql.push(" and c.channel_id in (select id from channel where workspace_id = ");
         sql.push_bind(workspace_id).push(" and key = any(").push_bind(query.channels.clone()).push("))");
     }
+    // the labels' own boundaries (`Sentiment::from_score`)
+    let t = LABEL_THRESHOLD;
     match query.sentiment {
-        Some(SentimentFilter::Positive) => sql.push(" and c.sentiment_score >= 0.05"),
-        Some(SentimentFilter::Negative) => sql.push(" and c.sentiment_score <= -0.05"),
-        Some(SentimentFilter::Neutral) => sql.push(" and c.sentiment_score > -0.05 and c.sentiment_score < 0.05"),
+        Some(SentimentFilter::Positive) => sql.push(" and c.sentiment_score >= ").push_bind(t),
+        Some(SentimentFilter::Negative) => sql.push(" and c.sentiment_score <= ").push_bind(-t),
+        Some(SentimentFilter::Neutral) => {
+            sql.push(" and c.sentiment_score > ").push_bind(-t).push(" and c.sentiment_score < ").push_bind(t)
+        }
         Some(SentimentFilter::Unknown) => sql.push(" and c.sentiment_score is null"),
         None => sql,
     };
