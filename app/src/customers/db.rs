@@ -443,6 +443,19 @@ mod tests {
             ids(q(&[("purchased_from", "2026-02-01"), ("purchased_to", "2026-02-02")])).await,
             want(&|k| k.latest.is_some_and(|l| (day("2026-02-01")..=day("2026-02-02")).contains(&l.date_naive())))
         );
+        // one end open, in both orders of the latest purchase: customers without a purchase never match
+        for sort in ["latest_purchase", "-latest_purchase", "name"] {
+            assert_eq!(
+                ids(q(&[("purchased_from", "2026-02-03"), ("sort", sort)])).await,
+                want(&|k| k.latest.is_some_and(|l| l.date_naive() >= day("2026-02-03"))),
+                "from, by {sort}"
+            );
+            assert_eq!(
+                ids(q(&[("purchased_to", "2026-02-01"), ("sort", sort)])).await,
+                want(&|k| k.latest.is_some_and(|l| l.date_naive() <= day("2026-02-01"))),
+                "to, by {sort}"
+            );
+        }
         assert_eq!(
             ids(q(&[("orders_min", "1"), ("tov_min", "30")])).await,
             want(&|k| k.orders >= 1 && k.tov >= Decimal::from(30)),
@@ -491,8 +504,8 @@ mod tests {
             let pool = pool.clone();
             async move {
                 sqlx::query!(
-                    "insert into ticket (workspace_id, channel_id, customer_id, status)
-                     select $1, id, $2, $3 from channel where workspace_id = $1 and key = 'manual'",
+                    "insert into ticket (workspace_id, channel_id, customer_id, status, first_direction)
+                     select $1, id, $2, $3, 'inbound' from channel where workspace_id = $1 and key = 'manual'",
                     ws,
                     customer,
                     status
@@ -505,25 +518,27 @@ mod tests {
         ticket(a, "todo").await;
         ticket(b, "resolved").await;
         ticket(c, "waiting").await;
+        ticket(c, "resolved").await;
+        // as the writers do after tickets change: indicators (open tickets among them), then segments;
+        // no orders are stored here, so everyone now has none: a and b are new contacts, c a repeat one
+        let mut tx = pool.begin().await.unwrap();
+        crate::customers::indicators::recompute(&mut tx, ws, None).await.unwrap();
+        crate::segments::db::refresh_all(&mut tx, ws, "2026-03-01T00:00:00Z".parse().unwrap()).await.unwrap();
+        tx.commit().await.unwrap();
         assert_eq!(ids(q(&[("open_tickets", "true")])).await, [a, c]);
-        sqlx::query!(
-            "insert into segment_membership (workspace_id, segment_id, customer_id, joined_at)
-             select $1, s.id, c.id, now() from segment s, customer c
-              where s.workspace_id = $1 and c.workspace_id = $1 and
-                    ((s.key = 'vip' and c.id = $2) or (s.key = 'new_contact' and c.id = $3))",
-            ws,
-            a,
-            b
-        )
-        .execute(&pool)
-        .await
-        .unwrap();
-        assert_eq!(ids(q(&[("segment", "vip")])).await, [a]);
-        assert_eq!(ids(q(&[("segment", "vip"), ("segment", "new_contact")])).await, [a, b], "any of the segments");
-        assert_eq!(ids(q(&[("segment", "vip"), ("mark", "bad")])).await, Vec::<i64>::new());
+        assert_eq!(ids(q(&[("segment", "new_contact")])).await, [a, b]);
+        assert_eq!(ids(q(&[("segment", "repeat_contact")])).await, [c]);
+        assert_eq!(
+            ids(q(&[("segment", "new_contact"), ("segment", "repeat_contact")])).await,
+            [a, b, c],
+            "any of the segments"
+        );
+        assert_eq!(ids(q(&[("segment", "new_contact"), ("mark", "bad")])).await, [b], "a segment and a mark");
+        assert!(ids(q(&[("segment", "vip")])).await.is_empty());
+        assert!(ids(q(&[("segment", "no_such_segment")])).await.is_empty(), "an unknown segment matches no one");
         let options = list_options(&pool, ws).await.unwrap();
-        let vip = options.segments.iter().find(|s| s.key == "vip").unwrap();
-        assert_eq!((vip.name.as_str(), vip.members), ("VIP", 1));
+        let listed = options.segments.iter().find(|s| s.key == "new_contact").unwrap();
+        assert_eq!((listed.name.as_str(), listed.members), ("New contact", 2));
         assert_eq!(options.channels, ["manual"]);
     }
 

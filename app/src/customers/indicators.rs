@@ -25,10 +25,12 @@ pub async fn recompute(conn: &mut PgConnection, workspace_id: i64, customers: Op
         tests as (
             select distinct customer_id from customer_order
              where workspace_id = $1 and test and ($2::bigint[] is null or customer_id = any($2))),
-        contacts as (
-            select customer_id, count(*)::int as n from ticket
-             where workspace_id = $1 and first_direction = 'inbound'
-               and ($2::bigint[] is null or customer_id = any($2))
+        tickets as (
+            select customer_id,
+                   (count(*) filter (where first_direction = 'inbound'))::int as contacts,
+                   (count(*) filter (where status <> 'resolved'))::int as open
+              from ticket
+             where workspace_id = $1 and ($2::bigint[] is null or customer_id = any($2))
              group by customer_id)
         update customer c
            set total_order_value = coalesce(o.tov, 0),
@@ -39,11 +41,12 @@ pub async fn recompute(conn: &mut PgConnection, workspace_id: i64, customers: Op
                total_paid = coalesce(o.paid, 0),
                accounts_receivable = coalesce(o.receivable, 0),
                has_test_order = t.customer_id is not null,
-               contacts = coalesce(k.n, 0)
+               contacts = coalesce(k.contacts, 0),
+               open_tickets = coalesce(k.open, 0)
           from customer c2
           left join counted o on o.customer_id = c2.id
           left join tests t on t.customer_id = c2.id
-          left join contacts k on k.customer_id = c2.id
+          left join tickets k on k.customer_id = c2.id
          where c.workspace_id = $1 and c2.workspace_id = $1 and c2.id = c.id
            and ($2::bigint[] is null or c.id = any($2))
         "#,

@@ -86,11 +86,25 @@ async fn refresh(
             delete from segment_membership m
              using (select * from current except select * from desired) l
              where m.workspace_id = $1 and m.segment_id = l.segment_id and m.customer_id = l.customer_id
-            returning m.customer_id, m.segment_id)
+            returning m.customer_id, m.segment_id),
+        moved as (
+            select customer_id, segment_id, true as joins from joined
+            union all
+            select customer_id, segment_id, false from gone),
+        -- the customer row's flags follow the memberships (the list filters on them)
+        flagged as (
+            update customer c
+               set builtin_segments = (c.builtin_segments | f.joined) & ~f.gone
+              from (select mv.customer_id,
+                           coalesce(bit_or(segment_flag(s.key)) filter (where mv.joins), 0) as joined,
+                           coalesce(bit_or(segment_flag(s.key)) filter (where not mv.joins), 0) as gone
+                      from moved mv
+                      join segment s on s.workspace_id = $1 and s.id = mv.segment_id
+                     group by mv.customer_id) f
+             where c.workspace_id = $1 and c.id = f.customer_id)
         insert into event (workspace_id, customer_id, kind, happened_at, segment_id)
-        select $1, customer_id, 'segment_joined', $5, segment_id from joined
-        union all
-        select $1, customer_id, 'segment_left', $5, segment_id from gone
+        select $1, customer_id, case when joins then 'segment_joined' else 'segment_left' end, $5, segment_id
+          from moved
         "#,
         workspace_id,
         customers as Option<&[i64]>,
@@ -174,7 +188,14 @@ pub async fn refresh_vip(
             delete from segment_membership m
              where m.workspace_id = $1 and m.segment_id = (select id from vip)
                and m.customer_id in (select customer_id from current except select customer_id from desired)
-            returning m.customer_id)
+            returning m.customer_id),
+        flagged as (
+            update customer c
+               set builtin_segments = case when c.id in (select customer_id from joined)
+                                           then c.builtin_segments | segment_flag('vip')
+                                           else c.builtin_segments & ~segment_flag('vip') end
+             where c.workspace_id = $1
+               and c.id in (select customer_id from joined union all select customer_id from gone))
         insert into event (workspace_id, customer_id, kind, happened_at, segment_id)
         select $1, customer_id, 'segment_joined', $2, (select id from vip) from joined
         union all
@@ -299,8 +320,9 @@ mod tests {
             tx.commit().await.unwrap();
         }
 
+        /// The customer's segments, after checking that the flags on the customer row say the same.
         async fn segments(&self, customer: i64) -> Vec<String> {
-            sqlx::query_scalar!(
+            let keys = sqlx::query_scalar!(
                 "select s.key from segment_membership m join segment s on s.workspace_id = m.workspace_id
                    and s.id = m.segment_id where m.workspace_id = $1 and m.customer_id = $2 order by s.key",
                 self.ws,
@@ -308,7 +330,18 @@ mod tests {
             )
             .fetch_all(&self.pool)
             .await
-            .unwrap()
+            .unwrap();
+            let flags = sqlx::query_scalar!(
+                "select builtin_segments from customer where workspace_id = $1 and id = $2",
+                self.ws,
+                customer
+            )
+            .fetch_one(&self.pool)
+            .await
+            .unwrap();
+            let expected = keys.iter().map(|key| crate::segments::flag(key).unwrap()).fold(0, |a, b| a | b);
+            assert_eq!(flags, expected, "flags of customer {customer} in {keys:?}");
+            keys
         }
 
         async fn events(&self, customer: i64) -> Vec<(String, String)> {
@@ -332,6 +365,19 @@ mod tests {
         assert_eq!(months_before(at("2026-05-31T12:00:00Z"), 3), at("2026-02-28T12:00:00Z"));
         assert_eq!(months_before(at("2024-05-31T00:00:00Z"), 3), at("2024-02-29T00:00:00Z"));
         assert_eq!(months_before(at("2026-05-31T12:00:00Z"), 12), at("2025-05-31T12:00:00Z"));
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn each_builtin_segment_has_its_own_flag_in_rust_and_in_sql(pool: PgPool) {
+        let mut seen = 0;
+        for (key, _) in crate::segments::BUILTIN {
+            let sql = sqlx::query_scalar!(r#"select segment_flag($1) as "flag!""#, key).fetch_one(&pool).await.unwrap();
+            let flag = crate::segments::flag(key).unwrap();
+            assert_eq!(sql, flag, "{key}");
+            assert_eq!(seen & flag, 0, "{key} shares a bit");
+            seen |= flag;
+        }
+        assert_eq!(crate::segments::flag("custom"), None);
     }
 
     #[sqlx::test(migrations = "../migrations")]

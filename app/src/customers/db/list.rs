@@ -6,6 +6,7 @@
 use super::cursor::{Cursor, SortValue};
 use crate::customers::query::{CustomerQuery, Mark, SentimentFilter, Sort, SortKey};
 use crate::error::{AppError, AppResult};
+use crate::segments;
 use crate::sentiment::LABEL_THRESHOLD;
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
@@ -215,13 +216,28 @@ fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, query: 
         push_search(sql, workspace_id, q, search);
     }
     if !query.segments.is_empty() {
-        // the segments' ids are looked up first (an InitPlan), so each customer is one primary-key probe
-        sql.push(
-            " and exists (select 1 from segment_membership m
+        // built-in segments are flags on the customer row, each with its partial indexes (migration
+        // `list_flags`), written as literals so that the planner can match them; other keys (custom
+        // segments, or none at all) go through the memberships
+        let flags = query.segments.iter().filter_map(|key| segments::flag(key)).fold(0, |a, b| a | b);
+        let others: Vec<String> = query.segments.iter().filter(|key| segments::flag(key).is_none()).cloned().collect();
+        sql.push(" and (");
+        if flags != 0 {
+            sql.push(format!("c.builtin_segments & {flags} <> 0"));
+        }
+        if !others.is_empty() {
+            if flags != 0 {
+                sql.push(" or ");
+            }
+            // the segments' ids are looked up first (an InitPlan), so each customer is one key probe
+            sql.push(
+                "exists (select 1 from segment_membership m
                           where m.workspace_id = c.workspace_id and m.customer_id = c.id
                             and m.segment_id = any(array(select id from segment where workspace_id = ",
-        );
-        sql.push_bind(workspace_id).push(" and key = any(").push_bind(query.segments.clone()).push("))))");
+            );
+            sql.push_bind(workspace_id).push(" and key = any(").push_bind(others).push("))))");
+        }
+        sql.push(")");
     }
     if !query.channels.is_empty() {
         sql.push(" and c.channel_id in (select id from channel where workspace_id = ");
@@ -253,22 +269,30 @@ fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, query: 
     if let Some(max) = query.orders_max {
         sql.push(" and c.order_count <= ").push_bind(max);
     }
-    // days in the workspace's time zone
+    // days in the workspace's time zone, compared on the expression the sort reads when it is the
+    // latest purchase (the same for every customer with a purchase), so that its index bounds the scan
+    let purchased = match query.sort {
+        Sort { key: SortKey::LatestPurchase, descending: true } => "coalesce(c.latest_purchase_at, '-infinity')",
+        Sort { key: SortKey::LatestPurchase, descending: false } => "coalesce(c.latest_purchase_at, 'infinity')",
+        _ => "c.latest_purchase_at",
+    };
+    if query.purchased_from.is_some() || query.purchased_to.is_some() {
+        // a purchase at all (the coalesced expressions give the customers without one ±infinity)
+        sql.push(format!(" and {purchased} > '-infinity' and {purchased} < 'infinity'"));
+    }
     if let Some(from) = query.purchased_from {
-        sql.push(" and c.latest_purchase_at >= (").push_bind(from);
+        sql.push(format!(" and {purchased} >= (")).push_bind(from);
         sql.push("::date::timestamp at time zone (select time_zone from workspace where id = ");
         sql.push_bind(workspace_id).push("))");
     }
     if let Some(to) = query.purchased_to {
-        sql.push(" and c.latest_purchase_at < ((").push_bind(to);
+        sql.push(format!(" and {purchased} < ((")).push_bind(to);
         sql.push("::date + 1)::timestamp at time zone (select time_zone from workspace where id = ");
         sql.push_bind(workspace_id).push("))");
     }
     if query.open_tickets {
-        sql.push(
-            " and exists (select 1 from ticket t where t.workspace_id = c.workspace_id and t.customer_id = c.id
-                             and t.status <> 'resolved')",
-        );
+        // kept with the indicators; a flag with its own indexes, like the marks below
+        sql.push(" and c.open_tickets > 0");
     }
     match query.mark {
         Some(Mark::Vip) => sql.push(" and c.vip_mark"),
