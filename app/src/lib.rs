@@ -53,6 +53,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("login") view=auth::login::LoginPage />
                     <Route path=path!("/settings/users") view=accounts::settings::UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/api-keys") view=accounts::settings::ApiKeysPage ssr=SsrMode::Async />
+                    <Route path=path!("/orders") view=orders::pages::OrdersPage ssr=SsrMode::Async />
+                    <Route path=path!("/orders/:id") view=orders::pages::OrderPage ssr=SsrMode::Async />
                     <Route
                         path=StaticSegment("customers")
                         view=customers::list::CustomerListPage

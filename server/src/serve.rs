@@ -30,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .route("/login", post(web::sign_in))
         .route("/logout", post(web::sign_out))
         .route("/workspace", post(web::switch_workspace))
+        .route("/orders/{id}/download", get(app::orders::download::download))
         .nest("/api/v1", crate::api::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();

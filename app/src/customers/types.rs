@@ -69,12 +69,16 @@ pub struct CustomerDetail {
 }
 
 impl CustomerRow {
-    /// "First Last", or a placeholder so a nameless guest is still a readable link.
     pub fn display_name(&self) -> String {
-        let name = format!("{} {}", self.first_name.trim(), self.last_name.trim());
-        let name = name.trim();
-        if name.is_empty() { "(no name)".to_string() } else { name.to_string() }
+        person_name(&self.first_name, &self.last_name)
     }
+}
+
+/// "First Last", or a placeholder so a nameless guest is still a readable link.
+pub fn person_name(first: &str, last: &str) -> String {
+    let name = format!("{} {}", first.trim(), last.trim());
+    let name = name.trim();
+    if name.is_empty() { "(no name)".to_string() } else { name.to_string() }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

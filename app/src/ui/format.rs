@@ -1,6 +1,6 @@
 //! Numbers and dates formatted for people.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// `1234567.891` in `USD` → `$1,234,567.89`; unknown currencies get their code after the amount.
@@ -39,6 +39,11 @@ fn group_thousands(digits: &str) -> String {
 /// `2024-05-01` → `1 May 2024`: unambiguous in every locale.
 pub fn date(day: NaiveDate) -> String {
     day.format("%-d %b %Y").to_string()
+}
+
+/// `2024-05-01T10:00:00Z` → `1 May 2024, 10:00 UTC`.
+pub fn date_time(at: DateTime<Utc>) -> String {
+    at.format("%-d %b %Y, %H:%M UTC").to_string()
 }
 
 #[cfg(test)]

@@ -1,0 +1,30 @@
+//! Server functions of the orders pages.
+
+use super::types::{OrderPage, OrderQuery, OrderView};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+/// A page of orders: all of the workspace's, or one customer's.
+#[server(input = Json)]
+pub async fn list_orders(query: OrderQuery) -> Result<OrderPage, AppError> {
+    use crate::accounts::Role;
+    use crate::auth::require;
+    use crate::state::app_state;
+
+    let caller = require(Role::Viewer)?;
+    let state = app_state()?;
+    super::db::list_orders(&state.pool, caller.workspace_id, &query).await.map_err(AppError::respond)
+}
+
+/// One order with its lines, addresses and shipping updates.
+#[server]
+pub async fn get_order(id: i64) -> Result<OrderView, AppError> {
+    use crate::accounts::Role;
+    use crate::auth::require;
+    use crate::state::app_state;
+
+    let caller = require(Role::Viewer)?;
+    let state = app_state()?;
+    super::db::order_view(&state.pool, caller.workspace_id, id).await.map_err(AppError::respond)
+}

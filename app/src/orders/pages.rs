@@ -1,0 +1,246 @@
+//! The orders list (`/orders`, filterable by customer) and the order view (`/orders/{id}`), rendered on
+//! the server from the URL; the order table is shared with the customer's order history.
+
+use super::api::{get_order, list_orders};
+use super::types::{OrderQuery, OrderRow, OrderView, status_label};
+use crate::customers::Address;
+use crate::ui::format;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn OrdersPage() -> impl IntoView {
+    let params = use_query_map();
+    let query = Memo::new(move |_| {
+        let params = params.read();
+        OrderQuery {
+            customer: params.get("customer").and_then(|v| v.parse().ok()),
+            after: params.get("after"),
+            limit: params.get("limit").and_then(|v| v.parse().ok()),
+        }
+    });
+    let orders = Resource::new(move || query.get(), list_orders);
+    view! {
+        <div class="orders-page">
+            <Suspense fallback=|| view! { <p role="status">"Loading orders…"</p> }>
+                {move || Suspend::new(async move {
+                    let query = query.get_untracked();
+                    match orders.await {
+                        Ok(page) => {
+                            let heading = match (query.customer, page.items.first()) {
+                                (Some(_), Some(order)) => format!("Orders of {}", order.customer_name),
+                                (Some(_), None) => "Orders of this customer".to_string(),
+                                (None, _) => "Orders".to_string(),
+                            };
+                            let back = query.customer.map(|id| view! {
+                                <p><A href=format!("/customers/{id}")>"Back to the customer"</A></p>
+                            });
+                            let first = query.after.is_some().then(|| OrderQuery { after: None, ..query.clone() }.url());
+                            let next = page.next.map(|after| OrderQuery { after: Some(after), ..query.clone() }.url());
+                            view! {
+                                <h1>{heading}</h1>
+                                {back}
+                                <OrderTable orders=page.items show_customer=query.customer.is_none() />
+                                <nav class="pager" aria-label="Pages of orders">
+                                    {first.map(|href| view! { <A href=href>"First page"</A> })}
+                                    {next.map(|href| view! { <A href=href attr:rel="next">"Next page"</A> })}
+                                </nav>
+                            }
+                            .into_any()
+                        }
+                        Err(error) => view! { <h1>"Orders"</h1><p role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+/// Orders as a table (cards on a phone): store, date, number, amount, status, test mark.
+#[component]
+pub fn OrderTable(orders: Vec<OrderRow>, #[prop(optional)] show_customer: bool) -> impl IntoView {
+    if orders.is_empty() {
+        return view! { <p role="status">"No orders."</p> }.into_any();
+    }
+    view! {
+        <table class="orders">
+            <thead>
+                <tr>
+                    <th scope="col">"Number"</th>
+                    <th scope="col">"Date"</th>
+                    <th scope="col">"Store"</th>
+                    {show_customer.then(|| view! { <th scope="col">"Customer"</th> })}
+                    <th scope="col" class="num">"Amount"</th>
+                    <th scope="col">"Status"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {orders.into_iter().map(|order| {
+                    let customer = show_customer.then(|| view! {
+                        <td data-label="Customer">
+                            <A href=format!("/customers/{}", order.customer_id)>{order.customer_name.clone()}</A>
+                        </td>
+                    });
+                    view! {
+                        <tr>
+                            <td data-label="Number">
+                                <A href=format!("/orders/{}", order.id)>{order.number.clone()}</A>
+                                {order.test.then(|| view! { <span class="mark mark-test">"Test"</span> })}
+                            </td>
+                            <td data-label="Date">{format::date(order.placed_on)}</td>
+                            <td data-label="Store">{order.channel.clone()}</td>
+                            {customer}
+                            <td data-label="Amount" class="num">{format::money(order.total, &order.currency)}</td>
+                            <td data-label="Status">{status_label(&order.status).to_string()}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn OrderPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").and_then(|v| v.parse::<i64>().ok()));
+    let order = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => get_order(id).await,
+                None => Err(crate::error::AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <div class="order-page">
+            <Suspense fallback=|| view! { <p role="status">"Loading the order…"</p> }>
+                {move || Suspend::new(async move {
+                    match order.await {
+                        Ok(order) => view! { <OrderDetails order /> }.into_any(),
+                        Err(crate::error::AppError::NotFound) => view! {
+                            <h1>"Order not found"</h1>
+                            <p><A href="/orders">"Go to the orders list"</A></p>
+                        }.into_any(),
+                        Err(error) => view! { <h1>"Order"</h1><p role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn OrderDetails(order: OrderView) -> impl IntoView {
+    let row = order.row;
+    let currency = row.currency.clone();
+    let money = move |amount| format::money(amount, &currency);
+    let in_base = (row.currency != order.base_currency).then(|| {
+        let value = (row.total - order.refunded) * order.exchange_rate;
+        view! {
+            <div><dt>"In "{order.base_currency.clone()}</dt><dd>{format::money(value, &order.base_currency)}</dd></div>
+        }
+    });
+    view! {
+        <h1>"Order "{row.number.clone()}{row.test.then(|| view! { <span class="mark mark-test">"Test"</span> })}</h1>
+        <p>
+            <A href=format!("/customers/{}", row.customer_id)>{row.customer_name.clone()}</A>
+            " · "
+            <A href=format!("/orders?customer={}", row.customer_id)>"All orders of this customer"</A>
+        </p>
+        <dl class="facts">
+            <div><dt>"Status"</dt><dd>{status_label(&row.status).to_string()}</dd></div>
+            <div><dt>"Date"</dt><dd>{format::date(row.placed_on)}</dd></div>
+            <div><dt>"Store"</dt><dd>{row.channel.clone()}</dd></div>
+            <div><dt>"Total"</dt><dd>{money(row.total)}</dd></div>
+            <div><dt>"Paid"</dt><dd>{money(order.paid)}</dd></div>
+            <div><dt>"Refunded"</dt><dd>{money(order.refunded)}</dd></div>
+            {in_base}
+            <div><dt>"Order id in the store"</dt><dd>{order.external_id.clone()}</dd></div>
+        </dl>
+        <p>
+            <a href=format!("/orders/{}/download", row.id) download="" rel="external">"Download as CSV"</a>
+        </p>
+        <section aria-labelledby="order-lines">
+            <h2 id="order-lines">"Products"</h2>
+            <table class="lines">
+                <thead>
+                    <tr>
+                        <th scope="col">"Product"</th>
+                        <th scope="col">"SKU"</th>
+                        <th scope="col">"Category"</th>
+                        <th scope="col" class="num">"Quantity"</th>
+                        <th scope="col" class="num">"Unit price"</th>
+                        <th scope="col" class="num">"Amount"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {order.lines.into_iter().map(|line| view! {
+                        <tr>
+                            <td data-label="Product">{line.name.clone()}</td>
+                            <td data-label="SKU">{line.sku.clone().unwrap_or_else(|| "–".into())}</td>
+                            <td data-label="Category">{line.category.clone().unwrap_or_else(|| "–".into())}</td>
+                            <td data-label="Quantity" class="num">{format::count(line.quantity.into())}</td>
+                            <td data-label="Unit price" class="num">{money(line.unit_price)}</td>
+                            <td data-label="Amount" class="num">{money(line.amount())}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+        <div class="addresses">
+            <section aria-labelledby="shipping-address">
+                <h2 id="shipping-address">"Shipping address"</h2>
+                <AddressBlock address=order.shipping_address />
+            </section>
+            <section aria-labelledby="billing-address">
+                <h2 id="billing-address">"Billing address"</h2>
+                <AddressBlock address=order.billing_address />
+            </section>
+        </div>
+        <section aria-labelledby="shipping-updates">
+            <h2 id="shipping-updates">"Shipping updates"</h2>
+            {if order.shipping_updates.is_empty() {
+                view! { <p>"No shipping updates yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="shipping">
+                        {order.shipping_updates.into_iter().map(|update| view! {
+                            <li>
+                                <time datetime=update.happened_at.to_rfc3339()>{format::date_time(update.happened_at)}</time>
+                                " · "{status_label(&update.status).to_string()}
+                                {update.note.map(|note| view! { " · "{note} })}
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// A postal address, line by line; "None given" when there is none.
+#[component]
+pub fn AddressBlock(address: Option<Address>) -> impl IntoView {
+    match address {
+        None => view! { <p class="muted">"None given"</p> }.into_any(),
+        Some(a) => {
+            let place = [a.postal_code.clone(), Some(a.city.clone()), a.region.clone()]
+                .into_iter()
+                .flatten()
+                .filter(|part| !part.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let lines = [a.name.clone(), a.company.clone(), Some(a.line1.clone()), a.line2.clone(), Some(place), Some(a.country.clone())];
+            view! {
+                <address>
+                    {lines.into_iter().flatten().filter(|l| !l.trim().is_empty()).map(|line| view! { {line}<br /> }).collect_view()}
+                </address>
+            }
+            .into_any()
+        }
+    }
+}

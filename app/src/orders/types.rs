@@ -1,0 +1,145 @@
+//! Wire types of the orders list, the order view and a customer's order summary.
+
+use crate::customers::Address;
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// One order in a list: what a seller scans for (store, date, number, amount, status, test mark).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderRow {
+    pub id: i64,
+    /// The channel's key, e.g. `shopify-eu`.
+    pub channel: String,
+    pub number: String,
+    pub placed_at: DateTime<Utc>,
+    /// The day of `placed_at` in the workspace's time zone.
+    pub placed_on: NaiveDate,
+    pub status: String,
+    pub test: bool,
+    /// The order's own currency and total (before refunds).
+    pub currency: String,
+    pub total: Decimal,
+    pub customer_id: i64,
+    pub customer_name: String,
+}
+
+/// Which orders to list: all of the workspace's, or one customer's; newest first, a page at a time.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderQuery {
+    pub customer: Option<i64>,
+    /// Cursor: the last order of the page before.
+    pub after: Option<String>,
+    pub limit: Option<i64>,
+}
+
+pub const DEFAULT_ORDER_PAGE: i64 = 25;
+pub const MAX_ORDER_PAGE: i64 = 200;
+
+impl OrderQuery {
+    pub fn limit(&self) -> i64 {
+        self.limit.unwrap_or(DEFAULT_ORDER_PAGE).clamp(1, MAX_ORDER_PAGE)
+    }
+
+    /// The address of the orders list showing this query.
+    pub fn url(&self) -> String {
+        let mut pairs = Vec::new();
+        if let Some(customer) = self.customer {
+            pairs.push(format!("customer={customer}"));
+        }
+        if let Some(after) = &self.after {
+            pairs.push(format!("after={}", crate::ui::url::encode(after)));
+        }
+        if let Some(limit) = self.limit {
+            pairs.push(format!("limit={limit}"));
+        }
+        if pairs.is_empty() { "/orders".into() } else { format!("/orders?{}", pairs.join("&")) }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderPage {
+    pub items: Vec<OrderRow>,
+    /// Cursor of the next page, if there is one.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub sku: Option<String>,
+    pub name: String,
+    pub category: Option<String>,
+    pub quantity: i32,
+    pub unit_price: Decimal,
+}
+
+impl OrderLine {
+    pub fn amount(&self) -> Decimal {
+        self.unit_price * Decimal::from(self.quantity)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShippingUpdate {
+    pub happened_at: DateTime<Utc>,
+    pub status: String,
+    pub note: Option<String>,
+}
+
+/// Everything about one order (`/orders/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub row: OrderRow,
+    pub external_id: String,
+    pub paid: Decimal,
+    pub refunded: Decimal,
+    /// Units of the workspace's currency per unit of the order's.
+    pub exchange_rate: Decimal,
+    pub base_currency: String,
+    pub lines: Vec<OrderLine>,
+    pub shipping_address: Option<Address>,
+    pub billing_address: Option<Address>,
+    pub shipping_updates: Vec<ShippingUpdate>,
+}
+
+/// The summary card of a customer's order history (SPEC §3): the figures over *all* their orders,
+/// test, draft, canceled and returned ones included and counted apart, and the last three orders.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub all: i64,
+    pub test: i64,
+    pub draft: i64,
+    pub canceled: i64,
+    pub returned: i64,
+    /// Sum over all orders of (total − refunded) × exchange rate, in the workspace's currency.
+    pub value: Decimal,
+    pub paid: Decimal,
+    pub receivable: Decimal,
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
+    pub last_three: Vec<OrderRow>,
+}
+
+impl OrderSummary {
+    pub fn average(&self) -> Option<Decimal> {
+        (self.all > 0).then(|| (self.value / Decimal::from(self.all)).round_dp(2))
+    }
+}
+
+/// An order status as people read it.
+pub fn status_label(status: &str) -> &str {
+    match status {
+        "draft" => "Draft",
+        "pending" => "Pending",
+        "paid" => "Paid",
+        "in_transit" => "In transit",
+        "delivered" => "Delivered",
+        "canceled" => "Canceled",
+        "returned" => "Returned",
+        "label_created" => "Label created",
+        "out_for_delivery" => "Out for delivery",
+        "failed_attempt" => "Delivery attempt failed",
+        "exception" => "Delivery problem",
+        other => other,
+    }
+}
