@@ -1,13 +1,15 @@
-//! Customers: the list now; detail, editing and merging in later issues.
+//! Customers: the list, the profile (slider and page); editing and merging in later issues.
 
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod db;
+pub mod detail;
 #[cfg(feature = "ssr")]
 pub mod identity;
 #[cfg(feature = "ssr")]
 pub mod indicators;
 pub mod list;
+pub mod profile;
 pub mod query;
 pub mod types;
 

@@ -12,6 +12,7 @@ pub mod sentiment;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod tickets;
+pub mod timeline;
 pub mod ui;
 
 use leptos::prelude::*;
@@ -53,8 +54,10 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("login") view=auth::login::LoginPage />
                     <Route path=path!("/settings/users") view=accounts::settings::UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/api-keys") view=accounts::settings::ApiKeysPage ssr=SsrMode::Async />
+                    <Route path=path!("/customers/:id") view=customers::detail::CustomerPage ssr=SsrMode::Async />
                     <Route path=path!("/orders") view=orders::pages::OrdersPage ssr=SsrMode::Async />
                     <Route path=path!("/orders/:id") view=orders::pages::OrderPage ssr=SsrMode::Async />
+                    <Route path=path!("/tickets/:id") view=tickets::view::TicketPage ssr=SsrMode::Async />
                     <Route
                         path=StaticSegment("customers")
                         view=customers::list::CustomerListPage

@@ -3,6 +3,7 @@
 //! and paging move through the router without full reloads, and back and forward restore the view.
 
 use super::api::{filter_options, list_customers};
+use super::detail::CustomerPanel;
 use super::query::{CustomerQuery, Mark, SentimentFilter, Sort, SortKey};
 use super::types::{COUNT_CAP, CustomerPage, CustomerRow, ListOptions};
 use crate::segments;
@@ -24,6 +25,8 @@ pub fn CustomerListPage() -> impl IntoView {
         CustomerQuery::from_pairs((&*params).into_iter().map(|(k, v)| (k.as_ref(), v)))
     });
     let query = Memo::new(move |_| parsed.get().unwrap_or_default());
+    // the open customer (`c=`): not a filter, so it lives beside the query
+    let open = Memo::new(move |_| params.read().get("c").and_then(|c| c.trim().parse::<i64>().ok()));
     let customers = Resource::new(move || query.get(), list_customers);
     let options = Resource::new(|| (), |_| filter_options());
 
@@ -53,15 +56,23 @@ pub fn CustomerListPage() -> impl IntoView {
                     <Suspense fallback=|| view! { <p role="status">"Loading customers…"</p> }>
                         {move || Suspend::new(async move {
                             match customers.await {
-                                Ok(page) => view! { <Results page query=query.get_untracked() /> }.into_any(),
+                                Ok(page) => view! { <Results page query=query.get_untracked() open /> }.into_any(),
                                 Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
                             }
                         })}
                     </Suspense>
                 </section>
             </div>
+            {move || open.get().map(|id| view! { <CustomerPanel id close=query.get().url() /> })}
         </div>
     }
+}
+
+/// The list's address with customer `id` open in the side panel.
+fn with_open(query: &CustomerQuery, id: i64) -> String {
+    let url = query.url();
+    let joiner = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{joiner}c={id}")
 }
 
 /// A GET form, so search works without JavaScript; once hydrated, the list follows typing. The other
@@ -245,7 +256,7 @@ const SORTS: [(&str, &str); 14] = [
 ];
 
 #[component]
-fn Results(page: CustomerPage, query: CustomerQuery) -> impl IntoView {
+fn Results(page: CustomerPage, query: CustomerQuery, open: Memo<Option<i64>>) -> impl IntoView {
     let shown = page.items.len() as i64;
     let close = page.close_matches.then(|| {
         view! {
@@ -285,7 +296,12 @@ fn Results(page: CustomerPage, query: CustomerQuery) -> impl IntoView {
                 {page
                     .items
                     .into_iter()
-                    .map(|row| view! { <CustomerRowView row currency=currency.clone() /> })
+                    .map(|row| {
+                        let href = with_open(&query, row.id);
+                        let id = row.id;
+                        let current = Signal::derive(move || open.get() == Some(id));
+                        view! { <CustomerRowView row currency=currency.clone() href current /> }
+                    })
                     .collect_view()}
             </tbody>
         </table>
@@ -330,10 +346,10 @@ fn SortHeader(
 }
 
 #[component]
-fn CustomerRowView(row: CustomerRow, currency: String) -> impl IntoView {
+fn CustomerRowView(row: CustomerRow, currency: String, href: String, current: Signal<bool>) -> impl IntoView {
     let name = row.display_name();
     view! {
-        <tr>
+        <tr class:open=move || current.get()>
             <td data-label="Sentiment">
                 {match row.sentiment {
                     Some(sentiment) => {
@@ -345,7 +361,7 @@ fn CustomerRowView(row: CustomerRow, currency: String) -> impl IntoView {
                 }}
             </td>
             <td data-label="Customer">
-                <span class="name">{name}</span>
+                <A href=href attr:class="name" attr:aria-current=move || current.get().then_some("true")>{name}</A>
                 {row.vip_mark.then(|| view! { <span class="mark mark-vip">"VIP"</span> })}
                 {row.bad_mark.then(|| view! { <span class="mark mark-bad">"BAD"</span> })}
                 {row.has_test_order.then(|| view! {

@@ -129,8 +129,19 @@ pub async fn order_view(pool: &PgPool, workspace_id: i64, id: i64) -> AppResult<
 pub fn order_csv(order: &OrderView) -> AppResult<String> {
     let mut out = csv::Writer::from_writer(Vec::new());
     let header = [
-        "order_number", "placed_at", "status", "test", "channel", "customer", "currency", "sku", "product",
-        "category", "quantity", "unit_price", "amount",
+        "order_number",
+        "placed_at",
+        "status",
+        "test",
+        "channel",
+        "customer",
+        "currency",
+        "sku",
+        "product",
+        "category",
+        "quantity",
+        "unit_price",
+        "amount",
     ];
     let write = |out: &mut csv::Writer<Vec<u8>>, record: &[String]| out.write_record(record).map_err(csv_error);
     write(&mut out, &header.map(String::from))?;

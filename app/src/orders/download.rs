@@ -9,7 +9,11 @@ use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 
-pub async fn download(State(state): State<AppState>, caller: Option<axum::Extension<Caller>>, Path(id): Path<String>) -> Response {
+pub async fn download(
+    State(state): State<AppState>,
+    caller: Option<axum::Extension<Caller>>,
+    Path(id): Path<String>,
+) -> Response {
     // the session middleware has already sent signed-out visitors of a page to the sign-in
     let Some(axum::Extension(caller)) = caller else {
         return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();

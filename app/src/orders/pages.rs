@@ -234,7 +234,14 @@ pub fn AddressBlock(address: Option<Address>) -> impl IntoView {
                 .filter(|part| !part.trim().is_empty())
                 .collect::<Vec<_>>()
                 .join(" ");
-            let lines = [a.name.clone(), a.company.clone(), Some(a.line1.clone()), a.line2.clone(), Some(place), Some(a.country.clone())];
+            let lines = [
+                a.name.clone(),
+                a.company.clone(),
+                Some(a.line1.clone()),
+                a.line2.clone(),
+                Some(place),
+                Some(a.country.clone()),
+            ];
             view! {
                 <address>
                     {lines.into_iter().flatten().filter(|l| !l.trim().is_empty()).map(|line| view! { {line}<br /> }).collect_view()}

@@ -1,0 +1,412 @@
+//! The customer page (`/customers/{id}`) and the side panel the list opens (`c=` in its URL): both show
+//! the whole profile — indicators, explained segments, contacts with duplicate marks, tickets, orders,
+//! favourite categories, spend over time and the timeline.
+
+use super::profile::{CustomerProfile, MonthSpend, load_profile, ticket_status_label};
+use crate::error::AppError;
+use crate::orders::api::list_orders;
+use crate::orders::pages::{AddressBlock, OrderTable};
+use crate::orders::{OrderQuery, status_label};
+use crate::timeline::view::Timeline;
+use crate::ui::format;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+#[component]
+pub fn CustomerPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").and_then(|v| v.parse::<i64>().ok()));
+    view! {
+        <div class="customer-page">
+            {move || match id.get() {
+                Some(id) => view! { <ProfileLoader id full_page=true /> }.into_any(),
+                None => view! { <NoSuchCustomer /> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+/// The side panel of the list: the same profile, with links to close it and to the full page.
+#[component]
+pub fn CustomerPanel(id: i64, close: String) -> impl IntoView {
+    view! {
+        <aside class="customer-panel" aria-label="Customer details">
+            <nav class="panel-actions" aria-label="Customer panel">
+                <A href=close attr:class="close">"Close"</A>
+                <A href=format!("/customers/{id}")>"Open full page"</A>
+            </nav>
+            <ProfileLoader id full_page=false />
+        </aside>
+    }
+}
+
+#[component]
+fn NoSuchCustomer() -> impl IntoView {
+    view! {
+        <h1>"Customer not found"</h1>
+        <p><A href="/customers">"Go to the customer list"</A></p>
+    }
+}
+
+#[component]
+fn ProfileLoader(id: i64, full_page: bool) -> impl IntoView {
+    let profile = Resource::new(move || id, load_profile);
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Loading the customer…"</p> }>
+            {move || Suspend::new(async move {
+                match profile.await {
+                    Ok(profile) => view! { <Profile profile full_page /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <NoSuchCustomer /> }.into_any(),
+                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
+    let detail = profile.detail;
+    let row = detail.row;
+    let id = row.id;
+    let currency = profile.currency.clone();
+    let money = {
+        let currency = currency.clone();
+        move |amount: Decimal| format::money(amount, &currency)
+    };
+    let day = |at: Option<chrono::DateTime<chrono::Utc>>| {
+        at.map_or_else(|| "–".to_string(), |t| format::date(t.date_naive()))
+    };
+    let name = row.display_name();
+    let heading = if full_page {
+        view! { <h1 class="customer-name">{name.clone()}</h1> }.into_any()
+    } else {
+        view! { <h2 class="customer-name">{name.clone()}</h2> }.into_any()
+    };
+    let sentiment = match row.sentiment {
+        Some(s) => {
+            let (face, word) = s.face();
+            format!("{face} {word}")
+        }
+        None => "No messages yet".to_string(),
+    };
+    let duplicates = profile.duplicates;
+    let duplicate_of = move |contact: &str| duplicates.iter().find(|d| d.contact == contact).map(|d| d.others.clone());
+    let emails = detail
+        .emails
+        .iter()
+        .map(|email| {
+            let others = duplicate_of(email);
+            view! {
+                <li>
+                    <a href=format!("mailto:{email}")>{email.clone()}</a>
+                    <DuplicateMark others />
+                </li>
+            }
+        })
+        .collect_view();
+    let phones = detail
+        .phones
+        .iter()
+        .map(|phone| {
+            let others = duplicate_of(&phone.raw);
+            let dial = phone
+                .e164
+                .clone()
+                .unwrap_or_else(|| phone.raw.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect());
+            view! {
+                <li>
+                    <a href=format!("tel:{dial}")>{phone.raw.clone()}</a>
+                    <DuplicateMark others />
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <article class="profile">
+            <header class="profile-head">
+                {heading}
+                <p class="marks">
+                    {row.vip_mark.then(|| view! { <span class="mark mark-vip">"VIP"</span> })}
+                    {row.bad_mark.then(|| view! { <span class="mark mark-bad">"BAD"</span> })}
+                    {row.has_test_order.then(|| view! { <span class="mark mark-test" title="Has test orders">"Test"</span> })}
+                    <span class="mark">{if row.registered { "Registered" } else { "Guest" }}</span>
+                </p>
+                <dl class="facts">
+                    <div><dt>"Sentiment"</dt><dd>{sentiment}</dd></div>
+                    <div><dt>"Channel"</dt><dd>{row.channel.clone()}</dd></div>
+                    <div><dt>"Manager"</dt><dd>{profile.manager.clone().unwrap_or_else(|| "None".into())}</dd></div>
+                    {detail.company.clone().map(|company| view! { <div><dt>"Company"</dt><dd>{company}</dd></div> })}
+                </dl>
+            </header>
+            <section aria-label="Indicators">
+                <dl class="indicators">
+                    <div><dt>"Total order value"</dt><dd data-indicator="total_order_value">{money(row.total_order_value)}</dd></div>
+                    <div><dt>"Orders"</dt><dd data-indicator="orders">{format::count(row.orders.into())}</dd></div>
+                    <div><dt>"Average order value"</dt><dd data-indicator="average_order_value">{detail.average_order_value.map_or_else(|| "–".into(), money.clone())}</dd></div>
+                    <div><dt>"Customer since"</dt><dd data-indicator="customer_since">{day(detail.customer_since)}</dd></div>
+                    <div><dt>"Latest purchase"</dt><dd data-indicator="latest_purchase">{day(row.latest_purchase_at)}</dd></div>
+                    <div><dt>"Registered"</dt><dd data-indicator="registered_at">{day(Some(detail.registered_at))}</dd></div>
+                    <div><dt>"Total paid"</dt><dd data-indicator="total_paid">{money(detail.total_paid)}</dd></div>
+                    <div><dt>"Accounts receivable"</dt><dd data-indicator="accounts_receivable">{money(detail.accounts_receivable)}</dd></div>
+                    <div><dt>"Contacts"</dt><dd data-indicator="contacts">{format::count(detail.contacts.into())}</dd></div>
+                </dl>
+            </section>
+            <section aria-labelledby=format!("segments-{id}")>
+                <h3 id=format!("segments-{id}")>"Segments"</h3>
+                {if profile.segments.is_empty() {
+                    view! { <p>"In no segment."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="segment-reasons">
+                            {profile.segments.into_iter().map(|s| view! {
+                                <li><span class="chip">{s.name}</span>" "{s.reason}</li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+            <section aria-labelledby=format!("contact-{id}")>
+                <h3 id=format!("contact-{id}")>"Contact"</h3>
+                <h4>"Emails"</h4>
+                {if detail.emails.is_empty() { view! { <p class="muted">"None"</p> }.into_any() } else { view! { <ul class="contacts">{emails}</ul> }.into_any() }}
+                <h4>"Phones"</h4>
+                {if detail.phones.is_empty() { view! { <p class="muted">"None"</p> }.into_any() } else { view! { <ul class="contacts">{phones}</ul> }.into_any() }}
+                <div class="addresses">
+                    <div>
+                        <h4>"Shipping address"</h4>
+                        <AddressBlock address=detail.shipping_address.clone() />
+                    </div>
+                    <div>
+                        <h4>"Billing address"</h4>
+                        <AddressBlock address=detail.billing_address.clone() />
+                    </div>
+                </div>
+            </section>
+            <Tickets overview=profile.tickets id />
+            <section aria-labelledby=format!("orders-{id}")>
+                <h3 id=format!("orders-{id}")>"Orders"</h3>
+                <OrderSummaryCard summary=profile.orders currency=currency.clone() id />
+                <CustomerOrders id />
+            </section>
+            <section aria-labelledby=format!("categories-{id}")>
+                <h3 id=format!("categories-{id}")>"Popular categories"</h3>
+                {if profile.categories.is_empty() {
+                    view! { <p>"No categorised purchases yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <ol class="categories">
+                            {profile.categories.into_iter().map(|c| view! {
+                                <li>{c.category}" · "{format::count(c.quantity)}" items · "{format::money(c.amount, &currency)}</li>
+                            }).collect_view()}
+                        </ol>
+                    }.into_any()
+                }}
+            </section>
+            <SpendChart spend=profile.spend currency=profile.currency.clone() id />
+            <Timeline customer=id />
+        </article>
+    }
+}
+
+/// "Also on" links to the other customers who share this email or phone.
+#[component]
+fn DuplicateMark(others: Option<Vec<(i64, String)>>) -> impl IntoView {
+    others.map(|others| {
+        view! {
+            <span class="duplicate">
+                <span class="mark mark-duplicate">"Duplicate"</span>" also on "
+                {others.into_iter().enumerate().map(|(i, (id, name))| view! {
+                    {(i > 0).then_some(", ")}
+                    <A href=format!("/customers/{id}")>{name}</A>
+                }).collect_view()}
+            </span>
+        }
+    })
+}
+
+#[component]
+fn Tickets(overview: super::profile::TicketOverview, id: i64) -> impl IntoView {
+    let ticket_item = |t: &super::profile::TicketRow| {
+        let subject = if t.subject.trim().is_empty() { "(no subject)".to_string() } else { t.subject.clone() };
+        view! {
+            <li>
+                <A href=format!("/tickets/{}", t.id)>{subject}</A>
+                " · "{ticket_status_label(&t.status).to_string()}
+                " · "{format::count(t.messages)}" messages · updated "{format::date(t.updated_at.date_naive())}
+            </li>
+        }
+    };
+    let groups = overview
+        .by_status
+        .iter()
+        .map(|(status, count)| {
+            let tickets =
+                overview.latest.iter().filter(|t| &t.status == status).take(5).map(ticket_item).collect_view();
+            view! {
+                <div class="ticket-group">
+                    <h4>{ticket_status_label(status).to_string()}" ("{format::count(*count)}")"</h4>
+                    <ul>{tickets}</ul>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <section aria-labelledby=format!("tickets-{id}")>
+            <h3 id=format!("tickets-{id}")>"Tickets"</h3>
+            {if overview.by_status.is_empty() {
+                view! { <p>"No tickets."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="ticket-groups">{groups}</div>
+                    <h4>"Recently updated (7 days)"</h4>
+                    {if overview.recent.is_empty() {
+                        view! { <p class="muted">"None"</p> }.into_any()
+                    } else {
+                        view! { <ul>{overview.recent.iter().map(ticket_item).collect_view()}</ul> }.into_any()
+                    }}
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// The summary card of SPEC §3: figures over all orders, test, draft, canceled and returned ones
+/// included and named, and the last three orders.
+#[component]
+fn OrderSummaryCard(summary: crate::orders::OrderSummary, currency: String, id: i64) -> impl IntoView {
+    let money = |amount| format::money(amount, &currency);
+    let apart = [
+        ("test", summary.test),
+        ("draft", summary.draft),
+        ("canceled", summary.canceled),
+        ("returned", summary.returned),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(what, n)| format!("{} {what}", format::count(n)))
+    .collect::<Vec<_>>();
+    let apart = if apart.is_empty() { String::new() } else { format!(" (of which {})", apart.join(", ")) };
+    view! {
+        <div class="summary-card">
+            <p class="card-title">"All orders, including test, canceled and returned ones"</p>
+            <dl class="facts">
+                <div><dt>"Orders"</dt><dd>{format::count(summary.all)}{apart}</dd></div>
+                <div><dt>"Value"</dt><dd>{money(summary.value)}</dd></div>
+                <div><dt>"Average"</dt><dd>{summary.average().map_or_else(|| "–".into(), money)}</dd></div>
+                <div><dt>"Paid"</dt><dd>{money(summary.paid)}</dd></div>
+                <div><dt>"Receivable"</dt><dd>{money(summary.receivable)}</dd></div>
+                <div><dt>"First"</dt><dd>{summary.first.map_or_else(|| "–".into(), |t| format::date(t.date_naive()))}</dd></div>
+                <div><dt>"Latest"</dt><dd>{summary.last.map_or_else(|| "–".into(), |t| format::date(t.date_naive()))}</dd></div>
+            </dl>
+            {(!summary.last_three.is_empty()).then(move || view! {
+                <p class="card-title">"Last three orders"</p>
+                <ul class="last-orders">
+                    {summary.last_three.into_iter().map(|o| view! {
+                        <li>
+                            <A href=format!("/orders/{}", o.id)>{o.number.clone()}</A>
+                            " · "{format::date(o.placed_on)}" · "{format::money(o.total, &o.currency)}
+                            " · "{status_label(&o.status).to_string()}
+                            {o.test.then(|| view! { " " <span class="mark mark-test">"Test"</span> })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+            <p><A href=OrderQuery { customer: Some(id), ..Default::default() }.url()>"See all orders of this customer"</A></p>
+        </div>
+    }
+}
+
+const HISTORY_PAGE: i64 = 10;
+
+/// The order history, a page at a time, in place.
+#[component]
+fn CustomerOrders(id: i64) -> impl IntoView {
+    let cursors = RwSignal::new(Vec::<String>::new());
+    let page = Resource::new(
+        move || cursors.with(|c| c.last().cloned()),
+        move |after| list_orders(OrderQuery { customer: Some(id), after, limit: Some(HISTORY_PAGE) }),
+    );
+    view! {
+        <h4>"Order history"</h4>
+        <Transition fallback=|| view! { <p role="status">"Loading orders…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => {
+                        let previous = cursors.with_untracked(|c| !c.is_empty());
+                        let next = page.next.clone();
+                        view! {
+                            <OrderTable orders=page.items />
+                            <nav class="pager" aria-label="Pages of orders">
+                                {previous.then(|| view! {
+                                    <button type="button" on:click=move |_| cursors.update(|c| { c.pop(); })>"Previous page"</button>
+                                })}
+                                {next.map(|after| view! {
+                                    <button type="button" on:click=move |_| cursors.update(|c| c.push(after.clone()))>"Next page"</button>
+                                })}
+                            </nav>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Spend per month over the last twelve months: bars drawn by the app, with the months named under
+/// them and the same figures as a table for screen readers and exact reading.
+#[component]
+fn SpendChart(spend: Vec<MonthSpend>, currency: String, id: i64) -> impl IntoView {
+    let max = spend.iter().map(|m| m.amount).max().unwrap_or_default();
+    let (width, height, bar_area) = (360.0, 150.0, 110.0);
+    let slot = width / spend.len().max(1) as f64;
+    let month = |m: &MonthSpend| m.month.format("%b %Y").to_string();
+    let label = match spend.iter().filter(|m| m.amount > Decimal::ZERO).max_by_key(|m| m.amount) {
+        Some(top) => format!(
+            "Spend per month over the last 12 months; highest {} in {}",
+            format::money(top.amount, &currency),
+            month(top)
+        ),
+        None => "Spend per month over the last 12 months: nothing spent".to_string(),
+    };
+    let bars = spend
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let share = if max > Decimal::ZERO { (m.amount / max).to_f64().unwrap_or(0.0) } else { 0.0 };
+            let h = (share * bar_area).max(if m.amount > Decimal::ZERO { 2.0 } else { 0.0 });
+            let x = i as f64 * slot + slot * 0.15;
+            view! {
+                <g>
+                    <rect x=x y=10.0 + bar_area - h width=slot * 0.7 height=h class="bar" />
+                    <text x=x + slot * 0.35 y=height - 8.0 text-anchor="middle" class="axis">{m.month.format("%b").to_string()}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <section aria-labelledby=format!("spend-{id}")>
+            <h3 id=format!("spend-{id}")>"Spend over time"</h3>
+            <p class="muted">"Highest month: "{format::money(max, &currency)}</p>
+            <svg class="spend-chart" viewBox=format!("0 0 {width} {height}") role="img" aria-label=label>
+                <line x1=0.0 y1=10.0 + bar_area x2=width y2=10.0 + bar_area class="baseline" />
+                {bars}
+            </svg>
+            <details>
+                <summary>"Spend by month as a table"</summary>
+                <table class="spend-table">
+                    <thead><tr><th scope="col">"Month"</th><th scope="col" class="num">"Spend"</th></tr></thead>
+                    <tbody>
+                        {spend.iter().map(|m| view! {
+                            <tr><td>{month(m)}</td><td class="num">{format::money(m.amount, &currency)}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </details>
+        </section>
+    }
+}

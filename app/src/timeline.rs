@@ -1,0 +1,59 @@
+//! A customer's timeline (SPEC §4): everything that happened to them, newest first, read from the
+//! events, under the tabs All, Orders, Tickets, Notes, Tasks, Files, Segments and Changes.
+
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod view;
+
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The tabs: the key events are filed under (`event.tab`; `all` for every event) and the name shown.
+pub const TABS: [(&str, &str); 8] = [
+    ("all", "All"),
+    ("orders", "Orders"),
+    ("tickets", "Tickets"),
+    ("notes", "Notes"),
+    ("tasks", "Tasks"),
+    ("files", "Files"),
+    ("segments", "Segments"),
+    ("changes", "Changes"),
+];
+
+pub const TIMELINE_PAGE: i64 = 20;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub id: i64,
+    pub kind: String,
+    pub happened_at: DateTime<Utc>,
+    /// The member who did it; none for the system and the API.
+    pub actor: Option<String>,
+    /// What happened, in a sentence.
+    pub text: String,
+    pub order_id: Option<i64>,
+    pub ticket_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelinePage {
+    pub items: Vec<TimelineEntry>,
+    /// Cursor of the next (older) page.
+    pub next: Option<String>,
+}
+
+/// One page of a customer's timeline under `tab`, after the cursor `after`.
+#[server]
+pub async fn customer_timeline(customer: i64, tab: String, after: Option<String>) -> Result<TimelinePage, AppError> {
+    use crate::accounts::Role;
+    use crate::auth::require;
+    use crate::state::app_state;
+
+    let caller = require(Role::Viewer)?;
+    let state = app_state()?;
+    db::timeline(&state.pool, caller.workspace_id, customer, &tab, after.as_deref(), TIMELINE_PAGE)
+        .await
+        .map_err(AppError::respond)
+}
