@@ -3,10 +3,12 @@
 //! the screen and the API ask for them) for every filter of §4 with every sort on the first page, and
 //! on page 200 (reached through keyset cursors) for every filter with the default sort and every sort
 //! without a filter; search; and the naive approach of §8 (OFFSET paging,
-//! indicators computed per request with GROUP BY, COUNT(*) per page) on the same data in the same run.
+//! indicators computed per request with GROUP BY, COUNT(*) per page) on the same data in the same run;
+//! and the customer detail.
 //! Prints a Markdown table; `scripts/bench` puts it into `bench/RESULTS.md`.
 //!
 //!     DATABASE_URL=… cargo bench -p server --bench list -- [--workspace bench] [--runs 11] [--quick]
+//!         [--naive-only | --detail-only]
 
 use app::customers::db::list_customers;
 use app::customers::query::{CustomerQuery, Sort, SortKey};
@@ -105,10 +107,72 @@ async fn main() {
             .unwrap();
     println!("Workspace `{slug}`: {customers} customers, {orders} orders; {runs} runs per figure after a warm-up.\n");
 
-    if !naive_only {
+    // only the customer detail
+    let detail_only = args.iter().any(|a| a == "--detail-only");
+    if !naive_only && !detail_only {
         list_and_search(&pool, ws, &channel, runs, quick).await;
     }
-    naive(&pool, ws, runs).await;
+    if !naive_only {
+        detail(&pool, ws).await;
+    }
+    if !detail_only {
+        naive(&pool, ws, runs).await;
+    }
+}
+
+/// The customer detail: what `GET /api/v1/customers/{id}` reads, and everything the customer page
+/// loads (the profile, the first page of orders and of the timeline), each for 201 customers spread
+/// over the workspace, every one read once after a warm-up on another.
+async fn detail(pool: &PgPool, ws: i64) {
+    use app::orders::OrderQuery;
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "select id from (select id, row_number() over (order by id) as n from customer
+                          where workspace_id = $1 and merged_into_id is null) c
+          where n % 5000 = 1 limit 202",
+    )
+    .bind(ws)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let now = chrono::Utc::now();
+    let page = |id: i64| {
+        let pool = pool.clone();
+        async move {
+            app::customers::profile::db::customer_profile(&pool, ws, id, now).await.expect("profile");
+            let orders = OrderQuery { customer: Some(id), after: None, limit: Some(10) };
+            app::orders::db::list_orders(&pool, ws, &orders).await.expect("orders");
+            app::timeline::db::timeline(&pool, ws, id, "all", None, app::timeline::TIMELINE_PAGE)
+                .await
+                .expect("timeline");
+        }
+    };
+    page(ids[0]).await;
+    app::customers::db::customer_detail(pool, ws, ids[0]).await.expect("warm-up");
+    let (mut api, mut full) = (Vec::new(), Vec::new());
+    for &id in &ids[1..] {
+        let started = Instant::now();
+        app::customers::db::customer_detail(pool, ws, id).await.expect("detail");
+        api.push(started.elapsed());
+        let started = Instant::now();
+        page(id).await;
+        full.push(started.elapsed());
+    }
+    println!("### Customer detail, ms\n");
+    println!("{} customers spread over the workspace, each read once (target p95 ≤ 20 ms).\n", ids.len() - 1);
+    println!("| what | p50 | p95 |");
+    println!("|---|---|---|");
+    let api = figures(api);
+    println!(
+        "| `GET /api/v1/customers/{{id}}` data (indicators, contacts, addresses) | {} | {} |",
+        ms(api.p50),
+        ms(api.p95)
+    );
+    let full = figures(full);
+    println!(
+        "| the customer page (profile with segments explained, duplicates, tickets, order summary, categories, spend; first page of orders and of the timeline) | {} | {} |\n",
+        ms(full.p50),
+        ms(full.p95)
+    );
 }
 
 async fn list_and_search(pool: &PgPool, ws: i64, channel: &str, runs: usize, quick: bool) {

@@ -125,8 +125,7 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
             }
         })
         .collect_view();
-    view! {
-        <article class="profile">
+    let head = view! {
             <header class="profile-head">
                 {heading}
                 <p class="marks">
@@ -142,6 +141,9 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
                     {detail.company.clone().map(|company| view! { <div><dt>"Company"</dt><dd>{company}</dd></div> })}
                 </dl>
             </header>
+    }
+    .into_any();
+    let indicators = view! {
             <section aria-label="Indicators">
                 <dl class="indicators">
                     <div><dt>"Total order value"</dt><dd data-indicator="total_order_value">{money(row.total_order_value)}</dd></div>
@@ -155,6 +157,9 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
                     <div><dt>"Contacts"</dt><dd data-indicator="contacts">{format::count(detail.contacts.into())}</dd></div>
                 </dl>
             </section>
+    }
+    .into_any();
+    let segment_list = view! {
             <section aria-labelledby=format!("segments-{id}")>
                 <h3 id=format!("segments-{id}")>"Segments"</h3>
                 {if profile.segments.is_empty() {
@@ -169,6 +174,9 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
                     }.into_any()
                 }}
             </section>
+    }
+    .into_any();
+    let contact = view! {
             <section aria-labelledby=format!("contact-{id}")>
                 <h3 id=format!("contact-{id}")>"Contact"</h3>
                 <h4>"Emails"</h4>
@@ -186,12 +194,21 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
                     </div>
                 </div>
             </section>
+    }
+    .into_any();
+    let tickets = view! {
             <Tickets overview=profile.tickets id />
+    }
+    .into_any();
+    let orders = view! {
             <section aria-labelledby=format!("orders-{id}")>
                 <h3 id=format!("orders-{id}")>"Orders"</h3>
                 <OrderSummaryCard summary=profile.orders currency=currency.clone() id />
                 <CustomerOrders id />
             </section>
+    }
+    .into_any();
+    let categories = view! {
             <section aria-labelledby=format!("categories-{id}")>
                 <h3 id=format!("categories-{id}")>"Popular categories"</h3>
                 {if profile.categories.is_empty() {
@@ -206,8 +223,20 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
                     }.into_any()
                 }}
             </section>
+    }
+    .into_any();
+    let spend = view! {
             <SpendChart spend=profile.spend currency=profile.currency.clone() id />
+    }
+    .into_any();
+    let timeline = view! {
             <Timeline customer=id />
+    }
+    .into_any();
+    // each part's type erased on its own: one view of them all is too deep for the compiler
+    view! {
+        <article class="profile">
+            {head}{indicators}{segment_list}{contact}{tickets}{orders}{categories}{spend}{timeline}
         </article>
     }
 }
