@@ -77,9 +77,7 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
         let currency = currency.clone();
         move |amount: Decimal| format::money(amount, &currency)
     };
-    let day = |at: Option<chrono::DateTime<chrono::Utc>>| {
-        at.map_or_else(|| "–".to_string(), |t| format::date(t.date_naive()))
-    };
+    let day = |on: Option<chrono::NaiveDate>| on.map_or_else(|| "–".to_string(), format::date);
     let name = row.display_name();
     let heading = if full_page {
         view! { <h1 class="customer-name">{name.clone()}</h1> }.into_any()
@@ -149,9 +147,9 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
                     <div><dt>"Total order value"</dt><dd data-indicator="total_order_value">{money(row.total_order_value)}</dd></div>
                     <div><dt>"Orders"</dt><dd data-indicator="orders">{format::count(row.orders.into())}</dd></div>
                     <div><dt>"Average order value"</dt><dd data-indicator="average_order_value">{detail.average_order_value.map_or_else(|| "–".into(), money.clone())}</dd></div>
-                    <div><dt>"Customer since"</dt><dd data-indicator="customer_since">{day(detail.customer_since)}</dd></div>
-                    <div><dt>"Latest purchase"</dt><dd data-indicator="latest_purchase">{day(row.latest_purchase_at)}</dd></div>
-                    <div><dt>"Registered"</dt><dd data-indicator="registered_at">{day(Some(detail.registered_at))}</dd></div>
+                    <div><dt>"Customer since"</dt><dd data-indicator="customer_since">{day(profile.customer_since)}</dd></div>
+                    <div><dt>"Latest purchase"</dt><dd data-indicator="latest_purchase">{day(row.latest_purchase)}</dd></div>
+                    <div><dt>"Registered"</dt><dd data-indicator="registered_at">{day(Some(profile.registered_on))}</dd></div>
                     <div><dt>"Total paid"</dt><dd data-indicator="total_paid">{money(detail.total_paid)}</dd></div>
                     <div><dt>"Accounts receivable"</dt><dd data-indicator="accounts_receivable">{money(detail.accounts_receivable)}</dd></div>
                     <div><dt>"Contacts"</dt><dd data-indicator="contacts">{format::count(detail.contacts.into())}</dd></div>
@@ -328,8 +326,8 @@ fn OrderSummaryCard(summary: crate::orders::OrderSummary, currency: String, id: 
                 <div><dt>"Average"</dt><dd>{summary.average().map_or_else(|| "–".into(), money)}</dd></div>
                 <div><dt>"Paid"</dt><dd>{money(summary.paid)}</dd></div>
                 <div><dt>"Receivable"</dt><dd>{money(summary.receivable)}</dd></div>
-                <div><dt>"First"</dt><dd>{summary.first.map_or_else(|| "–".into(), |t| format::date(t.date_naive()))}</dd></div>
-                <div><dt>"Latest"</dt><dd>{summary.last.map_or_else(|| "–".into(), |t| format::date(t.date_naive()))}</dd></div>
+                <div><dt>"First"</dt><dd>{summary.first.map_or_else(|| "–".into(), format::date)}</dd></div>
+                <div><dt>"Latest"</dt><dd>{summary.last.map_or_else(|| "–".into(), format::date)}</dd></div>
             </dl>
             {(!summary.last_three.is_empty()).then(move || view! {
                 <p class="card-title">"Last three orders"</p>

@@ -20,6 +20,10 @@ pub struct CustomerProfile {
     /// The workspace's currency, in which the indicators are given.
     pub currency: String,
     pub manager: Option<String>,
+    /// Days of the customer's first order and registration, in the workspace's time zone (the latest
+    /// purchase's is on the row).
+    pub customer_since: Option<NaiveDate>,
+    pub registered_on: NaiveDate,
     pub segments: Vec<SegmentReason>,
     pub duplicates: Vec<Duplicate>,
     pub tickets: TicketOverview,

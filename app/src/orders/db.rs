@@ -4,6 +4,7 @@
 use super::types::{OrderLine, OrderPage, OrderQuery, OrderRow, OrderSummary, OrderView, ShippingUpdate};
 use crate::customers::{Address, person_name};
 use crate::error::{AppError, AppResult};
+use rust_decimal::Decimal;
 use sqlx::PgPool;
 
 /// A page of orders, newest first. The cursor is the last order of the page before (its id): the next
@@ -187,13 +188,32 @@ pub async fn order_summary(pool: &PgPool, workspace_id: i64, customer: i64) -> A
                   coalesce(sum((total - refunded) * exchange_rate), 0) as "value!",
                   coalesce(sum(paid * exchange_rate), 0) as "paid!",
                   coalesce(sum(greatest(0, total - refunded - paid) * exchange_rate), 0) as "receivable!",
-                  min(placed_at) as first, max(placed_at) as last
-             from customer_order where workspace_id = $1 and customer_id = $2"#,
+                  (min(placed_at) at time zone w.time_zone)::date as first,
+                  (max(placed_at) at time zone w.time_zone)::date as last
+             from customer_order o join workspace w on w.id = o.workspace_id
+            where o.workspace_id = $1 and o.customer_id = $2
+            group by w.time_zone"#,
         workspace_id,
         customer
     )
-    .fetch_one(pool)
+    .fetch_optional(pool)
     .await?;
+    let last_three = rows(pool, workspace_id, Some(customer), None, None, 3).await?;
+    let Some(s) = s else {
+        return Ok(OrderSummary {
+            all: 0,
+            test: 0,
+            draft: 0,
+            canceled: 0,
+            returned: 0,
+            value: Decimal::ZERO,
+            paid: Decimal::ZERO,
+            receivable: Decimal::ZERO,
+            first: None,
+            last: None,
+            last_three,
+        });
+    };
     Ok(OrderSummary {
         all: s.all,
         test: s.test,
@@ -205,6 +225,6 @@ pub async fn order_summary(pool: &PgPool, workspace_id: i64, customer: i64) -> A
         receivable: s.receivable,
         first: s.first,
         last: s.last,
-        last_three: rows(pool, workspace_id, Some(customer), None, None, 3).await?,
+        last_three,
     })
 }

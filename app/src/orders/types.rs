@@ -115,8 +115,9 @@ pub struct OrderSummary {
     pub value: Decimal,
     pub paid: Decimal,
     pub receivable: Decimal,
-    pub first: Option<DateTime<Utc>>,
-    pub last: Option<DateTime<Utc>>,
+    /// Days of the first and latest order, in the workspace's time zone.
+    pub first: Option<NaiveDate>,
+    pub last: Option<NaiveDate>,
     pub last_three: Vec<OrderRow>,
 }
 

@@ -16,9 +16,17 @@ pub async fn customer_profile(
     now: DateTime<Utc>,
 ) -> AppResult<CustomerProfile> {
     let detail = crate::customers::db::customer_detail(pool, workspace_id, id).await?;
-    let workspace = sqlx::query!("select base_currency, vip_threshold from workspace where id = $1", workspace_id)
-        .fetch_one(pool)
-        .await?;
+    let workspace = sqlx::query!(
+        r#"select w.base_currency, w.vip_threshold,
+                  (c.customer_since at time zone w.time_zone)::date as customer_since,
+                  (c.registered_at at time zone w.time_zone)::date as "registered_on!"
+             from workspace w join customer c on c.workspace_id = w.id and c.id = $2
+            where w.id = $1"#,
+        workspace_id,
+        id
+    )
+    .fetch_one(pool)
+    .await?;
     let manager = sqlx::query_scalar!(
         r#"select coalesce(nullif(btrim(u.name), ''), u.email) as "name!" from customer c
              join user_account u on u.id = c.manager_id
@@ -58,10 +66,8 @@ pub async fn customer_profile(
                 },
                 "repeat_customer" => format!("{} orders in the last 12 months", format::count(recent.in_12)),
                 "active_customer" => format!("{} orders in the last 3 months", format::count(recent.in_3)),
-                "new_customer" => match detail.customer_since {
-                    Some(since) => {
-                        format!("First order on {}, within the last 3 months", format::date(since.date_naive()))
-                    }
+                "new_customer" => match workspace.customer_since {
+                    Some(since) => format!("First order on {}, within the last 3 months", format::date(since)),
                     None => "First order within the last 3 months".to_string(),
                 },
                 "new_contact" => "No orders yet, 1 contact".to_string(),
@@ -73,6 +79,8 @@ pub async fn customer_profile(
         .collect();
     Ok(CustomerProfile {
         manager,
+        customer_since: workspace.customer_since,
+        registered_on: workspace.registered_on,
         segments,
         duplicates: duplicates(pool, workspace_id, id).await?,
         tickets: tickets(pool, workspace_id, id, now).await?,
