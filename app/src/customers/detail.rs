@@ -2,7 +2,11 @@
 //! the whole profile — indicators, explained segments, contacts with duplicate marks, tickets, orders,
 //! favourite categories, spend over time and the timeline.
 
+use super::edit::SaveCustomer;
+use super::edit::view::{EditCustomer, History};
 use super::profile::{CustomerProfile, MonthSpend, load_profile, ticket_status_label};
+use crate::accounts::Role;
+use crate::auth::api::current_caller;
 use crate::error::AppError;
 use crate::orders::api::list_orders;
 use crate::orders::pages::{AddressBlock, OrderTable};
@@ -19,12 +23,53 @@ use rust_decimal::prelude::ToPrimitive;
 pub fn CustomerPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").and_then(|v| v.parse::<i64>().ok()));
+    let save = ServerAction::<SaveCustomer>::new();
+    let editing = RwSignal::new(false);
+    let history = RwSignal::new(false);
+    // back to the profile once saved
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            editing.set(false);
+        }
+    });
     view! {
         <div class="customer-page">
             {move || match id.get() {
-                Some(id) => view! { <ProfileLoader id full_page=true /> }.into_any(),
+                Some(id) => view! {
+                    <PageActions editing history />
+                    {move || if editing.get() {
+                        view! { <EditCustomer id save editing /> }.into_any()
+                    } else {
+                        view! { <ProfileLoader id full_page=true version=save.version() /> }.into_any()
+                    }}
+                    {move || history.get().then(|| view! { <History id version=save.version() /> })}
+                }.into_any(),
                 None => view! { <NoSuchCustomer /> }.into_any(),
             }}
+        </div>
+    }
+}
+
+/// "Edit customer" for those who may edit (agents and admins); "History" for everyone.
+#[component]
+fn PageActions(editing: RwSignal<bool>, history: RwSignal<bool>) -> impl IntoView {
+    let caller = Resource::new(|| (), |_| current_caller());
+    view! {
+        <div class="page-actions">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let can_edit = matches!(caller.await, Ok(Some((c, _))) if c.role.allows(Role::Agent));
+                    can_edit.then(|| view! {
+                        <button type="button" hidden=move || editing.get() on:click=move |_| editing.set(true)>
+                            "Edit customer"
+                        </button>
+                    })
+                })}
+            </Suspense>
+            <button type="button" class="secondary" aria-expanded=move || history.get().to_string()
+                on:click=move |_| history.update(|shown| *shown = !*shown)>
+                "History"
+            </button>
         </div>
     }
 }
@@ -52,8 +97,9 @@ fn NoSuchCustomer() -> impl IntoView {
 }
 
 #[component]
-fn ProfileLoader(id: i64, full_page: bool) -> impl IntoView {
-    let profile = Resource::new(move || id, load_profile);
+fn ProfileLoader(id: i64, full_page: bool, #[prop(optional)] version: Option<RwSignal<usize>>) -> impl IntoView {
+    // read again after each save
+    let profile = Resource::new(move || (id, version.map(|v| v.get())), |(id, _)| load_profile(id));
     view! {
         <Suspense fallback=|| view! { <p role="status">"Loading the customer…"</p> }>
             {move || Suspend::new(async move {
@@ -106,23 +152,30 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
             }
         })
         .collect_view();
-    let phones = detail
-        .phones
-        .iter()
-        .map(|phone| {
-            let others = duplicate_of(&phone.raw);
-            let dial = phone
-                .e164
-                .clone()
-                .unwrap_or_else(|| phone.raw.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect());
-            view! {
-                <li>
-                    <a href=format!("tel:{dial}")>{phone.raw.clone()}</a>
-                    <DuplicateMark others />
-                </li>
-            }
-        })
-        .collect_view();
+    let phone_item = move |phone: &crate::customers::Phone| {
+        let others = duplicate_of(&phone.raw);
+        let dial = phone
+            .e164
+            .clone()
+            .unwrap_or_else(|| phone.raw.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect());
+        view! {
+            <li>
+                <a href=format!("tel:{dial}")>{phone.raw.clone()}</a>
+                <DuplicateMark others />
+            </li>
+        }
+    };
+    let (first_phones, more_phones) = detail.phones.split_at(detail.phones.len().min(PHONES_SHOWN));
+    let more = more_phones.len();
+    let phones = view! {
+        <ul class="contacts">{first_phones.iter().map(&phone_item).collect_view()}</ul>
+        {(more > 0).then(|| view! {
+            <details class="more">
+                <summary>"Show "{format::count(more as i64)}" more phones"</summary>
+                <ul class="contacts">{more_phones.iter().map(&phone_item).collect_view()}</ul>
+            </details>
+        })}
+    };
     let head = view! {
             <header class="profile-head">
                 {heading}
@@ -180,7 +233,7 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
                 <h4>"Emails"</h4>
                 {if detail.emails.is_empty() { view! { <p class="muted">"None"</p> }.into_any() } else { view! { <ul class="contacts">{emails}</ul> }.into_any() }}
                 <h4>"Phones"</h4>
-                {if detail.phones.is_empty() { view! { <p class="muted">"None"</p> }.into_any() } else { view! { <ul class="contacts">{phones}</ul> }.into_any() }}
+                {if detail.phones.is_empty() { view! { <p class="muted">"None"</p> }.into_any() } else { phones.into_any() }}
                 <div class="addresses">
                     <div>
                         <h4>"Shipping address"</h4>
@@ -348,6 +401,9 @@ fn OrderSummaryCard(summary: crate::orders::OrderSummary, currency: String, id: 
 }
 
 const HISTORY_PAGE: i64 = 10;
+
+/// Phones listed before "show more".
+const PHONES_SHOWN: usize = 20;
 
 /// The order history, a page at a time, in place.
 #[component]

@@ -159,13 +159,23 @@ fn read_row(row: &PgRow, columns: &[Column]) -> Result<(i64, Vec<SortValue>), sq
 }
 
 /// Rows after the cursor in the order of `columns`: (a, b, c) after (x, y, z) is a > x, or a = x and
-/// b > y, or …, with each comparison turned for descending columns. The first column's bound is
-/// repeated on its own so that the index scan starts at the cursor.
+/// b > y, or …, with each comparison turned for descending columns. The leading columns that share a
+/// direction are also bounded together as a row, (a, b) >= (x, y), which the index can seek to: the
+/// scan starts at the cursor even deep inside a run of equal first values (customers without a
+/// purchase, all at −infinity).
 fn push_after(sql: &mut QueryBuilder<'_, Postgres>, columns: &[Column], values: &[SortValue]) {
-    let first = &columns[0];
-    sql.push(format!(" and {} {} ", first.sql, if first.descending { "<=" } else { ">=" }));
-    push_value(sql, first, &values[0]);
+    let descending = columns[0].descending;
+    let prefix = columns.iter().take_while(|c| c.descending == descending).count();
     sql.push(" and (");
+    for (i, column) in columns[..prefix].iter().enumerate() {
+        sql.push(if i > 0 { ", " } else { "" }).push(column.sql);
+    }
+    sql.push(if descending { ") <= (" } else { ") >= (" });
+    for (i, (column, value)) in columns[..prefix].iter().zip(values).enumerate() {
+        sql.push(if i > 0 { ", " } else { "" });
+        push_value(sql, column, value);
+    }
+    sql.push(") and (");
     for i in 0..columns.len() {
         if i > 0 {
             sql.push(" or ");

@@ -219,17 +219,15 @@ mod tests {
     }
 
     /// An order of the SPEC's shape, stored as the API stores it.
+    /// `what` is (external id, placed at, status, test, total).
     async fn order(
         pool: &PgPool,
         ws: i64,
         customer: serde_json::Value,
-        id: &str,
-        placed_at: &str,
-        status: &str,
-        test: bool,
-        total: &str,
+        what: (&str, &str, &str, bool, &str),
         lines: serde_json::Value,
     ) -> i64 {
+        let (id, placed_at, status, test, total) = what;
         let input: OrderInput = serde_json::from_value(json!({
             "channel": "shop", "channel_kind": "shopify", "external_id": id, "number": format!("#{id}"),
             "placed_at": placed_at, "status": status, "test": test, "currency": "EUR", "exchange_rate": "1",
@@ -270,12 +268,13 @@ mod tests {
                          "phone": "+16136120707"});
         let no_lines = json!([{"name": "Gift card", "quantity": 1, "unit_price": "10.00"}]);
         let id =
-            order(pool, ws, bob.clone(), "1", "2026-09-01T10:00:00Z", "paid", false, "100.00", shoes_and_hat()).await;
-        order(pool, ws, bob.clone(), "2", "2026-10-01T10:00:00Z", "delivered", false, "50.00", no_lines.clone()).await;
-        order(pool, ws, bob.clone(), "3", "2026-11-01T10:00:00Z", "paid", false, "30.00", no_lines.clone()).await;
-        order(pool, ws, bob.clone(), "4", "2026-11-02T10:00:00Z", "returned", false, "10.00", no_lines.clone()).await;
-        order(pool, ws, bob.clone(), "5", "2026-11-03T10:00:00Z", "paid", true, "999.00", shoes_and_hat()).await;
-        order(pool, ws, bob.clone(), "6", "2026-11-04T10:00:00Z", "canceled", false, "20.00", shoes_and_hat()).await;
+            order(pool, ws, bob.clone(), ("1", "2026-09-01T10:00:00Z", "paid", false, "100.00"), shoes_and_hat()).await;
+        order(pool, ws, bob.clone(), ("2", "2026-10-01T10:00:00Z", "delivered", false, "50.00"), no_lines.clone())
+            .await;
+        order(pool, ws, bob.clone(), ("3", "2026-11-01T10:00:00Z", "paid", false, "30.00"), no_lines.clone()).await;
+        order(pool, ws, bob.clone(), ("4", "2026-11-02T10:00:00Z", "returned", false, "10.00"), no_lines.clone()).await;
+        order(pool, ws, bob.clone(), ("5", "2026-11-03T10:00:00Z", "paid", true, "999.00"), shoes_and_hat()).await;
+        order(pool, ws, bob.clone(), ("6", "2026-11-04T10:00:00Z", "canceled", false, "20.00"), shoes_and_hat()).await;
         message(pool, ws, json!({"external_id": "b1"}), "T-1", "2026-11-19T09:00:00Z").await;
         let mut tx = pool.begin().await.unwrap();
         crate::segments::db::refresh_vip(&mut tx, ws, now(), None).await.unwrap();
