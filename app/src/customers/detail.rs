@@ -13,6 +13,7 @@ use crate::orders::pages::{AddressBlock, OrderTable};
 use crate::orders::{OrderQuery, status_label};
 use crate::timeline::view::Timeline;
 use crate::ui::format;
+use crate::ui::heading::Heading;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -59,11 +60,12 @@ fn PageActions(editing: RwSignal<bool>, history: RwSignal<bool>) -> impl IntoVie
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let can_edit = matches!(caller.await, Ok(Some((c, _))) if c.role.allows(Role::Agent));
-                    can_edit.then(|| view! {
-                        <button type="button" hidden=move || editing.get() on:click=move |_| editing.set(true)>
+                    // always there, hidden from viewers (the server refuses their saves in any case)
+                    view! {
+                        <button type="button" hidden=move || !can_edit || editing.get() on:click=move |_| editing.set(true)>
                             "Edit customer"
                         </button>
-                    })
+                    }
                 })}
             </Suspense>
             <button type="button" class="secondary" aria-expanded=move || history.get().to_string()
@@ -125,6 +127,8 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
     };
     let day = |on: Option<chrono::NaiveDate>| on.map_or_else(|| "–".to_string(), format::date);
     let name = row.display_name();
+    // the sections' heading level: under the h1 name on the page, under the h2 name in the panel
+    let section = if full_page { 2 } else { 3 };
     let heading = if full_page {
         view! { <h1 class="customer-name">{name.clone()}</h1> }.into_any()
     } else {
@@ -212,7 +216,7 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
     .into_any();
     let segment_list = view! {
             <section aria-labelledby=format!("segments-{id}")>
-                <h3 id=format!("segments-{id}")>"Segments"</h3>
+                <Heading level=section id=format!("segments-{id}")>"Segments"</Heading>
                 {if profile.segments.is_empty() {
                     view! { <p>"In no segment."</p> }.into_any()
                 } else {
@@ -229,18 +233,18 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
     .into_any();
     let contact = view! {
             <section aria-labelledby=format!("contact-{id}")>
-                <h3 id=format!("contact-{id}")>"Contact"</h3>
-                <h4>"Emails"</h4>
+                <Heading level=section id=format!("contact-{id}")>"Contact"</Heading>
+                <Heading level={section + 1}>"Emails"</Heading>
                 {if detail.emails.is_empty() { view! { <p class="muted">"None"</p> }.into_any() } else { view! { <ul class="contacts">{emails}</ul> }.into_any() }}
-                <h4>"Phones"</h4>
+                <Heading level={section + 1}>"Phones"</Heading>
                 {if detail.phones.is_empty() { view! { <p class="muted">"None"</p> }.into_any() } else { phones.into_any() }}
                 <div class="addresses">
                     <div>
-                        <h4>"Shipping address"</h4>
+                        <Heading level={section + 1}>"Shipping address"</Heading>
                         <AddressBlock address=detail.shipping_address.clone() />
                     </div>
                     <div>
-                        <h4>"Billing address"</h4>
+                        <Heading level={section + 1}>"Billing address"</Heading>
                         <AddressBlock address=detail.billing_address.clone() />
                     </div>
                 </div>
@@ -248,20 +252,20 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
     }
     .into_any();
     let tickets = view! {
-            <Tickets overview=profile.tickets id />
+            <Tickets overview=profile.tickets id section />
     }
     .into_any();
     let orders = view! {
             <section aria-labelledby=format!("orders-{id}")>
-                <h3 id=format!("orders-{id}")>"Orders"</h3>
+                <Heading level=section id=format!("orders-{id}")>"Orders"</Heading>
                 <OrderSummaryCard summary=profile.orders currency=currency.clone() id />
-                <CustomerOrders id />
+                <CustomerOrders id section />
             </section>
     }
     .into_any();
     let categories = view! {
             <section aria-labelledby=format!("categories-{id}")>
-                <h3 id=format!("categories-{id}")>"Popular categories"</h3>
+                <Heading level=section id=format!("categories-{id}")>"Popular categories"</Heading>
                 {if profile.categories.is_empty() {
                     view! { <p>"No categorised purchases yet."</p> }.into_any()
                 } else {
@@ -277,11 +281,11 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
     }
     .into_any();
     let spend = view! {
-            <SpendChart spend=profile.spend currency=profile.currency.clone() id />
+            <SpendChart spend=profile.spend currency=profile.currency.clone() id section />
     }
     .into_any();
     let timeline = view! {
-            <Timeline customer=id />
+            <Timeline customer=id level=section />
     }
     .into_any();
     // each part's type erased on its own: one view of them all is too deep for the compiler
@@ -309,7 +313,7 @@ fn DuplicateMark(others: Option<Vec<(i64, String)>>) -> impl IntoView {
 }
 
 #[component]
-fn Tickets(overview: super::profile::TicketOverview, id: i64) -> impl IntoView {
+fn Tickets(overview: super::profile::TicketOverview, id: i64, section: u8) -> impl IntoView {
     let ticket_item = |t: &super::profile::TicketRow| {
         let subject = if t.subject.trim().is_empty() { "(no subject)".to_string() } else { t.subject.clone() };
         view! {
@@ -326,9 +330,10 @@ fn Tickets(overview: super::profile::TicketOverview, id: i64) -> impl IntoView {
         .map(|(status, count)| {
             let tickets =
                 overview.latest.iter().filter(|t| &t.status == status).take(5).map(ticket_item).collect_view();
+            let title = format!("{} ({})", ticket_status_label(status), format::count(*count));
             view! {
                 <div class="ticket-group">
-                    <h4>{ticket_status_label(status).to_string()}" ("{format::count(*count)}")"</h4>
+                    <Heading level={section + 1}>{title}</Heading>
                     <ul>{tickets}</ul>
                 </div>
             }
@@ -336,13 +341,13 @@ fn Tickets(overview: super::profile::TicketOverview, id: i64) -> impl IntoView {
         .collect_view();
     view! {
         <section aria-labelledby=format!("tickets-{id}")>
-            <h3 id=format!("tickets-{id}")>"Tickets"</h3>
+            <Heading level=section id=format!("tickets-{id}")>"Tickets"</Heading>
             {if overview.by_status.is_empty() {
                 view! { <p>"No tickets."</p> }.into_any()
             } else {
                 view! {
                     <div class="ticket-groups">{groups}</div>
-                    <h4>"Recently updated (7 days)"</h4>
+                    <Heading level={section + 1}>"Recently updated (7 days)"</Heading>
                     {if overview.recent.is_empty() {
                         view! { <p class="muted">"None"</p> }.into_any()
                     } else {
@@ -407,14 +412,14 @@ const PHONES_SHOWN: usize = 20;
 
 /// The order history, a page at a time, in place.
 #[component]
-fn CustomerOrders(id: i64) -> impl IntoView {
+fn CustomerOrders(id: i64, section: u8) -> impl IntoView {
     let cursors = RwSignal::new(Vec::<String>::new());
     let page = Resource::new(
         move || cursors.with(|c| c.last().cloned()),
         move |after| list_orders(OrderQuery { customer: Some(id), after, limit: Some(HISTORY_PAGE) }),
     );
     view! {
-        <h4>"Order history"</h4>
+        <Heading level={section + 1}>"Order history"</Heading>
         <Transition fallback=|| view! { <p role="status">"Loading orders…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
@@ -443,7 +448,7 @@ fn CustomerOrders(id: i64) -> impl IntoView {
 /// Spend per month over the last twelve months: bars drawn by the app, with the months named under
 /// them and the same figures as a table for screen readers and exact reading.
 #[component]
-fn SpendChart(spend: Vec<MonthSpend>, currency: String, id: i64) -> impl IntoView {
+fn SpendChart(spend: Vec<MonthSpend>, currency: String, id: i64, section: u8) -> impl IntoView {
     let max = spend.iter().map(|m| m.amount).max().unwrap_or_default();
     let (width, height, bar_area) = (360.0, 150.0, 110.0);
     let slot = width / spend.len().max(1) as f64;
@@ -473,7 +478,7 @@ fn SpendChart(spend: Vec<MonthSpend>, currency: String, id: i64) -> impl IntoVie
         .collect_view();
     view! {
         <section aria-labelledby=format!("spend-{id}")>
-            <h3 id=format!("spend-{id}")>"Spend over time"</h3>
+            <Heading level=section id=format!("spend-{id}")>"Spend over time"</Heading>
             <p class="muted">"Highest month: "{format::money(max, &currency)}</p>
             <svg class="spend-chart" viewBox=format!("0 0 {width} {height}") role="img" aria-label=label>
                 <line x1=0.0 y1=10.0 + bar_area x2=width y2=10.0 + bar_area class="baseline" />

@@ -3,11 +3,12 @@
 
 use super::{TABS, TimelinePage, customer_timeline};
 use crate::ui::format;
+use crate::ui::heading::Heading;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 #[component]
-pub fn Timeline(customer: i64) -> impl IntoView {
+pub fn Timeline(customer: i64, level: u8) -> impl IntoView {
     let tab = RwSignal::new("all");
     // cursors of the pages walked through, so "Newer" goes back one
     let cursors = RwSignal::new(Vec::<String>::new());
@@ -19,7 +20,7 @@ pub fn Timeline(customer: i64) -> impl IntoView {
     let panel = format!("timeline-panel-{customer}");
     view! {
         <section class="timeline" aria-labelledby=format!("timeline-{customer}")>
-            <h2 id=format!("timeline-{customer}")>"Timeline"</h2>
+            <Heading level id=format!("timeline-{customer}")>"Timeline"</Heading>
             <div role="tablist" aria-label="Timeline" class="tabs">
                 {TABS.into_iter().map(|(key, name)| view! {
                     <button

@@ -110,7 +110,9 @@ fn Form(context: EditContext, save: ServerAction<SaveCustomer>, editing: RwSigna
     let manager = f.manager.clone();
     let legal = move || contractor.get() != "legal_entity";
     let discount_error = move || field_error(answer.get(), "personal_discount");
+    let name = crate::customers::person_name(&f.first_name, &f.last_name);
     view! {
+        <h1>"Edit "{name}</h1>
         <ActionForm action=save attr:class="edit-customer" attr:aria-label="Edit customer">
             <input type="hidden" name="form[id]" value=f.id.to_string() />
             <input type="hidden" name="form[version]" value=f.version.to_string() />
