@@ -144,7 +144,7 @@ pub async fn load_edit_form(id: i64) -> Result<EditContext, AppError> {
 
 /// Saves the form; answers the new version. A form made from an older version is refused (409) with
 /// what changed since; bad fields are refused (422) each with its message.
-#[server]
+#[server(endpoint = "save_customer")]
 pub async fn save_customer(form: CustomerForm) -> Result<i64, AppError> {
     use crate::accounts::Role;
     let caller = crate::auth::require(Role::Agent)?;

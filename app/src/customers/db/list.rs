@@ -89,7 +89,7 @@ pub(super) async fn page_ids(
     conn: &mut PgConnection,
     workspace_id: i64,
     query: &CustomerQuery,
-    search: Search,
+    search: &Search,
 ) -> AppResult<PageIds> {
     let (cursor, backwards) = match (&query.after, &query.before) {
         (Some(after), _) => (Some(Cursor::decode(after, query.sort, "after")?), false),
@@ -221,7 +221,7 @@ pub(super) fn fits(sort: Sort, values: &[SortValue]) -> bool {
 }
 
 /// The filters of `query`, each one `and …`.
-fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, query: &CustomerQuery, search: Search) {
+fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, query: &CustomerQuery, search: &Search) {
     if let Some(q) = query.search() {
         push_search(sql, workspace_id, q, search);
     }
@@ -315,28 +315,38 @@ fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, query: 
 }
 
 /// How the search text matches.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub(super) enum Search {
     /// Names and emails containing the text, phones containing its digits, orders with its number.
     Exact,
-    /// The same, and names and emails a typo or two away (pg_trgm: word similarity for names, so any
-    /// word of the name; similarity of the whole address for emails, so a shared domain alone does not
-    /// match). Asked for when nothing matches exactly.
-    Close,
+    /// The same, and names with, for every word of the text, one of the close words given (found in the
+    /// dictionary of name words), and emails a typo or two away (pg_trgm similarity of the whole
+    /// address, so that a shared domain alone does not match). Asked for when nothing matches exactly.
+    Close(Vec<Vec<String>>),
 }
 
 /// Name, email, phone (any format) and order number (with or without `#`).
-fn push_search(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &str, search: Search) {
+fn push_search(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &str, search: &Search) {
     let text = q.to_lowercase();
     let contains = format!("%{}%", escape_like(&text));
     sql.push(" and c.id in (select id from customer where workspace_id = ").push_bind(workspace_id);
     sql.push(" and (lower(first_name || ' ' || last_name) like ").push_bind(contains.clone());
-    if search == Search::Close {
-        sql.push(" or ").push_bind(text.clone()).push(" <% lower(first_name || ' ' || last_name)");
+    if let Search::Close(words) = search
+        && !words.is_empty()
+        && words.iter().all(|close| !close.is_empty())
+    {
+        // every word by one of its close spellings, each through the names' trigram index
+        sql.push(" or (");
+        for (i, close) in words.iter().enumerate() {
+            sql.push(if i > 0 { " and " } else { "" });
+            let patterns: Vec<String> = close.iter().map(|word| format!("%{}%", escape_like(word))).collect();
+            sql.push("lower(first_name || ' ' || last_name) like any(").push_bind(patterns).push(")");
+        }
+        sql.push(")");
     }
     sql.push(") union all select customer_id from customer_email where workspace_id = ").push_bind(workspace_id);
     sql.push(" and (normalized like ").push_bind(contains);
-    if search == Search::Close {
+    if let Search::Close(_) = search {
         sql.push(" or ").push_bind(text.clone()).push(" % normalized");
     }
     sql.push(")");
@@ -358,7 +368,7 @@ pub(super) async fn count(
     conn: &mut PgConnection,
     workspace_id: i64,
     query: &CustomerQuery,
-    search: Search,
+    search: &Search,
 ) -> AppResult<i64> {
     let mut sql =
         QueryBuilder::<Postgres>::new("select count(*) from (select 1 from customer c where c.workspace_id = ");
