@@ -6,6 +6,7 @@ pub mod checks;
 pub mod clock;
 pub mod customers;
 pub mod error;
+pub mod notes;
 pub mod orders;
 pub mod segments;
 pub mod sentiment;

@@ -121,6 +121,36 @@ test('a viewer sees the customer read-only and the server refuses their save', a
     headers: { Origin: origin, Accept: 'application/json' },
   });
   expect(answer.status()).toBe(403);
+  await expect(page.getByRole('button', { name: 'Add note' })).toHaveCount(0);
+  const note = await page.request.post('/api/add_note', {
+    form: { customer: id, body: 'sneaky' },
+    headers: { Origin: origin, Accept: 'application/json' },
+  });
+  expect(note.status()).toBe(403);
   await page.reload();
   await expect(page.getByRole('heading', { level: 1 })).not.toContainText('Hacked');
+});
+
+test('a note is added, shown as plain text, and deleted with a trace in the timeline', async ({ page }) => {
+  await signIn(page, AGENT);
+  const path = await customerPath(page, 7);
+  await page.goto(path);
+  await waitForHydration(page);
+  const notes = page.getByRole('region', { name: 'Notes' });
+  const text = `Called about the <b>refund</b> ${Date.now() % 100000}`;
+  await notes.getByLabel('New note').fill(text);
+  await notes.getByRole('button', { name: 'Add note' }).click();
+  const note = notes.getByRole('listitem').filter({ hasText: text });
+  await expect(note).toBeVisible();
+  await expect(note.locator('b')).toHaveCount(0); // the markup is shown, never rendered
+  await expect(note).toContainText(AGENT.email);
+  await expect(notes.getByLabel('New note')).toHaveValue('');
+  await expectAccessible(page);
+
+  await note.getByRole('button', { name: /^Delete the note of / }).click();
+  await expect(notes.getByRole('listitem').filter({ hasText: text })).toHaveCount(0);
+  await page.getByRole('tab', { name: 'Notes', exact: true }).click();
+  const panel = page.getByRole('tabpanel');
+  await expect(panel).toContainText(`Note deleted: “${text}”`);
+  await expect(panel).toContainText(`Note added: “${text}”`);
 });

@@ -8,6 +8,7 @@ use super::profile::{CustomerProfile, MonthSpend, load_profile, ticket_status_la
 use crate::accounts::Role;
 use crate::auth::api::current_caller;
 use crate::error::AppError;
+use crate::notes::view::Notes;
 use crate::orders::api::list_orders;
 use crate::orders::pages::{AddressBlock, OrderTable};
 use crate::orders::{OrderQuery, status_label};
@@ -251,6 +252,7 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
             </section>
     }
     .into_any();
+    let notes = view! { <Notes customer=id can_edit=profile.can_edit level=section /> }.into_any();
     let tickets = view! {
             <Tickets overview=profile.tickets id section />
     }
@@ -291,7 +293,7 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
     // each part's type erased on its own: one view of them all is too deep for the compiler
     view! {
         <article class="profile">
-            {head}{indicators}{segment_list}{contact}{tickets}{orders}{categories}{spend}{timeline}
+            {head}{indicators}{segment_list}{contact}{notes}{tickets}{orders}{categories}{spend}{timeline}
         </article>
     }
 }

@@ -31,6 +31,8 @@ pub struct CustomerProfile {
     pub categories: Vec<CategorySpend>,
     /// The last twelve calendar months, oldest first, months without a purchase included.
     pub spend: Vec<MonthSpend>,
+    /// Whether the caller may change the customer (notes, edits): agents and admins.
+    pub can_edit: bool,
 }
 
 /// A segment the customer is in, and in one line why.
@@ -103,5 +105,9 @@ pub async fn load_profile(id: i64) -> Result<CustomerProfile, AppError> {
 
     let caller = require(Role::Viewer)?;
     let state = app_state()?;
-    db::customer_profile(&state.pool, caller.workspace_id, id, state.clock.now()).await.map_err(AppError::respond)
+    let mut profile = db::customer_profile(&state.pool, caller.workspace_id, id, state.clock.now())
+        .await
+        .map_err(AppError::respond)?;
+    profile.can_edit = caller.role.allows(Role::Agent);
+    Ok(profile)
 }

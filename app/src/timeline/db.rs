@@ -140,8 +140,14 @@ fn describe(f: &Facts) -> String {
         },
         "message_received" => format!("Message received in {ticket}"),
         "message_sent" => format!("Reply sent in {ticket}"),
-        "note_added" => "Note added".to_string(),
-        "note_deleted" => "Note deleted".to_string(),
+        "note_added" => match detail("excerpt") {
+            Some(excerpt) => format!("Note added: “{excerpt}”"),
+            None => "Note added".to_string(),
+        },
+        "note_deleted" => match detail("excerpt") {
+            Some(excerpt) => format!("Note deleted: “{excerpt}”"),
+            None => "Note deleted".to_string(),
+        },
         "task_created" => format!("Task created: {}", detail("title").unwrap_or_default()),
         "task_changed" => format!("Task changed: {}", detail("title").unwrap_or_default()),
         "task_commented" => format!("Comment on task {}", detail("title").unwrap_or_default()),

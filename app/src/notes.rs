@@ -1,0 +1,52 @@
+//! Notes on a customer: written by the team, shown as plain text (never as HTML), deletable with a trace
+//! (the deletion is an event that keeps the text).
+
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod view;
+
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A note's longest text.
+pub const MAX_NOTE: usize = 10_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub id: i64,
+    pub body: String,
+    /// The member who wrote it (their name or email); none once they have left the workspace.
+    pub author: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The customer's notes, newest first.
+#[server]
+pub async fn list_notes(customer: i64) -> Result<Vec<Note>, AppError> {
+    use crate::accounts::Role;
+    let caller = crate::auth::require(Role::Viewer)?;
+    let state = crate::state::app_state()?;
+    db::notes(&state.pool, caller.workspace_id, customer).await.map_err(AppError::respond)
+}
+
+#[server(endpoint = "add_note")]
+pub async fn add_note(customer: i64, body: String) -> Result<i64, AppError> {
+    use crate::accounts::Role;
+    let caller = crate::auth::require(Role::Agent)?;
+    let state = crate::state::app_state()?;
+    crate::in_transaction!(state, |tx, now| db::add(&mut tx, caller.workspace_id, caller.user_id, now, customer, &body))
+        .await
+        .map_err(AppError::respond)
+}
+
+#[server(endpoint = "delete_note")]
+pub async fn delete_note(id: i64) -> Result<(), AppError> {
+    use crate::accounts::Role;
+    let caller = crate::auth::require(Role::Agent)?;
+    let state = crate::state::app_state()?;
+    crate::in_transaction!(state, |tx, now| db::delete(&mut tx, caller.workspace_id, caller.user_id, now, id))
+        .await
+        .map_err(AppError::respond)
+}
