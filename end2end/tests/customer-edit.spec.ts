@@ -147,7 +147,7 @@ test('a note is added, shown as plain text, and deleted with a trace in the time
   await expect(notes.getByLabel('New note')).toHaveValue('');
   await expectAccessible(page);
 
-  await note.getByRole('button', { name: /^Delete the note of / }).click();
+  await note.getByRole('button', { name: /^Delete note of / }).click();
   await expect(notes.getByRole('listitem').filter({ hasText: text })).toHaveCount(0);
   await page.getByRole('tab', { name: 'Notes', exact: true }).click();
   const panel = page.getByRole('tabpanel');

@@ -84,6 +84,17 @@ pub async fn run(pool: &PgPool, clock: &Clock, args: SeedArgs) -> Result<()> {
     // Set-based, with the same functions that keep them current on every write.
     app::customers::indicators::recompute(&mut tx, workspace.id, None).await?;
     app::segments::db::refresh_all(&mut tx, workspace.id, clock.now()).await?;
+    // what the customer triggers (off during the load) would have done: the dictionary of name words
+    // that typo search looks words up in
+    sqlx::query!(
+        "insert into name_word (workspace_id, word)
+         select distinct $1::bigint, w from customer c, name_words(c.first_name, c.last_name) w
+          where c.workspace_id = $1
+         on conflict do nothing",
+        workspace.id
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     sqlx::query("analyze").execute(pool).await?;
     eprintln!(
@@ -592,6 +603,17 @@ mod tests {
         assert_eq!(first.len(), 300);
         assert_eq!(first, fingerprint(&pool, two).await);
         assert_ne!(first, fingerprint(&pool, three).await, "another seed gives other customers");
+        // typo search works on seeded customers: their name words are in the dictionary
+        let missing: i64 = sqlx::query_scalar(
+            "select count(*) from customer c, name_words(c.first_name, c.last_name) w
+              where c.workspace_id = $1
+                and not exists (select 1 from name_word n where n.workspace_id = $1 and n.word = w)",
+        )
+        .bind(one)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(missing, 0);
     }
 
     #[sqlx::test(migrations = "../migrations")]

@@ -52,7 +52,7 @@ pub fn Notes(customer: i64, can_edit: bool, level: u8) -> impl IntoView {
                             <ul class="note-list">
                                 {notes.into_iter().map(|note| {
                                     let when = format::date_time(note.created_at);
-                                    let label = format!("Delete the note of {when}");
+                                    let label = format!("Delete note of {when}");
                                     view! {
                                         <li>
                                             <p class="body">{note.body}</p>
