@@ -69,6 +69,7 @@ test('a bad field is refused with a message next to it, and nothing is saved', a
 });
 
 test('of two editors of one customer, the second save is refused and the first edit stays', async ({ browser }) => {
+  test.slow(); // two browsers signing in and loading the same customer
   const first = await (await browser.newContext()).newPage();
   const second = await (await browser.newContext()).newPage();
   await signIn(first, AGENT);
