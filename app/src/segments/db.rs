@@ -101,7 +101,8 @@ async fn refresh(
                       from moved mv
                       join segment s on s.workspace_id = $1 and s.id = mv.segment_id
                      group by mv.customer_id) f
-             where c.workspace_id = $1 and c.id = f.customer_id)
+             -- the ids as an array, so the customers are found by key whatever the planner guesses
+             where c.workspace_id = $1 and c.id = any(array(select customer_id from moved)) and c.id = f.customer_id)
         insert into event (workspace_id, customer_id, kind, happened_at, segment_id)
         select $1, customer_id, case when joins then 'segment_joined' else 'segment_left' end, $5, segment_id
           from moved
@@ -191,11 +192,11 @@ pub async fn refresh_vip(
             returning m.customer_id),
         flagged as (
             update customer c
-               set builtin_segments = case when c.id in (select customer_id from joined)
+               set builtin_segments = case when c.id = any(array(select customer_id from joined))
                                            then c.builtin_segments | segment_flag('vip')
                                            else c.builtin_segments & ~segment_flag('vip') end
              where c.workspace_id = $1
-               and c.id in (select customer_id from joined union all select customer_id from gone))
+               and c.id = any(array(select customer_id from joined union all select customer_id from gone)))
         insert into event (workspace_id, customer_id, kind, happened_at, segment_id)
         select $1, customer_id, 'segment_joined', $2, (select id from vip) from joined
         union all
