@@ -190,13 +190,21 @@ pub async fn refresh_vip(
              where m.workspace_id = $1 and m.segment_id = (select id from vip)
                and m.customer_id in (select customer_id from current except select customer_id from desired)
             returning m.customer_id),
+        -- the VIP bit of the customer row follows what VIP membership should be; a row that a writer
+        -- holds right now is left to that writer's own VIP refresh, which has it in scope (waiting for
+        -- it here would make every writer of those customers wait for this refresh in turn)
         flagged as (
             update customer c
-               set builtin_segments = case when c.id = any(array(select customer_id from joined))
+               set builtin_segments = case when c.id = any(array(select customer_id from desired))
                                            then c.builtin_segments | segment_flag('vip')
                                            else c.builtin_segments & ~segment_flag('vip') end
              where c.workspace_id = $1
-               and c.id = any(array(select customer_id from joined union all select customer_id from gone)))
+               and c.id = any(array(
+                   select x.id from customer x
+                    where x.workspace_id = $1 and x.id = any(array(select id from scope))
+                      and (x.builtin_segments & segment_flag('vip') <> 0)
+                          <> (x.id = any(array(select customer_id from desired)))
+                      for no key update skip locked)))
         insert into event (workspace_id, customer_id, kind, happened_at, segment_id)
         select $1, customer_id, 'segment_joined', $2, (select id from vip) from joined
         union all

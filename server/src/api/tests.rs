@@ -446,6 +446,17 @@ async fn concurrent_batches_neither_lose_nor_double_count(pool: PgPool) {
     .unwrap();
     assert!(!expected.is_empty());
     assert_eq!(stored, expected);
+    // and the customer rows' segment flags (which the list filters on) say the same as the memberships
+    let disagreeing: i64 = sqlx::query_scalar(
+        "select count(*) from customer c
+          where c.builtin_segments <> coalesce((select bit_or(segment_flag(g.key)) from segment_membership m
+                                                  join segment g on g.workspace_id = m.workspace_id and g.id = m.segment_id
+                                                 where m.workspace_id = c.workspace_id and m.customer_id = c.id), 0)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(disagreeing, 0);
 }
 
 fn message(id: &str, ticket: &str, customer: Value, direction: &str, body: &str, sent_at: &str) -> Value {
