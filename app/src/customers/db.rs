@@ -187,16 +187,39 @@ pub async fn customer_detail(pool: &PgPool, workspace_id: i64, id: i64) -> AppRe
     )
     .fetch_all(pool)
     .await?;
-    let addresses = sqlx::query!(
+    let (billing_address, shipping_address) = addresses(&mut *pool.acquire().await?, workspace_id, id).await?;
+    Ok(CustomerDetail {
+        row,
+        company: c.company,
+        emails: c.emails,
+        phones,
+        billing_address,
+        shipping_address,
+        registered_at: c.registered_at,
+        total_paid: c.total_paid,
+        accounts_receivable: c.accounts_receivable,
+        average_order_value: c.average_order_value,
+        customer_since: c.customer_since,
+        contacts: c.contacts,
+    })
+}
+
+/// The customer's billing and shipping addresses.
+pub async fn addresses(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    id: i64,
+) -> AppResult<(Option<Address>, Option<Address>)> {
+    let rows = sqlx::query!(
         "select kind, name, company, line1, line2, city, region, postal_code, country
            from customer_address where workspace_id = $1 and customer_id = $2",
         workspace_id,
         id
     )
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await?;
     let address = |kind: &str| {
-        addresses.iter().find(|a| a.kind == kind).map(|a| Address {
+        rows.iter().find(|a| a.kind == kind).map(|a| Address {
             name: a.name.clone(),
             company: a.company.clone(),
             line1: a.line1.clone(),
@@ -207,20 +230,20 @@ pub async fn customer_detail(pool: &PgPool, workspace_id: i64, id: i64) -> AppRe
             country: a.country.clone(),
         })
     };
-    Ok(CustomerDetail {
-        row,
-        company: c.company,
-        emails: c.emails,
-        phones,
-        billing_address: address("billing"),
-        shipping_address: address("shipping"),
-        registered_at: c.registered_at,
-        total_paid: c.total_paid,
-        accounts_receivable: c.accounts_receivable,
-        average_order_value: c.average_order_value,
-        customer_since: c.customer_since,
-        contacts: c.contacts,
-    })
+    Ok((address("billing"), address("shipping")))
+}
+
+/// `NotFound` unless the workspace has this customer: what reads of a customer's notes, timeline or
+/// history check first, so that another workspace's customer looks like a missing one.
+pub async fn require_customer(pool: &PgPool, workspace_id: i64, id: i64) -> AppResult<()> {
+    let exists = sqlx::query_scalar!(
+        "select exists (select 1 from customer where workspace_id = $1 and id = $2)",
+        workspace_id,
+        id
+    )
+    .fetch_one(pool)
+    .await?;
+    if exists == Some(true) { Ok(()) } else { Err(AppError::NotFound) }
 }
 
 #[cfg(test)]

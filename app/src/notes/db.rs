@@ -6,16 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 pub async fn notes(pool: &PgPool, workspace_id: i64, customer: i64) -> AppResult<Vec<Note>> {
-    let exists = sqlx::query_scalar!(
-        "select exists (select 1 from customer where workspace_id = $1 and id = $2)",
-        workspace_id,
-        customer
-    )
-    .fetch_one(pool)
-    .await?;
-    if exists != Some(true) {
-        return Err(AppError::NotFound);
-    }
+    crate::customers::db::require_customer(pool, workspace_id, customer).await?;
     Ok(sqlx::query_as!(
         Note,
         r#"select n.id, n.body, coalesce(nullif(btrim(u.name), ''), u.email) as author, n.created_at

@@ -23,16 +23,7 @@ pub async fn timeline(
         })?),
         None => None,
     };
-    let exists = sqlx::query_scalar!(
-        "select exists (select 1 from customer where workspace_id = $1 and id = $2)",
-        workspace_id,
-        customer
-    )
-    .fetch_one(pool)
-    .await?;
-    if exists != Some(true) {
-        return Err(AppError::NotFound);
-    }
+    crate::customers::db::require_customer(pool, workspace_id, customer).await?;
     let rows = sqlx::query!(
         r#"
         select e.id, e.kind, e.happened_at, coalesce(nullif(btrim(u.name), ''), u.email) as actor,

@@ -207,26 +207,7 @@ async fn stored(conn: &mut PgConnection, workspace_id: i64, id: i64, lock: bool)
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(AppError::NotFound)?;
-    let addresses = sqlx::query!(
-        "select kind, name, company, line1, line2, city, region, postal_code, country
-           from customer_address where workspace_id = $1 and customer_id = $2",
-        workspace_id,
-        id
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let address = |kind: &str| {
-        addresses.iter().find(|a| a.kind == kind).map(|a| Address {
-            name: a.name.clone(),
-            company: a.company.clone(),
-            line1: a.line1.clone(),
-            line2: a.line2.clone(),
-            city: a.city.clone(),
-            region: a.region.clone(),
-            postal_code: a.postal_code.clone(),
-            country: a.country.clone(),
-        })
-    };
+    let (billing, shipping) = crate::customers::db::addresses(conn, workspace_id, id).await?;
     Ok((
         c.version,
         Customer {
@@ -235,8 +216,8 @@ async fn stored(conn: &mut PgConnection, workspace_id: i64, id: i64, lock: bool)
             company: c.company,
             emails: c.emails,
             phones: c.phones.into_iter().zip(c.e164s).map(|(raw, e)| (raw, (!e.is_empty()).then_some(e))).collect(),
-            billing: address("billing"),
-            shipping: address("shipping"),
+            billing,
+            shipping,
             vip_mark: c.vip_mark,
             bad_mark: c.bad_mark,
             email_subscription: c.email_subscription,
@@ -573,16 +554,7 @@ async fn changed_since(conn: &mut PgConnection, workspace_id: i64, id: i64, vers
 
 /// The customer's changes, newest first (at most 500).
 pub async fn history(pool: &PgPool, workspace_id: i64, id: i64) -> AppResult<Vec<Change>> {
-    let exists = sqlx::query_scalar!(
-        "select exists (select 1 from customer where workspace_id = $1 and id = $2)",
-        workspace_id,
-        id
-    )
-    .fetch_one(pool)
-    .await?;
-    if exists != Some(true) {
-        return Err(AppError::NotFound);
-    }
+    crate::customers::db::require_customer(pool, workspace_id, id).await?;
     let rows = sqlx::query!(
         r#"select e.happened_at, coalesce(nullif(btrim(u.name), ''), u.email) as who, e.field as "field!",
                   e.old_value, e.new_value
