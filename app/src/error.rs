@@ -65,6 +65,11 @@ impl AppError {
     pub fn invalid(path: impl Into<String>, message: impl Into<String>) -> Self {
         AppError::Invalid(vec![FieldError { path: path.into(), message: message.into() }])
     }
+
+    /// A page cursor (`after`, `before`) that cannot be used: damaged, forged or made for another view.
+    pub fn stale_page_link(parameter: &str) -> Self {
+        AppError::invalid(parameter, "this page link is out of date or damaged: start again from the first page")
+    }
 }
 
 impl FromServerFnError for AppError {

@@ -6,6 +6,8 @@ pub mod checks;
 pub mod clock;
 pub mod customers;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod keyset;
 pub mod notes;
 pub mod orders;
 pub mod segments;

@@ -4,6 +4,7 @@
 use super::types::{OrderLine, OrderPage, OrderQuery, OrderRow, OrderSummary, OrderView, ShippingUpdate};
 use crate::customers::{Address, person_name};
 use crate::error::{AppError, AppResult};
+use crate::keyset::{after_id, next_page};
 use rust_decimal::Decimal;
 use sqlx::PgPool;
 
@@ -11,18 +12,10 @@ use sqlx::PgPool;
 /// page starts after that order's (placed at, id).
 #[tracing::instrument(skip(pool))]
 pub async fn list_orders(pool: &PgPool, workspace_id: i64, query: &OrderQuery) -> AppResult<OrderPage> {
-    let after = match &query.after {
-        Some(text) => Some(text.trim().parse::<i64>().map_err(|_| {
-            AppError::invalid("after", "this page link is out of date or damaged: start again from the first page")
-        })?),
-        None => None,
-    };
+    let after = after_id(query.after.as_deref(), "after")?;
     let limit = query.limit();
     let mut items = rows(pool, workspace_id, query.customer, after, None, limit + 1).await?;
-    let next = (items.len() as i64 > limit).then(|| {
-        items.truncate(limit as usize);
-        items.last().map(|o| o.id.to_string()).unwrap_or_default()
-    });
+    let next = next_page(&mut items, limit, |order| order.id);
     Ok(OrderPage { items, next })
 }
 

@@ -2,6 +2,7 @@
 
 use super::{TABS, TimelineEntry, TimelinePage};
 use crate::error::{AppError, AppResult};
+use crate::keyset::{after_id, next_page};
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -17,12 +18,7 @@ pub async fn timeline(
     if !TABS.iter().any(|(key, _)| *key == tab) {
         return Err(AppError::invalid("tab", "use all, orders, tickets, notes, tasks, files, segments or changes"));
     }
-    let after = match after {
-        Some(text) => Some(text.trim().parse::<i64>().map_err(|_| {
-            AppError::invalid("after", "this page link is out of date or damaged: start again from the first page")
-        })?),
-        None => None,
-    };
+    let after = after_id(after, "after")?;
     crate::customers::db::require_customer(pool, workspace_id, customer).await?;
     let rows = sqlx::query!(
         r#"
@@ -72,10 +68,7 @@ pub async fn timeline(
             }
         })
         .collect();
-    let next = (items.len() as i64 > limit).then(|| {
-        items.truncate(limit as usize);
-        items.last().map(|e| e.id.to_string()).unwrap_or_default()
-    });
+    let next = next_page(&mut items, limit, |entry| entry.id);
     Ok(TimelinePage { items, next })
 }
 

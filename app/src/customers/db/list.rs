@@ -385,6 +385,6 @@ fn escape_like(text: &str) -> String {
 
 impl From<super::cursor::BadCursor> for AppError {
     fn from(bad: super::cursor::BadCursor) -> Self {
-        AppError::invalid(bad.parameter, "this page link is out of date or damaged: start again from the first page")
+        AppError::stale_page_link(bad.parameter)
     }
 }
