@@ -14,6 +14,7 @@ pub mod segments;
 pub mod sentiment;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod tasks;
 pub mod tickets;
 pub mod timeline;
 pub mod ui;

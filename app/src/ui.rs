@@ -1,5 +1,6 @@
 //! Components and helpers shared by every feature.
 
+pub mod feedback;
 pub mod format;
 pub mod heading;
 pub mod layout;

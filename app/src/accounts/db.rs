@@ -165,6 +165,22 @@ pub async fn create_api_key(
     Ok(key.key)
 }
 
+/// The workspace's active admins and agents (who may manage customers and take tasks) as a choice in a
+/// form: (user id, name or email), by that label.
+pub async fn member_choices(pool: &PgPool, workspace_id: i64) -> AppResult<Vec<(i64, String)>> {
+    Ok(sqlx::query!(
+        r#"select u.id, coalesce(nullif(btrim(u.name), ''), u.email) as "label!"
+             from membership m join user_account u on u.id = m.user_id
+            where m.workspace_id = $1 and m.deactivated_at is null and m.role in ('admin', 'agent') order by 2"#,
+        workspace_id
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|m| (m.id, m.label))
+    .collect())
+}
+
 pub async fn list_members(pool: &PgPool, workspace_id: i64) -> AppResult<Vec<Member>> {
     let rows = sqlx::query!(
         r#"select u.id, u.email, m.role, m.deactivated_at is null as "active!"

@@ -2,7 +2,7 @@
 
 use super::api::{AddMember, CreateApiKey, RevokeApiKey, UpdateMember, list_api_keys, list_members};
 use super::types::{ApiKeyInfo, Member, Role};
-use crate::error::AppError;
+use crate::ui::feedback::{ActionError, error_of};
 use crate::ui::format;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -15,30 +15,6 @@ fn SettingsNav() -> impl IntoView {
             <A href="/settings/api-keys">"API keys"</A>
         </nav>
     }
-}
-
-/// What a failed action says, next to the form that failed.
-#[component]
-pub fn ActionError(error: Signal<Option<AppError>>) -> impl IntoView {
-    move || {
-        error.get().map(|error| {
-            let lines = match &error {
-                AppError::Invalid(fields) => fields.iter().map(|f| f.message.clone()).collect(),
-                other => vec![other.to_string()],
-            };
-            view! {
-                <div role="alert" class="error">
-                    {lines.into_iter().map(|line| view! { <p>{line}</p> }).collect_view()}
-                </div>
-            }
-        })
-    }
-}
-
-fn error_of<T: 'static>(
-    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-) -> Signal<Option<AppError>> {
-    Signal::derive(move || value.get().and_then(Result::err))
 }
 
 #[component]

@@ -99,17 +99,7 @@ pub async fn list_options(pool: &PgPool, workspace_id: i64) -> AppResult<ListOpt
     let channels = sqlx::query_scalar!("select key from channel where workspace_id = $1 order by key", workspace_id)
         .fetch_all(pool)
         .await?;
-    let managers = sqlx::query!(
-        r#"select u.id, coalesce(nullif(u.name, ''), u.email) as "label!"
-             from membership m join user_account u on u.id = m.user_id
-            where m.workspace_id = $1 and m.deactivated_at is null order by 2"#,
-        workspace_id
-    )
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|m| (m.id, m.label))
-    .collect();
+    let managers = crate::accounts::db::member_choices(pool, workspace_id).await?;
     Ok(ListOptions { segments, channels, managers })
 }
 

@@ -12,6 +12,7 @@ use crate::notes::view::Notes;
 use crate::orders::api::list_orders;
 use crate::orders::pages::{AddressBlock, OrderTable};
 use crate::orders::{OrderQuery, status_label};
+use crate::tasks::view::{InWork, TaskBoard, Tasks};
 use crate::timeline::view::Timeline;
 use crate::ui::format;
 use crate::ui::heading::Heading;
@@ -253,6 +254,9 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
     }
     .into_any();
     let notes = view! { <Notes customer=id can_edit=profile.can_edit level=section /> }.into_any();
+    let board = TaskBoard::new(id);
+    let in_work = view! { <InWork board level=section /> }.into_any();
+    let tasks = view! { <Tasks board can_edit=profile.can_edit level=section /> }.into_any();
     let tickets = view! {
             <Tickets overview=profile.tickets id section />
     }
@@ -293,7 +297,7 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
     // each part's type erased on its own: one view of them all is too deep for the compiler
     view! {
         <article class="profile">
-            {head}{indicators}{segment_list}{contact}{notes}{tickets}{orders}{categories}{spend}{timeline}
+            {head}{indicators}{in_work}{segment_list}{contact}{notes}{tasks}{tickets}{orders}{categories}{spend}{timeline}
         </article>
     }
 }

@@ -138,7 +138,7 @@ pub async fn load_edit_form(id: i64) -> Result<EditContext, AppError> {
     let caller = crate::auth::require(Role::Viewer)?;
     let state = crate::state::app_state()?;
     let form = db::current_form(&state.pool, caller.workspace_id, id).await.map_err(AppError::respond)?;
-    let managers = crate::customers::db::list_options(&state.pool, caller.workspace_id).await?.managers;
+    let managers = crate::accounts::db::member_choices(&state.pool, caller.workspace_id).await?;
     Ok(EditContext { form, managers, can_edit: caller.role.allows(Role::Agent) })
 }
 

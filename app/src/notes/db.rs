@@ -2,6 +2,7 @@
 
 use super::{MAX_NOTE, Note};
 use crate::error::{AppError, AppResult};
+use crate::ui::format::excerpt;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
@@ -19,13 +20,6 @@ pub async fn notes(pool: &PgPool, workspace_id: i64, customer: i64) -> AppResult
     )
     .fetch_all(pool)
     .await?)
-}
-
-/// The first line of a note, shortened, for the timeline.
-fn excerpt(body: &str) -> String {
-    let line = body.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
-    let short: String = line.chars().take(80).collect();
-    if short.len() < line.len() { format!("{short}…") } else { short }
 }
 
 pub async fn add(

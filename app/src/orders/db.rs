@@ -14,18 +14,25 @@ use sqlx::PgPool;
 pub async fn list_orders(pool: &PgPool, workspace_id: i64, query: &OrderQuery) -> AppResult<OrderPage> {
     let after = after_id(query.after.as_deref(), "after")?;
     let limit = query.limit();
-    let mut items = rows(pool, workspace_id, query.customer, after, None, limit + 1).await?;
+    let mut items = rows(pool, workspace_id, query.customer, after, None, false, limit + 1).await?;
     let next = next_page(&mut items, limit, |order| order.id);
     Ok(OrderPage { items, next })
 }
 
-/// Orders newest first: of one customer or all, after the order `after`, or just the order `only`.
+/// The customer's open orders (pending, paid or in transit), newest first: their "in work".
+pub async fn open_orders(pool: &PgPool, workspace_id: i64, customer: i64) -> AppResult<Vec<OrderRow>> {
+    rows(pool, workspace_id, Some(customer), None, None, true, 50).await
+}
+
+/// Orders newest first: of one customer or all, after the order `after`, or just the order `only`; with
+/// `open`, only those still under way.
 async fn rows(
     pool: &PgPool,
     workspace_id: i64,
     customer: Option<i64>,
     after: Option<i64>,
     only: Option<i64>,
+    open: bool,
     limit: i64,
 ) -> AppResult<Vec<OrderRow>> {
     let rows = sqlx::query!(
@@ -42,6 +49,7 @@ async fn rows(
            and ($3::bigint is null or (o.placed_at, o.id) < (select placed_at, id from customer_order
                                                                where workspace_id = $1 and id = $3))
            and ($4::bigint is null or o.id = $4)
+           and (not $6 or o.status in ('pending', 'paid', 'in_transit'))
          order by o.placed_at desc, o.id desc
          limit $5
         "#,
@@ -49,7 +57,8 @@ async fn rows(
         customer,
         after,
         only,
-        limit
+        limit,
+        open
     )
     .fetch_all(pool)
     .await?;
@@ -74,7 +83,7 @@ async fn rows(
 /// One order of the workspace; another workspace's is `NotFound`, like a missing one.
 #[tracing::instrument(skip(pool))]
 pub async fn order_view(pool: &PgPool, workspace_id: i64, id: i64) -> AppResult<OrderView> {
-    let row = rows(pool, workspace_id, None, None, Some(id), 1).await?.pop().ok_or(AppError::NotFound)?;
+    let row = rows(pool, workspace_id, None, None, Some(id), false, 1).await?.pop().ok_or(AppError::NotFound)?;
     let o = sqlx::query!(
         r#"select o.external_id, o.paid, o.refunded, o.exchange_rate, o.shipping_address, o.billing_address,
                   w.base_currency
@@ -191,7 +200,7 @@ pub async fn order_summary(pool: &PgPool, workspace_id: i64, customer: i64) -> A
     )
     .fetch_optional(pool)
     .await?;
-    let last_three = rows(pool, workspace_id, Some(customer), None, None, 3).await?;
+    let last_three = rows(pool, workspace_id, Some(customer), None, None, false, 3).await?;
     let Some(s) = s else {
         return Ok(OrderSummary {
             all: 0,

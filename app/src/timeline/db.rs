@@ -133,8 +133,14 @@ fn describe(f: &Facts) -> String {
             None => "Note deleted".to_string(),
         },
         "task_created" => format!("Task created: {}", detail("title").unwrap_or_default()),
+        "task_changed" if detail("change").as_deref() == Some("reopened") => {
+            format!("Task reopened: {}", detail("title").unwrap_or_default())
+        }
         "task_changed" => format!("Task changed: {}", detail("title").unwrap_or_default()),
-        "task_commented" => format!("Comment on task {}", detail("title").unwrap_or_default()),
+        "task_commented" => match detail("excerpt") {
+            Some(excerpt) => format!("Comment on task {}: “{excerpt}”", detail("title").unwrap_or_default()),
+            None => format!("Comment on task {}", detail("title").unwrap_or_default()),
+        },
         "task_completed" => format!("Task completed: {}", detail("title").unwrap_or_default()),
         "file_added" => format!("File added: {}", detail("name").unwrap_or_default()),
         "file_deleted" => format!("File deleted: {}", detail("name").unwrap_or_default()),

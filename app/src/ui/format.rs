@@ -71,3 +71,10 @@ mod tests {
         assert_eq!(date(NaiveDate::from_ymd_opt(2024, 5, 1).unwrap()), "1 May 2024");
     }
 }
+
+/// The first line of a text written by the team, shortened to 80 characters, for the timeline.
+pub fn excerpt(text: &str) -> String {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+    let short: String = line.chars().take(80).collect();
+    if short.len() < line.len() { format!("{short}…") } else { short }
+}
