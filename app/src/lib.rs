@@ -6,6 +6,7 @@ pub mod checks;
 pub mod clock;
 pub mod customers;
 pub mod error;
+pub mod files;
 #[cfg(feature = "ssr")]
 pub mod keyset;
 pub mod notes;

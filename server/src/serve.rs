@@ -7,6 +7,7 @@ use app::auth::web;
 use app::state::AppState;
 use app::{App, shell};
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::response::Redirect;
 use axum::routing::{get, post};
@@ -31,6 +32,11 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(web::sign_out))
         .route("/workspace", post(web::switch_workspace))
         .route("/orders/{id}/download", get(app::orders::download::download))
+        .route(
+            "/customers/{id}/files",
+            post(app::files::routes::upload).layer(DefaultBodyLimit::max(app::files::MAX_UPLOAD_BYTES)),
+        )
+        .route("/files/{id}", get(app::files::routes::download))
         .nest("/api/v1", crate::api::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();

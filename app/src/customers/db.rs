@@ -224,14 +224,15 @@ pub async fn addresses(
 }
 
 /// `NotFound` unless the workspace has this customer: what reads of a customer's notes, timeline or
-/// history check first, so that another workspace's customer looks like a missing one.
-pub async fn require_customer(pool: &PgPool, workspace_id: i64, id: i64) -> AppResult<()> {
+/// history (and writes of their files) check first, so that another workspace's customer looks like a
+/// missing one.
+pub async fn require_customer<'e>(db: impl sqlx::PgExecutor<'e>, workspace_id: i64, id: i64) -> AppResult<()> {
     let exists = sqlx::query_scalar!(
         "select exists (select 1 from customer where workspace_id = $1 and id = $2)",
         workspace_id,
         id
     )
-    .fetch_one(pool)
+    .fetch_one(db)
     .await?;
     if exists == Some(true) { Ok(()) } else { Err(AppError::NotFound) }
 }

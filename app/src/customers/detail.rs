@@ -8,6 +8,7 @@ use super::profile::{CustomerProfile, MonthSpend, load_profile, ticket_status_la
 use crate::accounts::Role;
 use crate::auth::api::current_caller;
 use crate::error::AppError;
+use crate::files::view::Files;
 use crate::notes::view::Notes;
 use crate::orders::api::list_orders;
 use crate::orders::pages::{AddressBlock, OrderTable};
@@ -257,6 +258,7 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
     let board = TaskBoard::new(id);
     let in_work = view! { <InWork board level=section /> }.into_any();
     let tasks = view! { <Tasks board can_edit=profile.can_edit level=section /> }.into_any();
+    let files = view! { <Files customer=id can_edit=profile.can_edit level=section /> }.into_any();
     let tickets = view! {
             <Tickets overview=profile.tickets id section />
     }
@@ -297,7 +299,7 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
     // each part's type erased on its own: one view of them all is too deep for the compiler
     view! {
         <article class="profile">
-            {head}{indicators}{in_work}{segment_list}{contact}{notes}{tasks}{tickets}{orders}{categories}{spend}{timeline}
+            {head}{indicators}{in_work}{segment_list}{contact}{notes}{tasks}{files}{tickets}{orders}{categories}{spend}{timeline}
         </article>
     }
 }

@@ -46,6 +46,28 @@ pub fn date_time(at: DateTime<Utc>) -> String {
     at.format("%-d %b %Y, %H:%M UTC").to_string()
 }
 
+/// The first line of a text written by the team, shortened to 80 characters, for the timeline.
+pub fn excerpt(text: &str) -> String {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+    let short: String = line.chars().take(80).collect();
+    if short.len() < line.len() { format!("{short}…") } else { short }
+}
+
+/// A file's size as people read it: `532 bytes`, `12.4 KB`, `3.1 MB` (powers of 1,024, like file managers).
+pub fn bytes(size: i64) -> String {
+    const UNITS: [&str; 3] = ["KB", "MB", "GB"];
+    if size < 1024 {
+        return if size == 1 { "1 byte".into() } else { format!("{size} bytes") };
+    }
+    let mut value = size as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,11 +92,15 @@ mod tests {
         assert_eq!(count(1000000), "1,000,000");
         assert_eq!(date(NaiveDate::from_ymd_opt(2024, 5, 1).unwrap()), "1 May 2024");
     }
-}
 
-/// The first line of a text written by the team, shortened to 80 characters, for the timeline.
-pub fn excerpt(text: &str) -> String {
-    let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
-    let short: String = line.chars().take(80).collect();
-    if short.len() < line.len() { format!("{short}…") } else { short }
+    #[test]
+    fn sizes_and_excerpts_read_naturally() {
+        assert_eq!(bytes(0), "0 bytes");
+        assert_eq!(bytes(1), "1 byte");
+        assert_eq!(bytes(1023), "1023 bytes");
+        assert_eq!(bytes(12_700), "12.4 KB");
+        assert_eq!(bytes(10 * 1024 * 1024), "10.0 MB");
+        assert_eq!(excerpt("\n  First line  \nsecond"), "First line");
+        assert_eq!(excerpt(&"é".repeat(81)), format!("{}…", "é".repeat(80)));
+    }
 }
