@@ -1,15 +1,5 @@
-import { expect, type Page, test } from '@playwright/test';
-import { ADMIN, VIEWER, expectAccessible, signIn, waitForHydration } from './helpers';
-
-const AGENT = { email: 'agent@e2e.example', password: 'end-to-end password' };
-
-/** A customer of the e2e workspace, a different one for each test so that they do not meet. */
-async function customerPath(page: Page, row: number): Promise<string> {
-  await page.goto('/customers?sort=name');
-  const link = page.getByRole('row').nth(row).getByRole('cell').nth(1).getByRole('link');
-  const id = new URL((await link.getAttribute('href'))!, page.url()).searchParams.get('c')!;
-  return `/customers/${id}`;
-}
+import { expect, test } from '@playwright/test';
+import { ADMIN, AGENT, VIEWER, customerPath, expectAccessible, signIn, waitForHydration } from './helpers';
 
 test('an edit is saved and shows in History with the old and the new value', async ({ page }) => {
   await signIn(page, AGENT);

@@ -3,6 +3,7 @@ import { expect, type Page } from '@playwright/test';
 
 /** Members created by scripts/test for the browser tests. */
 export const ADMIN = { email: 'admin@e2e.example', password: 'end-to-end password' };
+export const AGENT = { email: 'agent@e2e.example', password: 'end-to-end password' };
 export const VIEWER = { email: 'viewer@e2e.example', password: 'end-to-end password' };
 export const THROTTLED = { email: 'throttled@e2e.example', password: 'end-to-end password' };
 
@@ -32,4 +33,12 @@ export async function signIn(page: Page, user = ADMIN, next = '/customers') {
   await page.goto(`/login?next=${encodeURIComponent(next)}`);
   await submitSignIn(page, user);
   await page.waitForURL((url) => url.pathname !== '/login');
+}
+
+/** A customer's page in the e2e workspace: row `row` of the list by name, so that tests do not meet. */
+export async function customerPath(page: Page, row: number): Promise<string> {
+  await page.goto('/customers?sort=name');
+  const link = page.getByRole('row').nth(row).getByRole('cell').nth(1).getByRole('link');
+  const id = new URL((await link.getAttribute('href'))!, page.url()).searchParams.get('c')!;
+  return `/customers/${id}`;
 }

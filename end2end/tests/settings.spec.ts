@@ -1,7 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { ADMIN, VIEWER, expectAccessible, signIn, submitSignIn, waitForHydration } from './helpers';
-
-const AGENT = { email: 'agent@e2e.example', password: 'end-to-end password' };
+import { ADMIN, AGENT, VIEWER, expectAccessible, signIn, submitSignIn, waitForHydration } from './helpers';
 
 /** Calls a server function directly, as a script in the signed-in browser could. */
 async function callServerFn(page: Page, name: string, form: Record<string, string>) {

@@ -144,7 +144,13 @@ pub async fn content(pool: &PgPool, workspace_id: i64, id: i64) -> AppResult<Sto
     .ok_or(AppError::NotFound)
 }
 
-pub async fn delete(conn: &mut PgConnection, workspace_id: i64, actor: i64, now: DateTime<Utc>, id: i64) -> AppResult<()> {
+pub async fn delete(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    actor: i64,
+    now: DateTime<Utc>,
+    id: i64,
+) -> AppResult<()> {
     let file = sqlx::query!(
         "delete from file where workspace_id = $1 and id = $2 returning customer_id, name, size_bytes",
         workspace_id,
@@ -210,11 +216,20 @@ mod tests {
 
         // one file over the limit refuses the whole upload, naming it
         let mut tx = pool.begin().await.unwrap();
-        let refused = add(&mut tx, ws, ann, now, customer, &[file("a.txt", 3), file("scan.pdf", MAX_FILE_BYTES + 2 * 1024 * 1024)])
-            .await
-            .unwrap_err();
+        let refused = add(
+            &mut tx,
+            ws,
+            ann,
+            now,
+            customer,
+            &[file("a.txt", 3), file("scan.pdf", MAX_FILE_BYTES + 2 * 1024 * 1024)],
+        )
+        .await
+        .unwrap_err();
         match refused {
-            AppError::Invalid(fields) => assert_eq!(fields[0].message, "“scan.pdf” is 12.0 MB; a file can be at most 10.0 MB"),
+            AppError::Invalid(fields) => {
+                assert_eq!(fields[0].message, "“scan.pdf” is 12.0 MB; a file can be at most 10.0 MB")
+            }
             other => panic!("{other:?}"),
         }
         drop(tx);
@@ -224,7 +239,10 @@ mod tests {
         let ids = add(&mut tx, ws, ann, now, customer, &[file("contract.pdf", MAX_FILE_BYTES), file("notes.txt", 5)])
             .await
             .unwrap();
-        assert!(matches!(add(&mut tx, ws, ann, now, customer, &[file("empty.txt", 0)]).await, Err(AppError::Invalid(_))));
+        assert!(matches!(
+            add(&mut tx, ws, ann, now, customer, &[file("empty.txt", 0)]).await,
+            Err(AppError::Invalid(_))
+        ));
         tx.commit().await.unwrap();
         let listed = files(&pool, ws, customer).await.unwrap();
         let seen: Vec<(&str, &str, i64)> =

@@ -13,7 +13,9 @@ use crate::ui::format;
 use axum::Json;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, State};
-use axum::http::header::{ACCEPT, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use axum::http::header::{
+    ACCEPT, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTENT_TYPE,
+};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -174,7 +176,10 @@ mod tests {
 
     #[test]
     fn the_download_keeps_the_name_for_every_client() {
-        assert_eq!(disposition("invoice 12.pdf"), "attachment; filename=\"invoice 12.pdf\"; filename*=UTF-8''invoice%2012.pdf");
+        assert_eq!(
+            disposition("invoice 12.pdf"),
+            "attachment; filename=\"invoice 12.pdf\"; filename*=UTF-8''invoice%2012.pdf"
+        );
         assert_eq!(
             disposition("Rechnung \"März\".pdf"),
             "attachment; filename=\"Rechnung _M_rz_.pdf\"; filename*=UTF-8''Rechnung%20%22M%C3%A4rz%22.pdf"

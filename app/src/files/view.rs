@@ -134,7 +134,12 @@ fn UploadForm(customer: i64, uploaded: RwSignal<usize>) -> impl IntoView {
 /// Sends the form's files in the background: refuses files over the limit before sending (the server
 /// checks again), reports progress, and refreshes the list when they are stored.
 #[cfg(feature = "hydrate")]
-fn send(form: &web_sys::HtmlFormElement, input: &web_sys::HtmlInputElement, state: RwSignal<UploadState>, uploaded: RwSignal<usize>) {
+fn send(
+    form: &web_sys::HtmlFormElement,
+    input: &web_sys::HtmlInputElement,
+    state: RwSignal<UploadState>,
+    uploaded: RwSignal<usize>,
+) {
     use leptos::wasm_bindgen::JsCast;
     use leptos::wasm_bindgen::closure::Closure;
 
@@ -152,11 +157,13 @@ fn send(form: &web_sys::HtmlFormElement, input: &web_sys::HtmlInputElement, stat
         state.set(UploadState::Refused(super::too_large_message(name, *size as u64)));
         return;
     }
-    let failed = move || state.set(UploadState::Refused("The upload did not reach the server; please try again.".into()));
+    let failed =
+        move || state.set(UploadState::Refused("The upload did not reach the server; please try again.".into()));
     let (Ok(data), Ok(request)) = (web_sys::FormData::new_with_form(form), web_sys::XmlHttpRequest::new()) else {
         return failed();
     };
-    if request.open("POST", &form.action()).is_err() || request.set_request_header("Accept", "application/json").is_err()
+    if request.open("POST", &form.action()).is_err()
+        || request.set_request_header("Accept", "application/json").is_err()
     {
         return failed();
     }
