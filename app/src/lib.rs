@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod auth;
 pub mod checks;
 pub mod clock;
+pub mod custom_fields;
 pub mod customers;
 pub mod error;
 pub mod files;
@@ -59,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("login") view=auth::login::LoginPage />
                     <Route path=path!("/settings/users") view=accounts::settings::UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/api-keys") view=accounts::settings::ApiKeysPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/custom-fields") view=custom_fields::settings::CustomFieldsPage ssr=SsrMode::Async />
                     <Route path=path!("/customers/:id") view=customers::detail::CustomerPage ssr=SsrMode::Async />
                     <Route path=path!("/orders") view=orders::pages::OrdersPage ssr=SsrMode::Async />
                     <Route path=path!("/orders/:id") view=orders::pages::OrderPage ssr=SsrMode::Async />

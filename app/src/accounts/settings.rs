@@ -8,11 +8,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 #[component]
-fn SettingsNav() -> impl IntoView {
+pub fn SettingsNav() -> impl IntoView {
     view! {
         <nav class="settings-nav" aria-label="Settings">
             <A href="/settings/users">"Users"</A>
             <A href="/settings/api-keys">"API keys"</A>
+            <A href="/settings/custom-fields">"Custom fields"</A>
         </nav>
     }
 }

@@ -100,7 +100,8 @@ pub async fn list_options(pool: &PgPool, workspace_id: i64) -> AppResult<ListOpt
         .fetch_all(pool)
         .await?;
     let managers = crate::accounts::db::member_choices(pool, workspace_id).await?;
-    Ok(ListOptions { segments, channels, managers })
+    let custom_fields = crate::custom_fields::db::fields(pool, workspace_id).await?;
+    Ok(ListOptions { segments, channels, managers, custom_fields })
 }
 
 /// The list's rows for these customers of the workspace (in no particular order).

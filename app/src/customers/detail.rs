@@ -197,6 +197,7 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
                     <div><dt>"Channel"</dt><dd>{row.channel.clone()}</dd></div>
                     <div><dt>"Manager"</dt><dd>{profile.manager.clone().unwrap_or_else(|| "None".into())}</dd></div>
                     {detail.company.clone().map(|company| view! { <div><dt>"Company"</dt><dd>{company}</dd></div> })}
+                    {profile.custom.into_iter().map(|(label, value)| view! { <div><dt>{label}</dt><dd>{value}</dd></div> }).collect_view()}
                 </dl>
             </header>
     }

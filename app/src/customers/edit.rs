@@ -10,6 +10,7 @@ use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The edit form as the browser sends it: text as typed (the server checks and normalises it), lists one
 /// per line, checkboxes present when ticked.
@@ -45,6 +46,8 @@ pub struct CustomerForm {
     pub bank_account: String,
     pub bank_code: String,
     pub comment: String,
+    /// The workspace's custom fields by key, as typed (see `FieldValue::form_text`).
+    pub custom: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,6 +87,8 @@ pub struct EditContext {
     pub form: CustomerForm,
     /// Members who can manage customers: (user id, name or email).
     pub managers: Vec<(i64, String)>,
+    /// The workspace's custom fields, each with an input on the form.
+    pub custom_fields: Vec<crate::custom_fields::CustomField>,
     /// Whether the caller may save (agents and admins; viewers read).
     pub can_edit: bool,
 }
@@ -139,7 +144,8 @@ pub async fn load_edit_form(id: i64) -> Result<EditContext, AppError> {
     let state = crate::state::app_state()?;
     let form = db::current_form(&state.pool, caller.workspace_id, id).await.map_err(AppError::respond)?;
     let managers = crate::accounts::db::member_choices(&state.pool, caller.workspace_id).await?;
-    Ok(EditContext { form, managers, can_edit: caller.role.allows(Role::Agent) })
+    let custom_fields = crate::custom_fields::db::fields(&state.pool, caller.workspace_id).await?;
+    Ok(EditContext { form, managers, custom_fields, can_edit: caller.role.allows(Role::Agent) })
 }
 
 /// Saves the form; answers the new version. A form made from an older version is refused (409) with

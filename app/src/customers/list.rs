@@ -6,6 +6,7 @@ use super::api::{filter_options, list_customers};
 use super::detail::CustomerPanel;
 use super::query::{CustomerQuery, Mark, SentimentFilter, Sort, SortKey};
 use super::types::{COUNT_CAP, CustomerPage, CustomerRow, ListOptions};
+use crate::custom_fields::filters::CustomFieldFilters;
 use crate::segments;
 use crate::ui::format;
 use leptos::prelude::*;
@@ -223,6 +224,7 @@ fn Filters(query: CustomerQuery, options: ListOptions) -> impl IntoView {
                         <option value=id.to_string() selected=query.manager == Some(id) prop:selected=query.manager == Some(id)>{name}</option>
                     }).collect_view()}
                 </select>
+                <CustomFieldFilters fields=options.custom_fields chosen=query.fields.clone() />
                 <label for="filter-sort">"Sort by"</label>
                 <select id="filter-sort" name="sort">
                     {SORTS.into_iter().map(|(param, label)| view! {

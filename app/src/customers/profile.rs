@@ -31,6 +31,8 @@ pub struct CustomerProfile {
     pub categories: Vec<CategorySpend>,
     /// The last twelve calendar months, oldest first, months without a purchase included.
     pub spend: Vec<MonthSpend>,
+    /// The workspace's custom fields that have a value for this customer: (label, value as read).
+    pub custom: Vec<(String, String)>,
     /// Whether the caller may change the customer (notes, edits): agents and admins.
     pub can_edit: bool,
 }

@@ -131,6 +131,9 @@ pub struct CustomerQuery {
     pub open_tickets: bool,
     pub mark: Option<Mark>,
     pub manager: Option<i64>,
+    /// Custom fields (`field.<key>=<value>`), in the order given: a text field containing the value, a
+    /// number or date equal to it, yes/no (`true`/`false`), a choice by its label.
+    pub fields: Vec<(String, String)>,
     pub sort: Sort,
     pub limit: Option<i64>,
     /// The page after this cursor (the "Next page").
@@ -234,7 +237,18 @@ impl CustomerQuery {
                 },
                 "after" => query.after = Some(value.to_string()),
                 "before" => query.before = Some(value.to_string()),
-                _ => {}
+                _ => {
+                    if let Some(key) = name.strip_prefix("field.") {
+                        let is_key = key.len() <= 64
+                            && key.starts_with(|c: char| c.is_ascii_lowercase())
+                            && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                        if is_key {
+                            query.fields.push((key.to_string(), value.chars().take(200).collect()));
+                        } else {
+                            fail(name, "use field.<key> with the key of a custom field, e.g. field.loyalty_tier");
+                        }
+                    }
+                }
             }
         }
         if let (Some(min), Some(max)) = (query.tov_min, query.tov_max)
@@ -259,24 +273,18 @@ impl CustomerQuery {
     }
 
     /// The URL parameters of this query, defaults left out, in a stable order.
-    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = Vec::new();
-        if let Some(q) = self.search() {
-            pairs.push(("q", q.to_string()));
-        }
-        pairs.extend(self.segments.iter().map(|s| ("segment", s.clone())));
-        pairs.extend(self.channels.iter().map(|c| ("channel", c.clone())));
-        if let Some(s) = self.sentiment {
-            pairs.push(("sentiment", s.param().to_string()));
-        }
-        if let Some(r) = self.registered {
-            pairs.push(("registered", r.to_string()));
-        }
-        let mut optional = |name, value: Option<String>| {
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        let mut optional = |name: &str, value: Option<String>| {
             if let Some(value) = value {
-                pairs.push((name, value));
+                pairs.push((name.to_string(), value));
             }
         };
+        optional("q", self.search().map(str::to_string));
+        self.segments.iter().for_each(|s| optional("segment", Some(s.clone())));
+        self.channels.iter().for_each(|c| optional("channel", Some(c.clone())));
+        optional("sentiment", self.sentiment.map(|s| s.param().to_string()));
+        optional("registered", self.registered.map(|r| r.to_string()));
         optional("tov_min", self.tov_min.map(|d| d.to_string()));
         optional("tov_max", self.tov_max.map(|d| d.to_string()));
         optional("orders_min", self.orders_min.map(|n| n.to_string()));
@@ -286,6 +294,7 @@ impl CustomerQuery {
         optional("open_tickets", self.open_tickets.then(|| "true".to_string()));
         optional("mark", self.mark.map(|m| m.param().to_string()));
         optional("manager", self.manager.map(|m| m.to_string()));
+        self.fields.iter().for_each(|(key, value)| optional(&format!("field.{key}"), Some(value.clone())));
         optional("sort", (self.sort != Sort::default()).then(|| self.sort.param()));
         optional("limit", self.limit.filter(|l| *l != DEFAULT_LIMIT).map(|l| l.to_string()));
         optional("after", self.after.clone());
@@ -327,6 +336,8 @@ mod tests {
             ("open_tickets", "true"),
             ("mark", "vip"),
             ("manager", "7"),
+            ("field.loyalty_tier", "Gold"),
+            ("field.shoe_size", "42"),
             ("sort", "-tov"),
             ("limit", "20"),
             ("after", "abc"),
@@ -334,8 +345,8 @@ mod tests {
         let query = parse(&pairs).unwrap();
         assert_eq!(query.sort, Sort { key: SortKey::TotalOrderValue, descending: true });
         assert_eq!(query.segments, ["vip", "repeat_customer"]);
-        let written: Vec<(&str, String)> = query.to_pairs();
-        let expected: Vec<(&str, String)> = pairs.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        let written = query.to_pairs();
+        let expected: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         assert_eq!(written, expected);
         assert!(query.has_filters());
         assert!(!parse(&[("q", "bob"), ("sort", "name")]).unwrap().has_filters());
@@ -354,10 +365,21 @@ mod tests {
             ("sort", "email"),
             ("limit", "500"),
             ("mark", "gold"),
+            ("field.Tier", "x"),
         ]);
         assert_eq!(
             bad.unwrap_err(),
-            ["sentiment", "registered", "tov_min", "orders_max", "purchased_from", "sort", "limit", "mark"]
+            [
+                "sentiment",
+                "registered",
+                "tov_min",
+                "orders_max",
+                "purchased_from",
+                "sort",
+                "limit",
+                "mark",
+                "field.Tier"
+            ]
         );
         assert_eq!(parse(&[("tov_min", "10"), ("tov_max", "5")]).unwrap_err(), ["tov_max"]);
         assert_eq!(

@@ -108,6 +108,8 @@ pub struct ListOptions {
     pub channels: Vec<String>,
     /// Members who can be assigned as managers: (user id, name or email).
     pub managers: Vec<(i64, String)>,
+    /// The workspace's custom fields, each a filter.
+    pub custom_fields: Vec<crate::custom_fields::CustomField>,
 }
 
 /// A built-in segment pinned in the list's left panel.

@@ -105,7 +105,7 @@ fn describe(f: &Facts) -> String {
         },
         "field_changed" => format!(
             "{} changed from {} to {}",
-            f.field.unwrap_or("A field").replace('_', " "),
+            detail("label").unwrap_or_else(|| f.field.unwrap_or("A field").replace('_', " ")),
             value(f.old),
             value(f.new)
         ),

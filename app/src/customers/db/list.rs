@@ -312,6 +312,33 @@ fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, query: 
     if let Some(manager) = query.manager {
         sql.push(" and c.manager_id = ").push_bind(manager);
     }
+    for (key, value) in &query.fields {
+        push_custom_field(sql, key, value);
+    }
+}
+
+/// The customer has a value of the custom field `key` that matches `value` as the field's kind reads
+/// it: a text containing it, the number or day it names, yes/no, a choice with that label.
+fn push_custom_field(sql: &mut QueryBuilder<'_, Postgres>, key: &str, value: &str) {
+    let boolean = match value.to_lowercase().as_str() {
+        "true" | "yes" => Some(true),
+        "false" | "no" => Some(false),
+        _ => None,
+    };
+    let contains = format!("%{}%", escape_like(value));
+    sql.push(
+        " and exists (select 1 from custom_field_value v
+                        join custom_field f on f.workspace_id = v.workspace_id and f.id = v.field_id
+                        left join custom_field_choice ch on ch.workspace_id = v.workspace_id
+                                                       and ch.field_id = v.field_id and ch.id = v.choice_id
+                       where v.workspace_id = c.workspace_id and v.customer_id = c.id and f.key = ",
+    );
+    sql.push_bind(key.to_string());
+    sql.push(" and (v.text_value ilike ").push_bind(contains);
+    sql.push(" or v.number_value = ").push_bind(value.parse::<rust_decimal::Decimal>().ok());
+    sql.push(" or v.date_value = ").push_bind(chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").ok());
+    sql.push(" or v.boolean_value = ").push_bind(boolean);
+    sql.push(" or lower(ch.label) = lower(").push_bind(value.to_string()).push(")))");
 }
 
 /// How the search text matches.

@@ -253,6 +253,9 @@ fn address_form(a: &Option<Address>) -> AddressForm {
 /// The form filled with what is stored.
 pub async fn current_form(pool: &PgPool, workspace_id: i64, id: i64) -> AppResult<CustomerForm> {
     let (version, c) = stored(&mut *pool.acquire().await?, workspace_id, id, false).await?;
+    let fields = crate::custom_fields::db::fields(pool, workspace_id).await?;
+    let values = crate::custom_fields::db::values(pool, workspace_id, id).await?;
+    let custom = fields.iter().filter_map(|f| values.get(&f.id).map(|v| (f.key.clone(), v.form_text()))).collect();
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let checked = |on: bool| on.then(|| "on".to_string());
     Ok(CustomerForm {
@@ -278,6 +281,7 @@ pub async fn current_form(pool: &PgPool, workspace_id: i64, id: i64) -> AppResul
         bank_account: text(&c.bank_account),
         bank_code: text(&c.bank_code),
         comment: text(&c.comment),
+        custom,
     })
 }
 
@@ -346,7 +350,12 @@ pub async fn save(
     now: DateTime<Utc>,
     form: &CustomerForm,
 ) -> AppResult<i64> {
-    let new = check(form)?;
+    let fields = crate::custom_fields::db::fields(&mut *conn, workspace_id).await?;
+    // every bad field named at once, the workspace's own fields among them
+    let (new, custom) = match (check(form), crate::custom_fields::db::check(&fields, &form.custom)) {
+        (Ok(new), Ok(custom)) => (new, custom),
+        (a, b) => return Err(AppError::Invalid([a.err(), b.err()].into_iter().flatten().flatten().collect())),
+    };
     let id = form.id;
     let (version, old) = stored(conn, workspace_id, id, true).await?;
     if version != form.version {
@@ -374,7 +383,8 @@ pub async fn save(
             *new_value = manager_name(conn, workspace_id, new.manager).await?;
         }
     }
-    if changed.is_empty() {
+    let custom_changed = crate::custom_fields::db::write(conn, workspace_id, id, now, &fields, &custom).await?;
+    if changed.is_empty() && custom_changed.is_empty() {
         return Ok(version);
     }
     let version = sqlx::query_scalar!(
@@ -484,21 +494,32 @@ pub async fn save(
             }
         }
     }
-    let fields: Vec<&str> = changed.iter().map(|(f, _, _)| *f).collect();
-    let olds: Vec<Value> = changed.iter().map(|(_, o, _)| json!(o)).collect();
-    let news: Vec<Value> = changed.iter().map(|(_, _, n)| json!(n)).collect();
+    // each change with its field's name; a custom field's label goes with it (it may be renamed or removed)
+    let all = changed
+        .into_iter()
+        .map(|(f, o, n)| (f.to_string(), None, o, n))
+        .chain(custom_changed.into_iter().map(|(f, label, o, n)| (f, Some(label), o, n)));
+    let (mut fields, mut labels, mut olds, mut news) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (field, label, old, new) in all {
+        fields.push(field);
+        labels.push(label);
+        olds.push(json!(old));
+        news.push(json!(new));
+    }
     sqlx::query!(
         "insert into event (workspace_id, customer_id, kind, happened_at, actor_id, field, old_value, new_value, detail)
-         select $1, $2, 'field_changed', $3, $4, f, o, n, jsonb_build_object('version', $8::bigint)
-           from unnest($5::text[], $6::jsonb[], $7::jsonb[]) as u(f, o, n)",
+         select $1, $2, 'field_changed', $3, $4, f, o, n,
+                jsonb_strip_nulls(jsonb_build_object('version', $8::bigint, 'label', l))
+           from unnest($5::text[], $6::jsonb[], $7::jsonb[], $9::text[]) as u(f, o, n, l)",
         workspace_id,
         id,
         now,
         actor,
-        &fields as &[&str],
-        &olds,
-        &news,
-        version
+        &fields,
+        &olds as &[Value],
+        &news as &[Value],
+        version,
+        &labels as &[Option<String>]
     )
     .execute(&mut *conn)
     .await?;
@@ -522,7 +543,8 @@ async fn manager_name(conn: &mut PgConnection, workspace_id: i64, user: Option<i
 /// What was saved after `version`, for the editor whose save was refused.
 async fn changed_since(conn: &mut PgConnection, workspace_id: i64, id: i64, version: i64) -> AppResult<String> {
     let rows = sqlx::query!(
-        r#"select e.field as "field!", coalesce(nullif(btrim(u.name), ''), u.email, 'the API') as "who!"
+        r#"select e.field as "field!", e.detail ->> 'label' as label,
+                  coalesce(nullif(btrim(u.name), ''), u.email, 'the API') as "who!"
              from event e left join user_account u on u.id = e.actor_id
             where e.workspace_id = $1 and e.customer_id = $2 and e.kind = 'field_changed'
               and (e.detail ->> 'version')::bigint > $3
@@ -536,7 +558,7 @@ async fn changed_since(conn: &mut PgConnection, workspace_id: i64, id: i64, vers
     let mut fields: Vec<String> = Vec::new();
     let mut people: Vec<String> = Vec::new();
     for row in rows {
-        let label = field_label(&row.field);
+        let label = row.label.unwrap_or_else(|| field_label(&row.field));
         if !fields.contains(&label) {
             fields.push(label);
         }
@@ -557,7 +579,7 @@ pub async fn history(pool: &PgPool, workspace_id: i64, id: i64) -> AppResult<Vec
     crate::customers::db::require_customer(pool, workspace_id, id).await?;
     let rows = sqlx::query!(
         r#"select e.happened_at, coalesce(nullif(btrim(u.name), ''), u.email) as who, e.field as "field!",
-                  e.old_value, e.new_value
+                  e.detail ->> 'label' as label, e.old_value, e.new_value
              from event e left join user_account u on u.id = e.actor_id
             where e.workspace_id = $1 and e.customer_id = $2 and e.kind = 'field_changed'
             order by e.happened_at desc, e.id desc
@@ -577,7 +599,7 @@ pub async fn history(pool: &PgPool, workspace_id: i64, id: i64) -> AppResult<Vec
         .map(|r| Change {
             at: r.happened_at,
             who: r.who,
-            field: field_label(&r.field),
+            field: r.label.unwrap_or_else(|| field_label(&r.field)),
             old: shown(r.old_value),
             new: shown(r.new_value),
         })
@@ -631,6 +653,76 @@ mod tests {
             tx.commit().await.unwrap();
             saved
         }
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn custom_fields_are_saved_with_the_form_shown_and_filtered_on(pool: PgPool) {
+        let shop = shop(&pool).await;
+        let now = at("2026-01-15T00:00:00Z");
+        let mut tx = pool.begin().await.unwrap();
+        crate::custom_fields::db::create(&mut tx, shop.ws, now, "Loyalty tier", "choice", "Gold\nSilver")
+            .await
+            .unwrap();
+        crate::custom_fields::db::create(&mut tx, shop.ws, now, "Shoe size", "number", "").await.unwrap();
+        crate::custom_fields::db::create(&mut tx, shop.ws, now, "Wholesale", "boolean", "").await.unwrap();
+        tx.commit().await.unwrap();
+        let fields = crate::custom_fields::db::fields(&pool, shop.ws).await.unwrap();
+        let silver = fields[0].choices[1].0.to_string();
+
+        // a bad custom value is named with the other bad fields, and nothing is saved
+        let mut form = shop.form().await;
+        form.emails = "not an email".into();
+        form.custom = [("shoe_size".to_string(), "big".to_string())].into();
+        let refused = shop.save(shop.ann, &form).await.unwrap_err();
+        let paths = match refused {
+            AppError::Invalid(errors) => errors.into_iter().map(|e| e.path).collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(paths, ["emails", "custom.shoe_size"]);
+
+        let mut form = shop.form().await;
+        form.custom = [("loyalty_tier", silver.as_str()), ("shoe_size", "42.0"), ("wholesale", "true")]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .into();
+        let version = shop.save(shop.ann, &form).await.unwrap();
+        assert_eq!(version, 2, "a custom field alone is a new version");
+        let stored = shop.form().await;
+        assert_eq!(stored.custom.get("shoe_size").map(String::as_str), Some("42"));
+        assert_eq!(stored.custom.get("loyalty_tier"), Some(&silver));
+        let history = history(&pool, shop.ws, shop.customer).await.unwrap();
+        let changes: Vec<(&str, &str, &str)> =
+            history.iter().map(|c| (c.field.as_str(), c.old.as_str(), c.new.as_str())).collect();
+        assert_eq!(
+            changes,
+            // newest first: one save, in the fields' order backwards
+            [("Wholesale", "(empty)", "Yes"), ("Shoe size", "(empty)", "42"), ("Loyalty tier", "(empty)", "Silver")]
+        );
+        let timeline = crate::timeline::db::timeline(&pool, shop.ws, shop.customer, "changes", None, 10).await.unwrap();
+        assert!(timeline.items.iter().any(|e| e.text == "Loyalty tier changed from (empty) to Silver"));
+        let shown = crate::custom_fields::db::shown(&pool, shop.ws, shop.customer).await.unwrap();
+        assert_eq!(shown[0], ("Loyalty tier".to_string(), "Silver".to_string()));
+
+        // another editor who started before is told which custom field changed
+        let mut late = form.clone();
+        late.version = 1;
+        match shop.save(shop.bob, &late).await.unwrap_err() {
+            AppError::Conflict(message) => assert!(message.contains("Loyalty tier, Shoe size, Wholesale"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+
+        // the list filters on them: a choice by its label, a number, yes/no
+        let list = |pairs: &[(&str, &str)]| {
+            let query = crate::customers::query::CustomerQuery::from_pairs(pairs.iter().copied()).unwrap();
+            let pool = pool.clone();
+            let ws = shop.ws;
+            async move { crate::customers::db::list_customers(&pool, ws, &query).await.unwrap().items.len() }
+        };
+        assert_eq!(list(&[("field.loyalty_tier", "silver")]).await, 1);
+        assert_eq!(list(&[("field.loyalty_tier", "Gold")]).await, 0);
+        assert_eq!(list(&[("field.shoe_size", "42")]).await, 1);
+        assert_eq!(list(&[("field.wholesale", "true")]).await, 1);
+        assert_eq!(list(&[("field.wholesale", "false")]).await, 0);
+        assert_eq!(list(&[("field.no_such_field", "x")]).await, 0);
     }
 
     #[sqlx::test(migrations = "../migrations")]

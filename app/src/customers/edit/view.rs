@@ -106,6 +106,61 @@ fn Form(context: EditContext, save: ServerAction<SaveCustomer>, editing: RwSigna
             </fieldset>
         }
     };
+    let custom = move |field: crate::custom_fields::CustomField, value: String| {
+        let id = format!("edit-custom-{}", field.key);
+        let error_id = format!("{id}-error");
+        let name = format!("form[custom][{}]", field.key);
+        let path = format!("custom.{}", field.key);
+        let error = Signal::derive(move || field_error(answer.get(), &path));
+        let invalid = move || error.get().is_some().then_some("true");
+        let options = |choices: Vec<(String, String)>| {
+            let value = value.clone();
+            view! {
+                <select id=id.clone() name=name.clone() aria-invalid=invalid aria-describedby=error_id.clone()>
+                    <option value="" selected=value.is_empty()>"Not set"</option>
+                    {choices.into_iter().map(|(key, label)| {
+                        let selected = key == value;
+                        view! { <option value=key selected=selected>{label}</option> }
+                    }).collect_view()}
+                </select>
+            }
+            .into_any()
+        };
+        let input = match field.kind.as_str() {
+            "boolean" => options(vec![("true".into(), "Yes".into()), ("false".into(), "No".into())]),
+            "choice" => options(field.choices.iter().map(|(id, label)| (id.to_string(), label.clone())).collect()),
+            kind => {
+                let (kind, mode) = match kind {
+                    "date" => ("date", "text"),
+                    "number" => ("text", "decimal"),
+                    _ => ("text", "text"),
+                };
+                view! {
+                    <input id=id.clone() name=name.clone() type=kind inputmode=mode value=value.clone()
+                        aria-invalid=invalid aria-describedby=error_id.clone() />
+                }
+                .into_any()
+            }
+        };
+        view! {
+            <div class="field">
+                <label for=id.clone()>{field.label.clone()}</label>
+                {input}
+                <p class="field-error" id=error_id.clone()>{error}</p>
+            </div>
+        }
+    };
+    let custom_fields = (!context.custom_fields.is_empty()).then(|| {
+        let inputs = context
+            .custom_fields
+            .into_iter()
+            .map(|field| {
+                let value = f.custom.get(&field.key).cloned().unwrap_or_default();
+                custom(field, value)
+            })
+            .collect_view();
+        view! { <fieldset><legend>"Custom fields"</legend>{inputs}</fieldset> }
+    });
     let managers = context.managers;
     let manager = f.manager.clone();
     let legal = move || contractor.get() != "legal_entity";
@@ -186,6 +241,7 @@ fn Form(context: EditContext, save: ServerAction<SaveCustomer>, editing: RwSigna
                     {text("bank_code", "Bank code", f.bank_code.clone())}
                 </div>
             </fieldset>
+            {custom_fields}
             {area("comment", "Internal comment", "Seen by your team only.", f.comment.clone())}
             <div class="actions">
                 <button type="submit" disabled=move || save.pending().get()>"Save"</button>

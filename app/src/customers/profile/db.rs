@@ -87,6 +87,7 @@ pub async fn customer_profile(
         orders: crate::orders::db::order_summary(pool, workspace_id, id).await?,
         categories: categories(pool, workspace_id, id).await?,
         spend: spend(pool, workspace_id, id, now).await?,
+        custom: crate::custom_fields::db::shown(pool, workspace_id, id).await?,
         can_edit: false,
         currency,
         detail,
