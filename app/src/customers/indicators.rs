@@ -1,6 +1,9 @@
 //! The stored indicators of SPEC §3 and the customer's rolling sentiment, recomputed from the
 //! customer's own orders, tickets and messages. Callers lock the customer row first, in the same
 //! transaction as the write that changed them, so concurrent writers can neither lose nor double-count.
+//! One statement writes each customer row once (every write of a row adds an entry to each of its
+//! indexes), leaves rows whose values did not change alone, and records how many customers entered or
+//! left the VIP population (customers with orders and TOV > 0) for the VIP refresh.
 
 use crate::error::AppResult;
 use sqlx::PgConnection;
@@ -31,41 +34,57 @@ pub async fn recompute(conn: &mut PgConnection, workspace_id: i64, customers: Op
                    (count(*) filter (where status <> 'resolved'))::int as open
               from ticket
              where workspace_id = $1 and ($2::bigint[] is null or customer_id = any($2))
-             group by customer_id)
-        update customer c
-           set total_order_value = coalesce(o.tov, 0),
-               order_count = coalesce(o.n, 0),
-               average_order_value = round(o.tov / o.n, 10),
-               customer_since = o.first,
-               latest_purchase_at = o.last,
-               total_paid = coalesce(o.paid, 0),
-               accounts_receivable = coalesce(o.receivable, 0),
-               has_test_order = t.customer_id is not null,
-               contacts = coalesce(k.contacts, 0),
-               open_tickets = coalesce(k.open, 0)
-          from customer c2
-          left join counted o on o.customer_id = c2.id
-          left join tests t on t.customer_id = c2.id
-          left join tickets k on k.customer_id = c2.id
-         where c.workspace_id = $1 and c2.workspace_id = $1 and c2.id = c.id
-           and ($2::bigint[] is null or c.id = any($2))
-        "#,
-        workspace_id,
-        customers as Option<&[i64]>
-    )
-    .execute(&mut *conn)
-    .await?;
-    // Mean of the five latest scored inbound messages, averaged exactly (numeric) so that the label's
-    // ±0.05 boundaries are decided on the true mean.
-    sqlx::query!(
-        r#"
-        update customer c
-           set sentiment_score = (
-               select avg(m.sentiment_score::numeric)::float8 from (
-                   select sentiment_score from message
-                    where workspace_id = c.workspace_id and customer_id = c.id and sentiment_score is not null
-                    order by sent_at desc, id desc limit 5) m)
-         where c.workspace_id = $1 and ($2::bigint[] is null or c.id = any($2))
+             group by customer_id),
+        fresh as (
+            select c2.id,
+                   coalesce(o.tov, 0) as tov,
+                   coalesce(o.n, 0) as n,
+                   round(o.tov / o.n, 10) as aov,
+                   o.first, o.last,
+                   coalesce(o.paid, 0) as paid,
+                   coalesce(o.receivable, 0) as receivable,
+                   t.customer_id is not null as has_test,
+                   coalesce(k.contacts, 0) as contacts,
+                   coalesce(k.open, 0) as open,
+                   -- mean of the five latest scored inbound messages, averaged exactly (numeric) so that
+                   -- the label's ±0.05 boundaries are decided on the true mean
+                   (select avg(m.sentiment_score::numeric)::float8 from (
+                        select sentiment_score from message
+                         where workspace_id = $1 and customer_id = c2.id and sentiment_score is not null
+                         order by sent_at desc, id desc limit 5) m) as sentiment,
+                   c2.order_count >= 1 and c2.total_order_value > 0 and c2.merged_into_id is null as was_vip_population
+              from customer c2
+              left join counted o on o.customer_id = c2.id
+              left join tests t on t.customer_id = c2.id
+              left join tickets k on k.customer_id = c2.id
+             where c2.workspace_id = $1 and ($2::bigint[] is null or c2.id = any($2))),
+        updated as (
+            update customer c
+               set total_order_value = f.tov,
+                   order_count = f.n,
+                   average_order_value = f.aov,
+                   customer_since = f.first,
+                   latest_purchase_at = f.last,
+                   total_paid = f.paid,
+                   accounts_receivable = f.receivable,
+                   has_test_order = f.has_test,
+                   contacts = f.contacts,
+                   open_tickets = f.open,
+                   sentiment_score = f.sentiment
+              from fresh f
+             where c.workspace_id = $1 and c.id = f.id
+               and (c.total_order_value, c.order_count, c.average_order_value, c.customer_since, c.latest_purchase_at,
+                    c.total_paid, c.accounts_receivable, c.has_test_order, c.contacts, c.open_tickets,
+                    c.sentiment_score)
+                   is distinct from
+                   (f.tov, f.n, f.aov, f.first, f.last, f.paid, f.receivable, f.has_test, f.contacts, f.open,
+                    f.sentiment)
+            returning f.was_vip_population,
+                      c.order_count >= 1 and c.total_order_value > 0 and c.merged_into_id is null as is_vip_population),
+        moved as (
+            select sum(is_vip_population::int - was_vip_population::int) as delta from updated)
+        insert into vip_population (workspace_id, delta)
+        select $1, delta from moved where delta <> 0
         "#,
         workspace_id,
         customers as Option<&[i64]>

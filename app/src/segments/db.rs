@@ -134,17 +134,42 @@ pub async fn refresh_vip(
     let old = sqlx::query_scalar!("select vip_threshold from workspace where id = $1 for no key update", workspace_id)
         .fetch_one(&mut *conn)
         .await?;
+    // N, the number of customers with orders and TOV > 0: counted when everyone is looked at (which also
+    // corrects the running count), else the sum of what writers recorded, compacted to one row
+    let population = if written.is_none() {
+        sqlx::query_scalar!(
+            r#"
+            with gone as (delete from vip_population where workspace_id = $1),
+            n as (select count(*) as n from customer
+                   where workspace_id = $1 and order_count >= 1 and total_order_value > 0 and merged_into_id is null)
+            insert into vip_population (workspace_id, delta) select $1, n from n returning delta
+            "#,
+            workspace_id
+        )
+        .fetch_one(&mut *conn)
+        .await?
+    } else {
+        sqlx::query_scalar!(
+            r#"
+            with gone as (delete from vip_population where workspace_id = $1 returning delta)
+            insert into vip_population (workspace_id, delta)
+            select $1, coalesce(sum(delta), 0)::bigint from gone returning delta
+            "#,
+            workspace_id
+        )
+        .fetch_one(&mut *conn)
+        .await?
+    };
     let new = sqlx::query_scalar!(
         r#"
         select total_order_value from customer
          where workspace_id = $1 and order_count >= 1 and total_order_value > 0 and merged_into_id is null
          order by total_order_value desc
-        offset greatest((select ceil(count(*) / 10.0)::bigint from customer
-                          where workspace_id = $1 and order_count >= 1 and total_order_value > 0
-                            and merged_into_id is null) - 1, 0)
+        offset greatest(ceil($2::bigint / 10.0)::bigint - 1, 0)
          limit 1
         "#,
-        workspace_id
+        workspace_id,
+        population
     )
     .fetch_optional(&mut *conn)
     .await?;

@@ -446,6 +446,16 @@ async fn concurrent_batches_neither_lose_nor_double_count(pool: PgPool) {
     .unwrap();
     assert!(!expected.is_empty());
     assert_eq!(stored, expected);
+    // the running count of customers with orders and TOV > 0 (what the threshold's k comes from) that
+    // the concurrent writers kept is the true count
+    let (running, counted): (i64, i64) = sqlx::query_as(
+        "select (select sum(delta)::bigint from vip_population),
+                (select count(*) from customer where order_count >= 1 and total_order_value > 0)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(running, counted);
     // and the customer rows' segment flags (which the list filters on) say the same as the memberships
     let disagreeing: i64 = sqlx::query_scalar(
         "select count(*) from customer c
