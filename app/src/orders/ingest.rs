@@ -1,9 +1,12 @@
 //! Storing orders from channels (SPEC §2 identity rules, §3 indicators, §5 upserts), in the caller's
-//! transaction and set-based: a batch of a thousand orders is a dozen statements. The customers involved
-//! are locked in id order, the orders inserted or updated, and the customers' indicators and segments
-//! recomputed once before the transaction commits. Re-sending an order changes nothing.
+//! transaction and set-based: a batch of a thousand orders is a dozen statements. The orders are inserted
+//! or updated first; then the customers involved are locked in id order — as late as possible, since a
+//! concurrent batch with a customer in common waits for that lock until this one commits — their contacts
+//! synced, and their indicators and segments recomputed once before the transaction commits (the lock
+//! comes before the recompute, so that it reads every order committed before it). Re-sending an order
+//! changes nothing.
 
-use super::input::{LineInput, OrderInput};
+use super::input::{CustomerInput, LineInput, OrderInput};
 use crate::customers::identity::{channel_id, lock_customers, sync_contacts};
 use crate::error::{AppError, AppResult, FieldError};
 use chrono::{DateTime, Utc};
@@ -98,17 +101,26 @@ pub async fn ingest_orders(
         *round += 1;
     }
     let mut changed = Vec::new();
+    let mut contacts = Vec::new();
     for round in &rounds {
-        for (index, done) in store_round(conn, workspace_id, now, round).await? {
+        let (stored, round_contacts) = store_round(conn, workspace_id, now, round).await?;
+        contacts.extend(round_contacts);
+        for (index, done) in stored {
             if done.result != Outcome::Unchanged {
                 changed.extend_from_slice(&done.affected);
             }
             results[index] = Some(Ok(done));
         }
     }
+    changed.sort_unstable();
+    changed.dedup();
+    let mut involved: Vec<i64> = changed.iter().copied().chain(contacts.iter().map(|(id, _)| *id)).collect();
+    involved.sort_unstable();
+    involved.dedup();
+    lock_customers(conn, workspace_id, &involved).await?;
+    // in the orders' order across rounds, so that a later name wins
+    sync_contacts(conn, workspace_id, &contacts).await?;
     if !changed.is_empty() {
-        changed.sort_unstable();
-        changed.dedup();
         crate::customers::indicators::recompute(conn, workspace_id, Some(&changed)).await?;
         crate::segments::db::refresh_customers(conn, workspace_id, now, &changed).await?;
     }
@@ -156,21 +168,18 @@ struct Existing {
 }
 
 /// Stores orders with distinct (channel, external id) keys.
-async fn store_round(
+/// Stores one round's orders; answers each order's outcome and the contacts each order's customer
+/// came with (synced by the caller once the customers are locked).
+async fn store_round<'a>(
     conn: &mut PgConnection,
     workspace_id: i64,
     now: DateTime<Utc>,
-    round: &[Accepted<'_>],
-) -> AppResult<Vec<(usize, Ingested)>> {
+    round: &[Accepted<'a>],
+) -> AppResult<(Vec<(usize, Ingested)>, Vec<(i64, &'a CustomerInput)>)> {
     let existing = existing_orders(conn, workspace_id, round).await?;
     let customers = customers(conn, workspace_id, now, round, &existing).await?;
-    let mut involved: Vec<i64> = customers.clone();
-    involved.extend(existing.values().map(|e| e.customer_id));
-    involved.sort_unstable();
-    involved.dedup();
-    lock_customers(conn, workspace_id, &involved).await?;
-    let contacts: Vec<(i64, &_)> = round.iter().zip(&customers).map(|(a, c)| (*c, &a.order.customer)).collect();
-    sync_contacts(conn, workspace_id, &contacts).await?;
+    let contacts: Vec<(i64, &'a CustomerInput)> =
+        round.iter().zip(&customers).map(|(a, c)| (*c, &a.order.customer)).collect();
 
     let (mut new, old): (Vec<_>, Vec<_>) =
         round.iter().zip(customers).partition(|(a, _)| !existing.contains_key(&a.key()));
@@ -196,7 +205,7 @@ async fn store_round(
         let result = if changed.contains(&before.id) { Outcome::Updated } else { Outcome::Unchanged };
         stored.push((accepted.index, Ingested { id: before.id, customer_id: *customer_id, result, affected }));
     }
-    Ok(stored)
+    Ok((stored, contacts))
 }
 
 /// The stored orders among the round's, locked (in id order) so that neither their customer nor their
