@@ -262,11 +262,33 @@ async fn customers(
     registered.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     registered.dedup_by(|a, b| (a.0, a.1) == (b.0, b.1));
     let mut ids: HashMap<(i64, String), i64> = HashMap::new();
+    // Those already known are read first: an insert that meets one of them would wait for any batch
+    // writing that customer to commit (to know which of its versions conflicts), even to do nothing.
+    let find = async |conn: &mut PgConnection, keys: &[(i64, &str, Option<&str>, Option<&str>)]| {
+        let channels: Vec<i64> = keys.iter().map(|r| r.0).collect();
+        let externals: Vec<&str> = keys.iter().map(|r| r.1).collect();
+        sqlx::query!(
+            r#"select c.id, c.channel_id, c.external_id as "external_id!" from customer c
+                 join unnest($2::bigint[], $3::text[]) as k(channel_id, external_id)
+                   on c.channel_id = k.channel_id and c.external_id = k.external_id
+                where c.workspace_id = $1"#,
+            workspace_id,
+            &channels,
+            &externals as &[&str]
+        )
+        .fetch_all(&mut *conn)
+        .await
+    };
     if !registered.is_empty() {
-        let channels: Vec<i64> = registered.iter().map(|r| r.0).collect();
-        let externals: Vec<&str> = registered.iter().map(|r| r.1).collect();
-        let first: Vec<Option<&str>> = registered.iter().map(|r| r.2).collect();
-        let last: Vec<Option<&str>> = registered.iter().map(|r| r.3).collect();
+        ids.extend(find(conn, &registered).await?.into_iter().map(|r| ((r.channel_id, r.external_id), r.id)));
+    }
+    let missing: Vec<_> = registered.into_iter().filter(|r| !ids.contains_key(&(r.0, r.1.to_string()))).collect();
+    if !missing.is_empty() {
+        let channels: Vec<i64> = missing.iter().map(|r| r.0).collect();
+        let externals: Vec<&str> = missing.iter().map(|r| r.1).collect();
+        let first: Vec<Option<&str>> = missing.iter().map(|r| r.2).collect();
+        let last: Vec<Option<&str>> = missing.iter().map(|r| r.3).collect();
+        // another batch may create one of them meanwhile: then theirs is found below
         sqlx::query!(
             "insert into customer (workspace_id, channel_id, external_id, registered, first_name, last_name,
                                    registered_at)
@@ -284,18 +306,7 @@ async fn customers(
         )
         .execute(&mut *conn)
         .await?;
-        let rows = sqlx::query!(
-            r#"select c.id, c.channel_id, c.external_id as "external_id!" from customer c
-                 join unnest($2::bigint[], $3::text[]) as k(channel_id, external_id)
-                   on c.channel_id = k.channel_id and c.external_id = k.external_id
-                where c.workspace_id = $1"#,
-            workspace_id,
-            &channels,
-            &externals as &[&str]
-        )
-        .fetch_all(&mut *conn)
-        .await?;
-        ids = rows.into_iter().map(|r| ((r.channel_id, r.external_id), r.id)).collect();
+        ids.extend(find(conn, &missing).await?.into_iter().map(|r| ((r.channel_id, r.external_id), r.id)));
     }
     let guests: Vec<&Accepted> =
         round.iter().filter(|a| a.order.customer.external_id.is_none() && !existing.contains_key(&a.key())).collect();
