@@ -131,9 +131,11 @@ pub async fn refresh_vip(
 ) -> AppResult<()> {
     // The workspace row is the lock: VIP refreshes of one workspace run one at a time. `no key update`
     // leaves writers free to insert rows that reference the workspace meanwhile (no deadlock with them).
-    let old = sqlx::query_scalar!("select vip_threshold from workspace where id = $1 for no key update", workspace_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let stored =
+        sqlx::query!("select vip_threshold, vip_members from workspace where id = $1 for no key update", workspace_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let (old, members) = (stored.vip_threshold, stored.vip_members);
     // N, the number of customers with orders and TOV > 0: counted when everyone is looked at (which also
     // corrects the running count), else the sum of what writers recorded, compacted to one row
     let population = if written.is_none() {
@@ -160,19 +162,12 @@ pub async fn refresh_vip(
         .fetch_one(&mut *conn)
         .await?
     };
-    let new = sqlx::query_scalar!(
-        r#"
-        select total_order_value from customer
-         where workspace_id = $1 and order_count >= 1 and total_order_value > 0 and merged_into_id is null
-         order by total_order_value desc
-        offset greatest(ceil($2::bigint / 10.0)::bigint - 1, 0)
-         limit 1
-        "#,
-        workspace_id,
-        population
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
+    let new = match (written, old, members) {
+        (Some(written), Some(old), Some(members)) if population > 0 => {
+            walk_to_threshold(conn, workspace_id, written, old, members, population).await?
+        }
+        _ => top_threshold(conn, workspace_id, population).await?,
+    };
     if new != old {
         sqlx::query!("update workspace set vip_threshold = $2, updated_at = $3 where id = $1", workspace_id, new, now)
             .execute(&mut *conn)
@@ -185,7 +180,7 @@ pub async fn refresh_vip(
         _ => (true, Decimal::ZERO, Decimal::ZERO),
     };
     let written = written.unwrap_or(&[]);
-    sqlx::query!(
+    let moved = sqlx::query!(
         r#"
         with vip as (select id from segment where workspace_id = $1 and key = 'vip'),
         scope as (
@@ -229,11 +224,16 @@ pub async fn refresh_vip(
                     where x.workspace_id = $1 and x.id = any(array(select id from scope))
                       and (x.builtin_segments & segment_flag('vip') <> 0)
                           <> (x.id = any(array(select customer_id from desired)))
-                      for no key update skip locked)))
-        insert into event (workspace_id, customer_id, kind, happened_at, segment_id)
-        select $1, customer_id, 'segment_joined', $2, (select id from vip) from joined
-        union all
-        select $1, customer_id, 'segment_left', $2, (select id from vip) from gone
+                      for no key update skip locked))),
+        moved as (
+            insert into event (workspace_id, customer_id, kind, happened_at, segment_id)
+            select $1, customer_id, 'segment_joined', $2, (select id from vip) from joined
+            union all
+            select $1, customer_id, 'segment_left', $2, (select id from vip) from gone
+            returning kind)
+        select count(*) filter (where kind = 'segment_joined') as "joined!",
+               count(*) filter (where kind = 'segment_left') as "left!"
+          from moved
         "#,
         workspace_id,
         now,
@@ -244,9 +244,109 @@ pub async fn refresh_vip(
         // no threshold: nobody qualifies
         new.unwrap_or(Decimal::MAX)
     )
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
+    // the members, for the next refresh's walk: counted when everyone was looked at or never before
+    let members =
+        match members {
+            Some(members) if !everyone => members + moved.joined - moved.left,
+            _ => sqlx::query_scalar!(
+                r#"select count(*) as "n!" from segment_membership m join segment s on s.workspace_id = m.workspace_id
+                                                                and s.id = m.segment_id and s.key = 'vip'
+                where m.workspace_id = $1"#,
+                workspace_id
+            )
+            .fetch_one(&mut *conn)
+            .await?,
+        };
+    sqlx::query!("update workspace set vip_members = $2 where id = $1", workspace_id, members)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
+}
+
+/// The k-th largest TOV of the N customers with orders and TOV > 0 (k = ceil(N / 10)), read from the
+/// top of the VIP index: a walk over k entries.
+async fn top_threshold(conn: &mut PgConnection, workspace_id: i64, population: i64) -> AppResult<Option<Decimal>> {
+    Ok(sqlx::query_scalar!(
+        r#"
+        select total_order_value from customer
+         where workspace_id = $1 and order_count >= 1 and total_order_value > 0 and merged_into_id is null
+         order by total_order_value desc
+        offset greatest(ceil($2::bigint / 10.0)::bigint - 1, 0)
+         limit 1
+        "#,
+        workspace_id,
+        population
+    )
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// The same threshold found from the old one: the members (customers at or above the old threshold at
+/// the last refresh), corrected for the customers written since, say how many are at or above it now;
+/// the new threshold is then that many minus k entries above it, or below it — a short walk.
+async fn walk_to_threshold(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    written: &[i64],
+    old: Decimal,
+    members: i64,
+    population: i64,
+) -> AppResult<Option<Decimal>> {
+    let above = sqlx::query_scalar!(
+        r#"
+        with vip as (select id from segment where workspace_id = $1 and key = 'vip'),
+        now_above as (
+            select id from customer
+             where workspace_id = $1 and id = any($2) and order_count >= 1 and total_order_value > 0
+               and merged_into_id is null and total_order_value >= $4),
+        were_members as (
+            select customer_id as id from segment_membership
+             where workspace_id = $1 and segment_id = (select id from vip) and customer_id = any($2))
+        select $3::bigint - (select count(*) from were_members where id not in (select id from now_above))
+                          + (select count(*) from now_above where id not in (select id from were_members)) as "above!"
+        "#,
+        workspace_id,
+        written,
+        members,
+        old
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let k = (population + 9) / 10;
+    let found = if above >= k {
+        sqlx::query_scalar!(
+            "select total_order_value from customer
+              where workspace_id = $1 and order_count >= 1 and total_order_value > 0 and merged_into_id is null
+                and total_order_value >= $2
+              order by total_order_value
+             offset $3 limit 1",
+            workspace_id,
+            old,
+            above - k
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+    } else {
+        sqlx::query_scalar!(
+            "select total_order_value from customer
+              where workspace_id = $1 and order_count >= 1 and total_order_value > 0 and merged_into_id is null
+                and total_order_value < $2
+              order by total_order_value desc
+             offset $3 limit 1",
+            workspace_id,
+            old,
+            k - above - 1
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+    };
+    // a count that does not hold (the walk ran off the end) is settled from the top
+    match found {
+        Some(threshold) => Ok(Some(threshold)),
+        None => top_threshold(conn, workspace_id, population).await,
+    }
 }
 
 #[cfg(test)]

@@ -456,6 +456,15 @@ async fn concurrent_batches_neither_lose_nor_double_count(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!(running, counted);
+    // and the member count the refreshes walk from is the true one
+    let (kept, members): (Option<i64>, i64) = sqlx::query_as(
+        "select (select vip_members from workspace where slug = 'a'),
+                (select count(*) from segment_membership m join segment g on g.id = m.segment_id where g.key = 'vip')",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(kept, Some(members));
     // and the customer rows' segment flags (which the list filters on) say the same as the memberships
     let disagreeing: i64 = sqlx::query_scalar(
         "select count(*) from customer c
