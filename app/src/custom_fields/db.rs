@@ -401,14 +401,7 @@ mod tests {
         assert_eq!(good[1], Some(FieldValue::Number("42.5".parse().unwrap())));
         assert_eq!(good[4], Some(FieldValue::Text("Bo".into())));
 
-        let customer = sqlx::query_scalar!(
-            "insert into customer (workspace_id, channel_id, registered)
-             select $1, id, true from channel where workspace_id = $1 and key = 'manual' returning id",
-            ws
-        )
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+        let customer = crate::customers::db::manual_customer(&pool, ws).await;
         let mut tx = pool.begin().await.unwrap();
         let changes = write(&mut tx, ws, customer, now, &all, &good).await.unwrap();
         let shown: Vec<(&str, Option<&str>)> = changes.iter().map(|c| (c.1.as_str(), c.3.as_deref())).collect();

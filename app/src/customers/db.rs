@@ -224,6 +224,19 @@ pub async fn addresses(
     Ok((address("billing"), address("shipping")))
 }
 
+/// A customer added by hand, with nothing else: what tests of notes, tasks, files and fields hang on.
+#[cfg(test)]
+pub async fn manual_customer(pool: &PgPool, workspace_id: i64) -> i64 {
+    sqlx::query_scalar!(
+        "insert into customer (workspace_id, channel_id, registered)
+         select $1, id, true from channel where workspace_id = $1 and key = 'manual' returning id",
+        workspace_id
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
 /// `NotFound` unless the workspace has this customer: what reads of a customer's notes, timeline or
 /// history (and writes of their files) check first, so that another workspace's customer looks like a
 /// missing one.

@@ -199,14 +199,7 @@ mod tests {
     async fn files_are_stored_whole_or_not_at_all_and_deleted_with_a_trace(pool: PgPool) {
         let ws = create_workspace(&pool, "shop", "Shop", "EUR", "UTC").await.unwrap().id;
         let ann = add_member(&pool, ws, "ann@shop.example", Role::Agent, Some("$argon2id$test")).await.unwrap();
-        let customer = sqlx::query_scalar!(
-            "insert into customer (workspace_id, channel_id, registered)
-             select $1, id, true from channel where workspace_id = $1 and key = 'manual' returning id",
-            ws
-        )
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+        let customer = crate::customers::db::manual_customer(&pool, ws).await;
         let now: DateTime<Utc> = "2026-03-01T10:00:00Z".parse().unwrap();
         let file = |name: &str, size: usize| Upload {
             name: name.into(),

@@ -278,17 +278,6 @@ mod tests {
     use crate::accounts::Role;
     use crate::accounts::db::{add_member, create_workspace};
 
-    async fn customer(pool: &PgPool, ws: i64) -> i64 {
-        sqlx::query_scalar!(
-            "insert into customer (workspace_id, channel_id, registered)
-             select $1, id, true from channel where workspace_id = $1 and key = 'manual' returning id",
-            ws
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap()
-    }
-
     fn new<'a>(title: &'a str, assignee: &'a str, due: &'a str) -> NewTask<'a> {
         NewTask { title, assignee, due }
     }
@@ -306,7 +295,7 @@ mod tests {
         let ws = create_workspace(&pool, "shop", "Shop", "EUR", "Europe/Berlin").await.unwrap().id;
         let ann = add_member(&pool, ws, "ann@shop.example", Role::Agent, Some("$argon2id$test")).await.unwrap();
         let vic = add_member(&pool, ws, "vic@shop.example", Role::Viewer, Some("$argon2id$test")).await.unwrap();
-        let customer = customer(&pool, ws).await;
+        let customer = crate::customers::db::manual_customer(&pool, ws).await;
         let now: DateTime<Utc> = "2026-03-01T23:30:00Z".parse().unwrap();
         let mut tx = pool.begin().await.unwrap();
         let call =
