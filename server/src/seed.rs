@@ -82,7 +82,7 @@ pub async fn run(pool: &PgPool, clock: &Clock, args: SeedArgs) -> Result<()> {
         .execute(&mut *tx)
         .await?;
     // Set-based, with the same functions that keep them current on every write.
-    app::customers::indicators::recompute(&mut tx, workspace.id, None).await?;
+    app::customers::indicators::recompute(&mut tx, workspace.id, None, clock.now()).await?;
     app::segments::db::refresh_all(&mut tx, workspace.id, clock.now()).await?;
     // what the customer triggers (off during the load) would have done: the dictionary of name words
     // that typo search looks words up in

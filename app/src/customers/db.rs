@@ -577,8 +577,9 @@ mod tests {
         // as the writers do after tickets change: indicators (open tickets among them), then segments;
         // no orders are stored here, so everyone now has none: a and b are new contacts, c a repeat one
         let mut tx = pool.begin().await.unwrap();
-        crate::customers::indicators::recompute(&mut tx, ws, None).await.unwrap();
-        crate::segments::db::refresh_all(&mut tx, ws, "2026-03-01T00:00:00Z".parse().unwrap()).await.unwrap();
+        let now = "2026-03-01T00:00:00Z".parse().unwrap();
+        crate::customers::indicators::recompute(&mut tx, ws, None, now).await.unwrap();
+        crate::segments::db::refresh_all(&mut tx, ws, now).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(ids(q(&[("open_tickets", "true")])).await, [a, c]);
         assert_eq!(ids(q(&[("segment", "new_contact")])).await, [a, b]);

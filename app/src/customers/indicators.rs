@@ -2,15 +2,26 @@
 //! customer's own orders, tickets and messages. Callers lock the customer row first, in the same
 //! transaction as the write that changed them, so concurrent writers can neither lose nor double-count.
 //! One statement writes each customer row once (every write of a row adds an entry to each of its
-//! indexes), leaves rows whose values did not change alone, and records how many customers entered or
-//! left the VIP population (customers with orders and TOV > 0) for the VIP refresh.
+//! indexes): the figures, and with them the flags of the built-in segments the figures put the customer
+//! in at `now` (the memberships follow the flags, `segments::db::refresh_customers`; VIP by the threshold
+//! of the last VIP refresh, which moves whoever it changes). Rows whose values did not change are left
+//! alone, and how many customers entered or left the VIP population (customers with orders and TOV > 0)
+//! is recorded for the VIP refresh.
 
 use crate::error::AppResult;
+use crate::segments::db::months_before;
+use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-/// Recomputes the indicators and sentiment of `customers` (all of the workspace's when `None`).
+/// Recomputes the indicators, sentiment and segment flags of `customers` (all of the workspace's when
+/// `None`) at `now`.
 #[tracing::instrument(skip(conn))]
-pub async fn recompute(conn: &mut PgConnection, workspace_id: i64, customers: Option<&[i64]>) -> AppResult<()> {
+pub async fn recompute(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    customers: Option<&[i64]>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     sqlx::query!(
         r#"
         with counted as (
@@ -20,7 +31,9 @@ pub async fn recompute(conn: &mut PgConnection, workspace_id: i64, customers: Op
                    min(placed_at) as first,
                    max(placed_at) as last,
                    sum(paid * exchange_rate) as paid,
-                   sum(greatest(0, total - refunded - paid) * exchange_rate) as receivable
+                   sum(greatest(0, total - refunded - paid) * exchange_rate) as receivable,
+                   count(*) filter (where placed_at > $3 and placed_at <= $5) as in_12,
+                   count(*) filter (where placed_at > $4 and placed_at <= $5) as in_3
               from customer_order
              where workspace_id = $1 and not test and status not in ('draft', 'canceled')
                and ($2::bigint[] is null or customer_id = any($2))
@@ -52,6 +65,12 @@ pub async fn recompute(conn: &mut PgConnection, workspace_id: i64, customers: Op
                         select sentiment_score from message
                          where workspace_id = $1 and customer_id = c2.id and sentiment_score is not null
                          order by sent_at desc, id desc limit 5) m) as sentiment,
+                   case when c2.merged_into_id is not null then 0
+                        else builtin_segment_flags(coalesce(o.in_12, 0), coalesce(o.in_3, 0), o.first,
+                                                   coalesce(o.n, 0), coalesce(k.contacts, 0), $4, $5)
+                             | case when o.tov > 0 and o.tov >= (select vip_threshold from workspace where id = $1)
+                                    then segment_flag('vip') else 0 end
+                   end as segments,
                    c2.order_count >= 1 and c2.total_order_value > 0 and c2.merged_into_id is null as was_vip_population
               from customer c2
               left join counted o on o.customer_id = c2.id
@@ -70,15 +89,16 @@ pub async fn recompute(conn: &mut PgConnection, workspace_id: i64, customers: Op
                    has_test_order = f.has_test,
                    contacts = f.contacts,
                    open_tickets = f.open,
-                   sentiment_score = f.sentiment
+                   sentiment_score = f.sentiment,
+                   builtin_segments = f.segments
               from fresh f
              where c.workspace_id = $1 and c.id = f.id
                and (c.total_order_value, c.order_count, c.average_order_value, c.customer_since, c.latest_purchase_at,
                     c.total_paid, c.accounts_receivable, c.has_test_order, c.contacts, c.open_tickets,
-                    c.sentiment_score)
+                    c.sentiment_score, c.builtin_segments)
                    is distinct from
                    (f.tov, f.n, f.aov, f.first, f.last, f.paid, f.receivable, f.has_test, f.contacts, f.open,
-                    f.sentiment)
+                    f.sentiment, f.segments)
             returning f.was_vip_population,
                       c.order_count >= 1 and c.total_order_value > 0 and c.merged_into_id is null as is_vip_population),
         moved as (
@@ -87,7 +107,10 @@ pub async fn recompute(conn: &mut PgConnection, workspace_id: i64, customers: Op
         select $1, delta from moved where delta <> 0
         "#,
         workspace_id,
-        customers as Option<&[i64]>
+        customers as Option<&[i64]>,
+        months_before(now, 12),
+        months_before(now, 3),
+        now
     )
     .execute(&mut *conn)
     .await?;

@@ -121,7 +121,7 @@ pub async fn ingest_orders(
     // in the orders' order across rounds, so that a later name wins
     sync_contacts(conn, workspace_id, &contacts).await?;
     if !changed.is_empty() {
-        crate::customers::indicators::recompute(conn, workspace_id, Some(&changed)).await?;
+        crate::customers::indicators::recompute(conn, workspace_id, Some(&changed), now).await?;
         crate::segments::db::refresh_customers(conn, workspace_id, now, &changed).await?;
     }
     Ok(results.into_iter().map(|r| r.expect("every order answered")).collect())

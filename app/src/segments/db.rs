@@ -15,18 +15,51 @@ pub fn months_before(now: DateTime<Utc>, months: u32) -> DateTime<Utc> {
     now.checked_sub_months(Months::new(months)).expect("dates stay in range")
 }
 
-/// Brings every built-in segment of the workspace up to date at `now`.
+/// Brings every built-in segment of the workspace up to date at `now`: the flags of the five rules
+/// that need only the customer's own figures as time has moved them, then the memberships, then VIP.
 #[tracing::instrument(skip(conn))]
 pub async fn refresh_all(conn: &mut PgConnection, workspace_id: i64, now: DateTime<Utc>) -> AppResult<()> {
     sqlx::query!("select pg_advisory_xact_lock($1, $2::int)", SEGMENTS_LOCK, workspace_id as i32)
         .execute(&mut *conn)
         .await?;
-    refresh(conn, workspace_id, now, None).await?;
+    sqlx::query!(
+        r#"
+        with recent as (
+            select customer_id,
+                   count(*) as in_12,
+                   count(*) filter (where placed_at > $3) as in_3
+              from customer_order
+             where workspace_id = $1 and not test and status not in ('draft', 'canceled')
+               and placed_at > $2 and placed_at <= $4
+             group by customer_id),
+        fresh as (
+            select c.id,
+                   (c.builtin_segments & segment_flag('vip'))
+                   | case when c.merged_into_id is not null then 0
+                          else builtin_segment_flags(coalesce(r.in_12, 0), coalesce(r.in_3, 0), c.customer_since,
+                                                     c.order_count, c.contacts, $3, $4) end as segments
+              from customer c
+              left join recent r on r.customer_id = c.id
+             where c.workspace_id = $1)
+        update customer c
+           set builtin_segments = f.segments
+          from fresh f
+         where c.workspace_id = $1 and c.id = f.id and c.builtin_segments <> f.segments
+        "#,
+        workspace_id,
+        months_before(now, 12),
+        months_before(now, 3),
+        now
+    )
+    .execute(&mut *conn)
+    .await?;
+    follow_flags(conn, workspace_id, now, None).await?;
     refresh_vip(conn, workspace_id, now, None).await
 }
 
-/// Brings the segments other than VIP up to date for the given customers (whose rows the caller has
-/// locked and whose indicators it has just recomputed).
+/// Brings the memberships of the segments other than VIP up to date for the given customers, whose rows
+/// the caller has locked and whose figures and flags it has just recomputed
+/// (`customers::indicators::recompute`).
 #[tracing::instrument(skip(conn))]
 pub async fn refresh_customers(
     conn: &mut PgConnection,
@@ -37,10 +70,12 @@ pub async fn refresh_customers(
     sqlx::query!("select pg_advisory_xact_lock_shared($1, $2::int)", SEGMENTS_LOCK, workspace_id as i32)
         .execute(&mut *conn)
         .await?;
-    refresh(conn, workspace_id, now, Some(customers)).await
+    follow_flags(conn, workspace_id, now, Some(customers)).await
 }
 
-async fn refresh(
+/// The memberships of the built-in segments other than VIP follow the customers' flags; every join and
+/// leave is an event.
+async fn follow_flags(
     conn: &mut PgConnection,
     workspace_id: i64,
     now: DateTime<Utc>,
@@ -48,30 +83,13 @@ async fn refresh(
 ) -> AppResult<()> {
     sqlx::query!(
         r#"
-        with recent as (
-            select customer_id,
-                   count(*) as in_12,
-                   count(*) filter (where placed_at > $4) as in_3
-              from customer_order
-             where workspace_id = $1 and not test and status not in ('draft', 'canceled')
-               and placed_at > $3 and placed_at <= $5
-               and ($2::bigint[] is null or customer_id = any($2))
-             group by customer_id),
-        desired as (
+        with desired as (
             select c.id as customer_id, s.id as segment_id
               from customer c
               join segment s on s.workspace_id = c.workspace_id and s.builtin and s.key <> 'vip'
-              left join recent r on r.customer_id = c.id
              where c.workspace_id = $1 and c.merged_into_id is null
                and ($2::bigint[] is null or c.id = any($2))
-               and case s.key
-                       when 'repeat_customer' then coalesce(r.in_12, 0) >= 2
-                       when 'active_customer' then coalesce(r.in_3, 0) >= 3
-                       when 'new_customer' then c.customer_since > $4 and c.customer_since <= $5
-                       when 'new_contact' then c.order_count = 0 and c.contacts = 1
-                       when 'repeat_contact' then c.order_count = 0 and c.contacts >= 2
-                       else false
-                   end),
+               and c.builtin_segments & segment_flag(s.key) <> 0),
         current as (
             select m.customer_id, m.segment_id
               from segment_membership m
@@ -80,37 +98,20 @@ async fn refresh(
                and ($2::bigint[] is null or m.customer_id = any($2))),
         joined as (
             insert into segment_membership (workspace_id, segment_id, customer_id, joined_at)
-            select $1, segment_id, customer_id, $5 from (select * from desired except select * from current) j
+            select $1, segment_id, customer_id, $3 from (select * from desired except select * from current) j
             returning customer_id, segment_id),
         gone as (
             delete from segment_membership m
              using (select * from current except select * from desired) l
              where m.workspace_id = $1 and m.segment_id = l.segment_id and m.customer_id = l.customer_id
-            returning m.customer_id, m.segment_id),
-        moved as (
-            select customer_id, segment_id, true as joins from joined
-            union all
-            select customer_id, segment_id, false from gone),
-        -- the customer row's flags follow the memberships (the list filters on them)
-        flagged as (
-            update customer c
-               set builtin_segments = (c.builtin_segments | f.joined) & ~f.gone
-              from (select mv.customer_id,
-                           coalesce(bit_or(segment_flag(s.key)) filter (where mv.joins), 0) as joined,
-                           coalesce(bit_or(segment_flag(s.key)) filter (where not mv.joins), 0) as gone
-                      from moved mv
-                      join segment s on s.workspace_id = $1 and s.id = mv.segment_id
-                     group by mv.customer_id) f
-             -- the ids as an array, so the customers are found by key whatever the planner guesses
-             where c.workspace_id = $1 and c.id = any(array(select customer_id from moved)) and c.id = f.customer_id)
+            returning m.customer_id, m.segment_id)
         insert into event (workspace_id, customer_id, kind, happened_at, segment_id)
-        select $1, customer_id, case when joins then 'segment_joined' else 'segment_left' end, $5, segment_id
-          from moved
+        select $1, customer_id, 'segment_joined', $3, segment_id from joined
+        union all
+        select $1, customer_id, 'segment_left', $3, segment_id from gone
         "#,
         workspace_id,
         customers as Option<&[i64]>,
-        months_before(now, 12),
-        months_before(now, 3),
         now
     )
     .execute(&mut *conn)
@@ -213,18 +214,21 @@ pub async fn refresh_vip(
         -- the VIP bit of the customer row follows what VIP membership should be; a row that a writer
         -- holds right now is left to that writer's own VIP refresh, which has it in scope (waiting for
         -- it here would make every writer of those customers wait for this refresh in turn)
+        -- (membership by a join: `= any(array)` outside an index condition is a linear search per row,
+        -- minutes for the million rows of a full refresh)
+        to_flag as (
+            select x.id, d.customer_id is not null as member
+              from customer x
+              left join desired d on d.customer_id = x.id
+             where x.workspace_id = $1 and x.id in (select id from scope)
+               and (x.builtin_segments & segment_flag('vip') <> 0) <> (d.customer_id is not null)
+               for no key update of x skip locked),
         flagged as (
             update customer c
-               set builtin_segments = case when c.id = any(array(select customer_id from desired))
-                                           then c.builtin_segments | segment_flag('vip')
+               set builtin_segments = case when f.member then c.builtin_segments | segment_flag('vip')
                                            else c.builtin_segments & ~segment_flag('vip') end
-             where c.workspace_id = $1
-               and c.id = any(array(
-                   select x.id from customer x
-                    where x.workspace_id = $1 and x.id = any(array(select id from scope))
-                      and (x.builtin_segments & segment_flag('vip') <> 0)
-                          <> (x.id = any(array(select customer_id from desired)))
-                      for no key update skip locked))),
+              from to_flag f
+             where c.workspace_id = $1 and c.id = any(array(select id from to_flag)) and c.id = f.id),
         moved as (
             insert into event (workspace_id, customer_id, kind, happened_at, segment_id)
             select $1, customer_id, 'segment_joined', $2, (select id from vip) from joined
@@ -449,7 +453,7 @@ mod tests {
         /// Recomputes everything at `now` as one writer would, and returns each customer's segments.
         async fn refresh(&self, now: &str) {
             let mut tx = self.pool.begin().await.unwrap();
-            recompute(&mut tx, self.ws, None).await.unwrap();
+            recompute(&mut tx, self.ws, None, at(now)).await.unwrap();
             refresh_all(&mut tx, self.ws, at(now)).await.unwrap();
             tx.commit().await.unwrap();
         }
@@ -655,7 +659,7 @@ mod tests {
             written.push(c);
         }
         let mut tx = pool.begin().await.unwrap();
-        recompute(&mut tx, shop.ws, Some(&written)).await.unwrap();
+        recompute(&mut tx, shop.ws, Some(&written), at("2026-05-31T00:00:00Z")).await.unwrap();
         refresh_vip(&mut tx, shop.ws, at("2026-05-31T00:00:00Z"), Some(&written)).await.unwrap();
         tx.commit().await.unwrap();
         assert!(shop.segments(a).await.contains(&"vip".to_string()));
