@@ -248,6 +248,12 @@ fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, query: 
             sql.push_bind(workspace_id).push(" and key = any(").push_bind(others).push("))))");
         }
         sql.push(")");
+        // one segment: what its rule implies, so that its sort by figures seeks
+        if let [key] = query.segments.as_slice()
+            && let Some(implied) = segments::implied_by(key)
+        {
+            sql.push(format!(" and {implied}"));
+        }
     }
     if !query.channels.is_empty() {
         sql.push(" and c.channel_id in (select id from channel where workspace_id = ");
