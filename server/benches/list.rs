@@ -8,7 +8,7 @@
 //! Prints a Markdown table; `scripts/bench` puts it into `bench/RESULTS.md`.
 //!
 //!     DATABASE_URL=… cargo bench -p server --bench list -- [--workspace bench] [--runs 11] [--quick]
-//!         [--naive-only | --detail-only]
+//!         [--naive-only | --detail-only] [--only <part of a filter's name>]
 
 use app::customers::db::list_customers;
 use app::customers::query::{CustomerQuery, Sort, SortKey};
@@ -109,13 +109,15 @@ async fn main() {
 
     // only the customer detail
     let detail_only = args.iter().any(|a| a == "--detail-only");
+    // only the filters whose name contains this (and search), to check a change quickly
+    let only = arg("--only");
     if !naive_only && !detail_only {
-        list_and_search(&pool, ws, &channel, runs, quick).await;
+        list_and_search(&pool, ws, &channel, runs, quick, only.as_deref()).await;
     }
-    if !naive_only {
+    if !naive_only && only.is_none() {
         detail(&pool, ws).await;
     }
-    if !detail_only {
+    if !detail_only && only.is_none() {
         naive(&pool, ws, runs).await;
     }
 }
@@ -175,7 +177,7 @@ async fn detail(pool: &PgPool, ws: i64) {
     );
 }
 
-async fn list_and_search(pool: &PgPool, ws: i64, channel: &str, runs: usize, quick: bool) {
+async fn list_and_search(pool: &PgPool, ws: i64, channel: &str, runs: usize, quick: bool, only: Option<&str>) {
     let pool = pool.clone();
     let channel = channel.to_string();
     let filters: Vec<(String, Vec<(&str, String)>)> = vec![
@@ -209,7 +211,7 @@ async fn list_and_search(pool: &PgPool, ws: i64, channel: &str, runs: usize, qui
     println!("| filter | sort | first page p50 | p95 | page 200 p50 | p95 |");
     println!("|---|---|---|---|---|---|");
     let (mut worst_first, mut worst_deep) = (Duration::ZERO, Duration::ZERO);
-    for (name, pairs) in &filters {
+    for (name, pairs) in filters.iter().filter(|(name, _)| only.is_none_or(|only| name.contains(only))) {
         for sort in &sorts {
             let mut first = CustomerQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str()))).unwrap();
             first.sort = *sort;
