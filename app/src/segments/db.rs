@@ -184,9 +184,8 @@ pub async fn refresh_vip(
     let moved = sqlx::query!(
         r#"
         with vip as (select id from segment where workspace_id = $1 and key = 'vip'),
+        -- (everyone, $3, is not a part of the scope: a million ids to look up one by one)
         scope as (
-            select id from customer where workspace_id = $1 and $3
-            union
             select id from customer where workspace_id = $1 and id = any($4)
             union
             -- (the conditions of the VIP index, so that it finds the band)
@@ -197,11 +196,11 @@ pub async fn refresh_vip(
             select c.id as customer_id from customer c
              where c.workspace_id = $1 and c.merged_into_id is null and c.order_count >= 1
                and c.total_order_value > 0 and c.total_order_value >= $7
-               and c.id in (select id from scope)),
+               and ($3 or c.id in (select id from scope))),
         current as (
             select customer_id from segment_membership
              where workspace_id = $1 and segment_id = (select id from vip)
-               and customer_id in (select id from scope)),
+               and ($3 or customer_id in (select id from scope))),
         joined as (
             insert into segment_membership (workspace_id, segment_id, customer_id, joined_at)
             select $1, (select id from vip), customer_id, $2 from (select * from desired except select * from current) j
@@ -220,7 +219,7 @@ pub async fn refresh_vip(
             select x.id, d.customer_id is not null as member
               from customer x
               left join desired d on d.customer_id = x.id
-             where x.workspace_id = $1 and x.id in (select id from scope)
+             where x.workspace_id = $1 and ($3 or x.id in (select id from scope))
                and (x.builtin_segments & segment_flag('vip') <> 0) <> (d.customer_id is not null)
                for no key update of x skip locked),
         flagged as (
