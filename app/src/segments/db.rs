@@ -184,7 +184,8 @@ pub async fn refresh_vip(
     let moved = sqlx::query!(
         r#"
         with vip as (select id from segment where workspace_id = $1 and key = 'vip'),
-        -- (everyone, $3, is not a part of the scope: a million ids to look up one by one)
+        -- (everyone, $3, is not a part of the scope: a million ids to look up one by one; the scope is an
+        -- array, which the planner, once $3 is known, uses as an index condition)
         scope as (
             select id from customer where workspace_id = $1 and id = any($4)
             union
@@ -196,11 +197,11 @@ pub async fn refresh_vip(
             select c.id as customer_id from customer c
              where c.workspace_id = $1 and c.merged_into_id is null and c.order_count >= 1
                and c.total_order_value > 0 and c.total_order_value >= $7
-               and ($3 or c.id in (select id from scope))),
+               and ($3 or c.id = any(array(select id from scope)))),
         current as (
             select customer_id from segment_membership
              where workspace_id = $1 and segment_id = (select id from vip)
-               and ($3 or customer_id in (select id from scope))),
+               and ($3 or customer_id = any(array(select id from scope)))),
         joined as (
             insert into segment_membership (workspace_id, segment_id, customer_id, joined_at)
             select $1, (select id from vip), customer_id, $2 from (select * from desired except select * from current) j
@@ -213,14 +214,13 @@ pub async fn refresh_vip(
         -- the VIP bit of the customer row follows what VIP membership should be; a row that a writer
         -- holds right now is left to that writer's own VIP refresh, which has it in scope (waiting for
         -- it here would make every writer of those customers wait for this refresh in turn)
-        -- (membership by a join: `= any(array)` outside an index condition is a linear search per row,
-        -- minutes for the million rows of a full refresh)
+        -- (membership through `in`, which hashes the members once: `= any(array)` outside an index
+        -- condition is a linear search per row, minutes for the million rows of a full refresh)
         to_flag as (
-            select x.id, d.customer_id is not null as member
+            select x.id, x.id in (select customer_id from desired) as member
               from customer x
-              left join desired d on d.customer_id = x.id
-             where x.workspace_id = $1 and ($3 or x.id in (select id from scope))
-               and (x.builtin_segments & segment_flag('vip') <> 0) <> (d.customer_id is not null)
+             where x.workspace_id = $1 and ($3 or x.id = any(array(select id from scope)))
+               and (x.builtin_segments & segment_flag('vip') <> 0) <> (x.id in (select customer_id from desired))
                for no key update of x skip locked),
         flagged as (
             update customer c

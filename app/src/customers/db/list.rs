@@ -113,6 +113,15 @@ pub(super) async fn page_ids(
     sql.push(" from customer c where c.workspace_id = ").push_bind(workspace_id);
     sql.push(" and c.merged_into_id is null");
     push_filters(&mut sql, workspace_id, query, search);
+    // one segment sorted by its figures: what the segment's rule implies for them, so that the sort's
+    // index seeks past the customers who cannot be members (not in the count: there the flag's own
+    // indexes serve better than a scan the extra condition would lead the planner to)
+    if let [key] = query.segments.as_slice()
+        && matches!(query.sort.key, SortKey::Orders | SortKey::TotalOrderValue)
+        && let Some(implied) = segments::implied_by(key)
+    {
+        sql.push(format!(" and {implied}"));
+    }
     if let Some(cursor) = &cursor {
         push_after(&mut sql, &columns, &cursor.values);
     }
@@ -248,12 +257,6 @@ fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, query: 
             sql.push_bind(workspace_id).push(" and key = any(").push_bind(others).push("))))");
         }
         sql.push(")");
-        // one segment: what its rule implies, so that its sort by figures seeks
-        if let [key] = query.segments.as_slice()
-            && let Some(implied) = segments::implied_by(key)
-        {
-            sql.push(format!(" and {implied}"));
-        }
     }
     if !query.channels.is_empty() {
         sql.push(" and c.channel_id in (select id from channel where workspace_id = ");
