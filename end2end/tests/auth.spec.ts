@@ -81,6 +81,27 @@ test('pages carry security headers and a script policy that still lets the page 
   expect(new Set(scriptNonces)).toEqual(new Set([nonce]));
 });
 
+test('pages fetched together with the app\'s files each keep their own script policy', async ({ page }) => {
+  // The files were once served through Leptos, whose handler could take the headers of a page being
+  // rendered at the same moment: that page then came without its policy and never hydrated.
+  await signIn(page);
+  const paths = Array.from({ length: 60 }, (_, i) =>
+    i % 3 === 0 ? '/customers?sort=name' : i % 3 === 1 ? '/pkg/customer-view.css' : '/pkg/customer-view.js',
+  );
+  const responses = await Promise.all(paths.map((path) => page.request.get(path)));
+  for (const [i, response] of responses.entries()) {
+    expect(response.status(), paths[i]).toBe(200);
+    const policy = response.headers()['content-security-policy'];
+    if (paths[i].startsWith('/pkg/')) {
+      expect(policy, paths[i]).toBe("default-src 'none'; frame-ancestors 'none'");
+    } else {
+      const nonce = /'nonce-([^']+)'/.exec(policy)?.[1];
+      expect(nonce, `${paths[i]}: ${policy}`).toBeTruthy();
+      expect(await response.text()).toContain(`nonce="${nonce}"`);
+    }
+  }
+});
+
 test('state-changing requests from another site are refused', async ({ page }) => {
   await signIn(page);
   for (const path of ['/logout', '/workspace', '/api/list_customers']) {

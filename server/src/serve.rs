@@ -15,6 +15,7 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -38,6 +39,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/files/{id}", get(app::files::routes::download))
         .nest("/api/v1", crate::api::router())
+        // The wasm, script and stylesheet, served outside Leptos: its file handler runs the page context
+        // in an owner that may hang under another request's page still being rendered on this thread,
+        // and then takes that page's headers (its Content-Security-Policy) for the file's response.
+        .nest_service("/pkg", ServeDir::new(pkg_dir(&state.leptos_options)))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -48,6 +53,11 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(web::security_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// Where cargo-leptos puts the built wasm, script and stylesheet.
+fn pkg_dir(options: &LeptosOptions) -> String {
+    format!("{}/{}", options.site_root, options.site_pkg_dir)
 }
 
 pub async fn serve(config: Config) -> Result<()> {
