@@ -255,6 +255,7 @@ async fn list_and_search(pool: &PgPool, ws: i64, channel: &str, runs: usize, qui
     let mut searches = vec![
         ("name", name.clone()),
         ("name with a typo", typo),
+        ("email with a typo", format!("{}x{}", &email[..2], &email[3..])),
         ("email", email),
         ("order number", number),
         ("three letters", name[..3].to_string()),

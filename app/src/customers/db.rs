@@ -23,22 +23,21 @@ const MAX_SEARCH_WORDS: usize = 4;
 pub async fn list_customers(pool: &PgPool, workspace_id: i64, query: &CustomerQuery) -> AppResult<CustomerPage> {
     // one snapshot for the page and its count
     let mut tx = pool.begin().await?;
-    let mut search = Search::Exact;
+    let mut search = Search::default();
+    if let Some(q) = query.search() {
+        search.found = list::by_order_number(&mut tx, workspace_id, q).await?;
+    }
     let mut total = list::count(&mut tx, workspace_id, query, &search).await?;
-    if total == 0 && query.search().is_some() {
+    if total == 0
+        && let Some(q) = query.search()
+    {
         // nothing matches as typed: look for close matches ("Normen" finds "Norman"). Each word of the
         // text is looked up among the words of the workspace's names (a small dictionary: one wrong
         // letter in a six-letter word still scores 0.4), and names are then searched for the words
         // found; a whole email address must be closer (0.6, above pg_trgm's default of 0.3) not to
         // match on its domain alone.
-        let words: Vec<String> = query
-            .search()
-            .unwrap_or_default()
-            .to_lowercase()
-            .split_whitespace()
-            .take(MAX_SEARCH_WORDS)
-            .map(str::to_string)
-            .collect();
+        let text = q.to_lowercase();
+        let words: Vec<String> = text.split_whitespace().take(MAX_SEARCH_WORDS).map(str::to_string).collect();
         sqlx::query!("select set_config('pg_trgm.similarity_threshold', '0.4', true) as threshold")
             .fetch_one(&mut *tx)
             .await?;
@@ -56,10 +55,25 @@ pub async fn list_customers(pool: &PgPool, workspace_id: i64, query: &CustomerQu
         .into_iter()
         .map(|r| r.close)
         .collect();
-        sqlx::query!("select set_config('pg_trgm.similarity_threshold', '0.6', true) as threshold")
-            .fetch_one(&mut *tx)
+        if let Some((local, _)) = text.split_once('@') {
+            // an address: among those whose part before the @ is close to the one typed (half its
+            // letter triples, migration `customer_search`), the ones close as a whole. A name is not
+            // compared with addresses: it is found by its words above.
+            sqlx::query!("select set_config('pg_trgm.similarity_threshold', '0.5', true) as threshold")
+                .fetch_one(&mut *tx)
+                .await?;
+            let by_email = sqlx::query_scalar!(
+                "select distinct customer_id from customer_email
+                  where workspace_id = $1 and split_part(normalized, '@', 1) % $2 and similarity(normalized, $3) >= 0.6",
+                workspace_id,
+                local,
+                text
+            )
+            .fetch_all(&mut *tx)
             .await?;
-        search = Search::Close(close);
+            search.found.extend(by_email);
+        }
+        search.close_words = Some(close);
         total = list::count(&mut tx, workspace_id, query, &search).await?;
     }
     let page = list::page_ids(&mut tx, workspace_id, query, &search).await?;
@@ -76,7 +90,7 @@ pub async fn list_customers(pool: &PgPool, workspace_id: i64, query: &CustomerQu
     Ok(CustomerPage {
         items: rows,
         total,
-        close_matches: matches!(search, Search::Close(_)),
+        close_matches: search.close_words.is_some(),
         next,
         previous,
         currency: workspace_currency(pool, workspace_id).await?,
@@ -631,8 +645,10 @@ mod tests {
         assert_eq!(ids("Normen").await, [bob], "one wrong letter");
         assert_eq!(ids("robert normna").await, [bob], "two letters swapped");
         assert_eq!(ids("robert.norman@exmaple.com").await, [bob], "a typo in the email");
+        assert_eq!(ids("robert.normna@example.com").await, [bob], "a typo before the @");
         assert_eq!(ids("613-612-0707").await, [ann], "national format");
         assert_eq!(ids("(613) 612 07").await, [ann], "part of the number");
+        assert!(ids("zz6120707@nowhere.example").await.is_empty(), "digits in an address are not a phone");
         assert_eq!(ids("1001").await, [bob], "order number without #");
         assert_eq!(ids("#1001").await, [bob]);
         assert!(ids("zzzz").await.is_empty());
@@ -643,6 +659,23 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(ids("ann lindkvist").await, [ann], "a word learnt when the name changed");
+        assert_eq!(ids("lindqvist").await, [ann], "the new name as typed");
+        assert_eq!(ids("+1 (613) 612-0707").await, [ann], "international format");
+        // an address added later is found at once; a phone removed no longer is
+        sqlx::query!(
+            "insert into customer_email (workspace_id, customer_id, email) values ($1, $2, 'a.lq@mail.example')",
+            ws,
+            ann
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        assert_eq!(ids("a.lq@mail").await, [ann]);
+        sqlx::query!("delete from customer_phone where workspace_id = $1 and customer_id = $2", ws, ann)
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert!(ids("613 612 0707").await.is_empty(), "the removed phone");
         // close matches only when nothing matches as typed, and said so
         let page = |q: &str| {
             let pool = pool.clone();

@@ -232,7 +232,7 @@ pub(super) fn fits(sort: Sort, values: &[SortValue]) -> bool {
 /// The filters of `query`, each one `and …`.
 fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, query: &CustomerQuery, search: &Search) {
     if let Some(q) = query.search() {
-        push_search(sql, workspace_id, q, search);
+        push_search(sql, q, search);
     }
     if !query.segments.is_empty() {
         // built-in segments are flags on the customer row, each with its partial indexes (migration
@@ -350,53 +350,67 @@ fn push_custom_field(sql: &mut QueryBuilder<'_, Postgres>, key: &str, value: &st
     sql.push(" or lower(ch.label) = lower(").push_bind(value.to_string()).push(")))");
 }
 
-/// How the search text matches.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub(super) enum Search {
-    /// Names and emails containing the text, phones containing its digits, orders with its number.
-    Exact,
-    /// The same, and names with, for every word of the text, one of the close words given (found in the
-    /// dictionary of name words), and emails a typo or two away (pg_trgm similarity of the whole
-    /// address, so that a shared domain alone does not match). Asked for when nothing matches exactly.
-    Close(Vec<Vec<String>>),
+/// How the search text matches, with what was looked up before the list's query.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub(super) struct Search {
+    /// Customers found by other means than their search text: an order with the number searched for
+    /// and, for close matches, an email address a typo or two away (pg_trgm similarity of the whole
+    /// address, so that a shared domain alone does not match).
+    pub found: Vec<i64>,
+    /// For close matches (asked for when nothing matches exactly): for every word of the text, the close
+    /// words found in the dictionary of name words.
+    pub close_words: Option<Vec<Vec<String>>>,
 }
 
-/// Name, email, phone (any format) and order number (with or without `#`).
-fn push_search(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &str, search: &Search) {
-    let text = q.to_lowercase();
-    let contains = format!("%{}%", escape_like(&text));
-    sql.push(" and c.id in (select id from customer where workspace_id = ").push_bind(workspace_id);
-    sql.push(" and (lower(first_name || ' ' || last_name) like ").push_bind(contains.clone());
-    if let Search::Close(words) = search
+/// The digits of a search text that could be a phone number (digits and the signs numbers are written
+/// with): national numbers drop their trunk zero, which makes them a part of the E.164 digits; fewer
+/// than four digits do not search phones.
+fn phone_digits(q: &str) -> Option<String> {
+    if !q.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c)) {
+        return None;
+    }
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    let digits = digits.trim_start_matches('0');
+    (digits.len() >= 4).then(|| digits.to_string())
+}
+
+/// Name, email, phone (any format) and order number (with or without `#`): the customer's search text
+/// (names, addresses and phone digits, migration `customer_search`) through its trigram index, or one of
+/// the customers found beforehand.
+fn push_search(sql: &mut QueryBuilder<'_, Postgres>, q: &str, search: &Search) {
+    sql.push(" and (c.search_text like ").push_bind(format!("%{}%", escape_like(&q.to_lowercase())));
+    if let Some(digits) = phone_digits(q) {
+        sql.push(" or c.search_text like ").push_bind(format!("%{digits}%"));
+    }
+    if let Some(words) = &search.close_words
         && !words.is_empty()
         && words.iter().all(|close| !close.is_empty())
     {
-        // every word by one of its close spellings, each through the names' trigram index
+        // every word by one of its close spellings
         sql.push(" or (");
         for (i, close) in words.iter().enumerate() {
             sql.push(if i > 0 { " and " } else { "" });
             let patterns: Vec<String> = close.iter().map(|word| format!("%{}%", escape_like(word))).collect();
-            sql.push("lower(first_name || ' ' || last_name) like any(").push_bind(patterns).push(")");
+            sql.push("c.search_text like any(").push_bind(patterns).push(")");
         }
         sql.push(")");
     }
-    sql.push(") union all select customer_id from customer_email where workspace_id = ").push_bind(workspace_id);
-    sql.push(" and (normalized like ").push_bind(contains);
-    if let Search::Close(_) = search {
-        sql.push(" or ").push_bind(text.clone()).push(" % normalized");
+    if !search.found.is_empty() {
+        sql.push(" or c.id = any(").push_bind(search.found.clone()).push(")");
     }
     sql.push(")");
-    // national numbers drop their trunk zero; E.164 keeps the country code
-    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-    let digits = digits.trim_start_matches('0');
-    if digits.len() >= 4 {
-        sql.push(" union all select customer_id from customer_phone where workspace_id = ").push_bind(workspace_id);
-        sql.push(" and regexp_replace(raw, '\\D', '', 'g') like ").push_bind(format!("%{digits}%"));
-    }
-    let number = q.trim_start_matches('#');
-    sql.push(" union all select customer_id from customer_order where workspace_id = ").push_bind(workspace_id);
-    sql.push(" and number in (").push_bind(number.to_string()).push(", ");
-    sql.push_bind(format!("#{number}")).push("))");
+}
+
+/// The customers with an order numbered `q` (with or without its `#`).
+pub(super) async fn by_order_number(conn: &mut PgConnection, workspace_id: i64, q: &str) -> AppResult<Vec<i64>> {
+    let number = q.trim().trim_start_matches('#');
+    Ok(sqlx::query_scalar!(
+        "select distinct customer_id from customer_order where workspace_id = $1 and number in ($2, '#' || $2)",
+        workspace_id,
+        number
+    )
+    .fetch_all(conn)
+    .await?)
 }
 
 /// How many customers match, counted up to `COUNT_CAP` + 1 (more reads as "more than 1,000").
