@@ -26,6 +26,7 @@ pub async fn list_customers(pool: &PgPool, workspace_id: i64, query: &CustomerQu
     let mut search = Search::default();
     if let Some(q) = query.search() {
         search.found = list::by_order_number(&mut tx, workspace_id, q).await?;
+        list::collect_matches(&mut tx, workspace_id, q, &mut search).await?;
     }
     let mut total = list::count(&mut tx, workspace_id, query, &search).await?;
     if total == 0
@@ -74,6 +75,7 @@ pub async fn list_customers(pool: &PgPool, workspace_id: i64, query: &CustomerQu
             search.found.extend(by_email);
         }
         search.close_words = Some(close);
+        list::collect_matches(&mut tx, workspace_id, q, &mut search).await?;
         total = list::count(&mut tx, workspace_id, query, &search).await?;
     }
     let page = list::page_ids(&mut tx, workspace_id, query, &search).await?;
@@ -310,6 +312,35 @@ mod tests {
         let search = CustomerQuery { q: Some("bob".into()), ..Default::default() };
         assert!(list_customers(&pool, a, &search).await.unwrap().items.is_empty(), "B's Bob is not found from A");
         assert_eq!(list_customers(&pool, b, &search).await.unwrap().total, 1);
+    }
+
+    /// A search matching more customers than are collected before the list's queries reads the
+    /// customers' search texts instead, with the same result.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn broad_and_narrow_searches_list_alike(pool: PgPool) {
+        use crate::customers::query::{Sort, SortKey};
+        let a = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
+        let mut shop = Vec::new();
+        for first in ["Ann", "Bob", "Cara", "Dan", "Eve"] {
+            shop.push(customer(&pool, a, first, "Lee", &format!("{}@shop.example", first.to_lowercase())).await);
+        }
+        customer(&pool, a, "Gus", "Hale", "gus@elsewhere.example").await;
+        let found = |q: &str| {
+            let pool = pool.clone();
+            let query = CustomerQuery {
+                q: Some(q.to_string()),
+                sort: Sort { key: SortKey::Name, descending: false },
+                ..Default::default()
+            };
+            async move {
+                let page = list_customers(&pool, a, &query).await.unwrap();
+                (page.total, page.items.into_iter().map(|c| c.id).collect::<Vec<_>>())
+            }
+        };
+        assert_eq!(found("shop.example").await, (5, shop.clone()), "more than three: through the search texts");
+        assert_eq!(found("lee").await, (5, shop.clone()));
+        assert_eq!(found("cara@shop").await, (1, vec![shop[2]]), "one: collected first");
+        assert_eq!(found("ann lee").await, (1, vec![shop[0]]));
     }
 
     #[sqlx::test(migrations = "../migrations")]

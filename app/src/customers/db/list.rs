@@ -232,7 +232,7 @@ pub(super) fn fits(sort: Sort, values: &[SortValue]) -> bool {
 /// The filters of `query`, each one `and …`.
 fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, query: &CustomerQuery, search: &Search) {
     if let Some(q) = query.search() {
-        push_search(sql, q, search);
+        push_search(sql, workspace_id, q, search);
     }
     if !query.segments.is_empty() {
         // built-in segments are flags on the customer row, each with its partial indexes (migration
@@ -360,7 +360,16 @@ pub(super) struct Search {
     /// For close matches (asked for when nothing matches exactly): for every word of the text, the close
     /// words found in the dictionary of name words.
     pub close_words: Option<Vec<Vec<String>>>,
+    /// Every customer matching, `found` included, when they are at most `MATCHES_LISTED`: the list's
+    /// queries then test each customer against this list (hashed) instead of looking up the customer's
+    /// search text.
+    pub matches: Option<Vec<i64>>,
 }
+
+/// Up to how many matches of a search are collected before the list's queries (`Search::matches`). A
+/// search matching more is broad enough that walking a sort finds a page of them within a few thousand
+/// customers. (Three in tests, so that they take both ways.)
+const MATCHES_LISTED: i64 = if cfg!(test) { 3 } else { 20_000 };
 
 /// The digits of a search text that could be a phone number (digits and the signs numbers are written
 /// with): national numbers drop their trunk zero, which makes them a part of the E.164 digits; fewer
@@ -374,13 +383,26 @@ fn phone_digits(q: &str) -> Option<String> {
     (digits.len() >= 4).then(|| digits.to_string())
 }
 
-/// Name, email, phone (any format) and order number (with or without `#`): the customer's search text
-/// (names, addresses and phone digits, migration `customer_search`) through its trigram index, or one of
-/// the customers found beforehand.
-fn push_search(sql: &mut QueryBuilder<'_, Postgres>, q: &str, search: &Search) {
-    sql.push(" and (c.search_text like ").push_bind(format!("%{}%", escape_like(&q.to_lowercase())));
+/// Name, email, phone (any format) and order number (with or without `#`): the customers matched
+/// beforehand, or else the customers' search texts.
+fn push_search(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &str, search: &Search) {
+    if let Some(matches) = &search.matches {
+        // planned as a constant (the pool plans each statement for its values): a hashed test per row
+        sql.push(" and c.id = any(").push_bind(matches.clone()).push(")");
+        return;
+    }
+    sql.push(" and c.id in (");
+    push_matching(sql, workspace_id, q, search);
+    sql.push(")");
+}
+
+/// `select` of the customers whose search text (names, addresses and phone digits, migration
+/// `customer_search`, through its trigram index) matches, and of those found beforehand.
+fn push_matching(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &str, search: &Search) {
+    sql.push("select s.customer_id from customer_search s where s.workspace_id = ").push_bind(workspace_id);
+    sql.push(" and (s.search_text like ").push_bind(format!("%{}%", escape_like(&q.to_lowercase())));
     if let Some(digits) = phone_digits(q) {
-        sql.push(" or c.search_text like ").push_bind(format!("%{digits}%"));
+        sql.push(" or s.search_text like ").push_bind(format!("%{digits}%"));
     }
     if let Some(words) = &search.close_words
         && !words.is_empty()
@@ -391,14 +413,32 @@ fn push_search(sql: &mut QueryBuilder<'_, Postgres>, q: &str, search: &Search) {
         for (i, close) in words.iter().enumerate() {
             sql.push(if i > 0 { " and " } else { "" });
             let patterns: Vec<String> = close.iter().map(|word| format!("%{}%", escape_like(word))).collect();
-            sql.push("c.search_text like any(").push_bind(patterns).push(")");
+            sql.push("s.search_text like any(").push_bind(patterns).push(")");
         }
         sql.push(")");
     }
-    if !search.found.is_empty() {
-        sql.push(" or c.id = any(").push_bind(search.found.clone()).push(")");
-    }
     sql.push(")");
+    if !search.found.is_empty() {
+        sql.push(" union select unnest(").push_bind(search.found.clone()).push("::bigint[])");
+    }
+}
+
+/// Collects the customers matching `q` into `search.matches` when they are few enough.
+pub(super) async fn collect_matches(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    q: &str,
+    search: &mut Search,
+) -> AppResult<()> {
+    search.matches = None;
+    let mut sql = QueryBuilder::<Postgres>::new("select customer_id from (");
+    push_matching(&mut sql, workspace_id, q, search);
+    sql.push(") matching limit ").push_bind(MATCHES_LISTED + 1);
+    let ids: Vec<i64> = sql.build_query_scalar().fetch_all(conn).await?;
+    if ids.len() as i64 <= MATCHES_LISTED {
+        search.matches = Some(ids);
+    }
+    Ok(())
 }
 
 /// The customers with an order numbered `q` (with or without its `#`).
