@@ -95,6 +95,16 @@ pub async fn run(pool: &PgPool, clock: &Clock, args: SeedArgs) -> Result<()> {
     )
     .execute(&mut *tx)
     .await?;
+    // and the texts that search reads (migration `customer_search`)
+    sqlx::query!(
+        "insert into customer_search (workspace_id, customer_id, search_text)
+         select c.workspace_id, c.id, customer_search_text(c.workspace_id, c.id, c.first_name, c.last_name)
+           from customer c where c.workspace_id = $1
+         on conflict (workspace_id, customer_id) do update set search_text = excluded.search_text",
+        workspace.id
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     sqlx::query("analyze").execute(pool).await?;
     eprintln!(
@@ -614,6 +624,19 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(missing, 0);
+        // and search finds them: each has its search text
+        let unsearchable: i64 = sqlx::query_scalar(
+            "select count(*) from customer c
+              where c.workspace_id = $1
+                and not exists (select 1 from customer_search s
+                                 where s.workspace_id = $1 and s.customer_id = c.id
+                                   and s.search_text = customer_search_text(c.workspace_id, c.id, c.first_name, c.last_name))",
+        )
+        .bind(one)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(unsearchable, 0);
     }
 
     #[sqlx::test(migrations = "../migrations")]
