@@ -97,10 +97,7 @@ pub async fn run(pool: &PgPool, clock: &Clock, args: SeedArgs) -> Result<()> {
     .await?;
     // and the texts that search reads (migration `customer_search`)
     sqlx::query!(
-        "insert into customer_search (workspace_id, customer_id, search_text)
-         select c.workspace_id, c.id, customer_search_text(c.workspace_id, c.id, c.first_name, c.last_name)
-           from customer c where c.workspace_id = $1
-         on conflict (workspace_id, customer_id) do update set search_text = excluded.search_text",
+        "select refresh_search_text(array_agg(workspace_id), array_agg(id)) from customer where workspace_id = $1",
         workspace.id
     )
     .execute(&mut *tx)
