@@ -64,8 +64,10 @@ pub async fn list_customers(pool: &PgPool, workspace_id: i64, query: &CustomerQu
                 .fetch_one(&mut *tx)
                 .await?;
             let by_email = sqlx::query_scalar!(
-                "select distinct customer_id from customer_email
-                  where workspace_id = $1 and split_part(normalized, '@', 1) % $2 and similarity(normalized, $3) >= 0.6",
+                "select distinct e.customer_id from customer_email e
+                   join customer c on c.workspace_id = e.workspace_id and c.id = e.customer_id
+                  where e.workspace_id = $1 and split_part(e.normalized, '@', 1) % $2
+                    and similarity(e.normalized, $3) >= 0.6 and c.merged_into_id is null",
                 workspace_id,
                 local,
                 text
@@ -341,6 +343,69 @@ mod tests {
         assert_eq!(found("lee").await, (5, shop.clone()));
         assert_eq!(found("cara@shop").await, (1, vec![shop[2]]), "one: collected first");
         assert_eq!(found("ann lee").await, (1, vec![shop[0]]));
+    }
+
+    /// A customer merged into another is neither found nor counted by a search, by any of its ways;
+    /// the count of a search with another filter counts only customers passing both.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn searches_find_and_count_only_customers_the_list_shows(pool: PgPool) {
+        use crate::customers::query::Mark;
+        let a = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
+        let kept = customer(&pool, a, "Ann", "Lee", "ann@shop.example").await;
+        let merged = customer(&pool, a, "Ann", "Leigh", "ann.leigh@shop.example").await;
+        let other = customer(&pool, a, "Annie", "Lee", "annie@elsewhere.example").await;
+        sqlx::query!(
+            "insert into customer_order (workspace_id, channel_id, external_id, number, customer_id, placed_at, status,
+                                         currency, total)
+             select $1, id, 'o-1', '#2002', $2, now(), 'paid', 'USD', 10 from channel where workspace_id = $1 and key = 'manual'",
+            a,
+            merged
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        sqlx::query!(
+            "update customer set vip_mark = true where workspace_id = $1 and id = any($2)",
+            a,
+            &[merged, other]
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let found = |q: &str, mark: Option<Mark>| {
+            let pool = pool.clone();
+            let query = CustomerQuery { q: Some(q.to_string()), mark, ..Default::default() };
+            async move {
+                let page = list_customers(&pool, a, &query).await.unwrap();
+                let mut ids: Vec<i64> = page.items.into_iter().map(|c| c.id).collect();
+                ids.sort();
+                (page.total, ids)
+            }
+        };
+        let ways = [("ann", "by name"), ("shop.example", "by address"), ("ann leigg", "by a close spelling")];
+        let ways = ways
+            .into_iter()
+            .chain([("ann.leihg@shop.example", "by a mistyped address"), ("2002", "by an order number")]);
+        for (q, way) in ways.clone() {
+            assert!(found(q, None).await.1.contains(&merged), "{way} before the merge");
+        }
+        sqlx::query!("update customer set merged_into_id = $2 where workspace_id = $1 and id = $3", a, kept, merged)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let expected = [(2, vec![kept, other]), (1, vec![kept]), (0, vec![]), (0, vec![]), (0, vec![])];
+        for ((q, way), expected) in ways.zip(expected) {
+            assert_eq!(found(q, None).await, expected, "{way} after the merge");
+        }
+        assert_eq!(found("ann", Some(Mark::Vip)).await, (1, vec![other]), "with another filter");
+        assert_eq!(found("anne lee", Some(Mark::Vip)).await, (1, vec![other]), "close, with another filter");
+
+        // back on its own: found again
+        sqlx::query!("update customer set merged_into_id = null where workspace_id = $1 and id = $2", a, merged)
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert_eq!(found("ann.leigh", None).await, (1, vec![merged]));
     }
 
     #[sqlx::test(migrations = "../migrations")]

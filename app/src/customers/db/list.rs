@@ -397,27 +397,30 @@ fn push_search(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &str,
 }
 
 /// `select` of the customers whose search text (names, addresses and phone digits, migration
-/// `customer_search`, through its trigram index) matches, and of those found beforehand.
+/// `customer_search`, through its trigram index) matches, and of those found beforehand. With close words
+/// (asked for only when the text as typed matched nobody) the text is not searched for again.
 fn push_matching(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &str, search: &Search) {
     sql.push("select s.customer_id from customer_search s where s.workspace_id = ").push_bind(workspace_id);
-    sql.push(" and (s.search_text like ").push_bind(format!("%{}%", escape_like(&q.to_lowercase())));
-    if let Some(digits) = phone_digits(q) {
-        sql.push(" or s.search_text like ").push_bind(format!("%{digits}%"));
-    }
-    if let Some(words) = &search.close_words
-        && !words.is_empty()
-        && words.iter().all(|close| !close.is_empty())
-    {
-        // every word by one of its close spellings
-        sql.push(" or (");
-        for (i, close) in words.iter().enumerate() {
-            sql.push(if i > 0 { " and " } else { "" });
-            let patterns: Vec<String> = close.iter().map(|word| format!("%{}%", escape_like(word))).collect();
-            sql.push("s.search_text like any(").push_bind(patterns).push(")");
+    match &search.close_words {
+        None => {
+            sql.push(" and (s.search_text like ").push_bind(format!("%{}%", escape_like(&q.to_lowercase())));
+            if let Some(digits) = phone_digits(q) {
+                sql.push(" or s.search_text like ").push_bind(format!("%{digits}%"));
+            }
+            sql.push(")");
         }
-        sql.push(")");
+        // every word by one of its close spellings
+        Some(words) if !words.is_empty() && words.iter().all(|close| !close.is_empty()) => {
+            for close in words {
+                let patterns: Vec<String> = close.iter().map(|word| format!("%{}%", escape_like(word))).collect();
+                sql.push(" and s.search_text like any(").push_bind(patterns).push(")");
+            }
+        }
+        // a word with no close spelling: no name matches
+        Some(_) => {
+            sql.push(" and false");
+        }
     }
-    sql.push(")");
     if !search.found.is_empty() {
         sql.push(" union select unnest(").push_bind(search.found.clone()).push("::bigint[])");
     }
@@ -445,7 +448,9 @@ pub(super) async fn collect_matches(
 pub(super) async fn by_order_number(conn: &mut PgConnection, workspace_id: i64, q: &str) -> AppResult<Vec<i64>> {
     let number = q.trim().trim_start_matches('#');
     Ok(sqlx::query_scalar!(
-        "select distinct customer_id from customer_order where workspace_id = $1 and number in ($2, '#' || $2)",
+        "select distinct o.customer_id from customer_order o
+           join customer c on c.workspace_id = o.workspace_id and c.id = o.customer_id
+          where o.workspace_id = $1 and o.number in ($2, '#' || $2) and c.merged_into_id is null",
         workspace_id,
         number
     )
@@ -460,6 +465,13 @@ pub(super) async fn count(
     query: &CustomerQuery,
     search: &Search,
 ) -> AppResult<i64> {
+    if let Some(matches) = &search.matches
+        && (matches.is_empty() || !query.has_filters())
+    {
+        // only customers the list shows (not merged away) have a search text or are found beforehand,
+        // so the collected matches are the count when nothing else narrows the list
+        return Ok((matches.len() as i64).min(COUNT_CAP + 1));
+    }
     let mut sql =
         QueryBuilder::<Postgres>::new("select count(*) from (select 1 from customer c where c.workspace_id = ");
     sql.push_bind(workspace_id).push(" and c.merged_into_id is null");
