@@ -4,8 +4,6 @@
 mod cursor;
 mod list;
 
-use list::Search;
-
 use super::types::{Address, CustomerDetail, CustomerPage, CustomerRow, ListOptions, Phone, SegmentCount};
 use crate::accounts::db::workspace_currency;
 use crate::customers::query::CustomerQuery;
@@ -23,12 +21,12 @@ const MAX_SEARCH_WORDS: usize = 4;
 pub async fn list_customers(pool: &PgPool, workspace_id: i64, query: &CustomerQuery) -> AppResult<CustomerPage> {
     // one snapshot for the page and its count
     let mut tx = pool.begin().await?;
-    let mut search = Search::default();
+    let mut lookups = list::look_up(&mut tx, workspace_id, query).await?;
     if let Some(q) = query.search() {
-        search.found = list::by_order_number(&mut tx, workspace_id, q).await?;
-        list::collect_matches(&mut tx, workspace_id, q, &mut search).await?;
+        lookups.search.found = list::by_order_number(&mut tx, workspace_id, q).await?;
+        list::collect_matches(&mut tx, workspace_id, q, &mut lookups.search).await?;
     }
-    let mut total = list::count(&mut tx, workspace_id, query, &search).await?;
+    let mut total = list::count(&mut tx, workspace_id, query, &lookups).await?;
     if total == 0
         && let Some(q) = query.search()
     {
@@ -74,13 +72,13 @@ pub async fn list_customers(pool: &PgPool, workspace_id: i64, query: &CustomerQu
             )
             .fetch_all(&mut *tx)
             .await?;
-            search.found.extend(by_email);
+            lookups.search.found.extend(by_email);
         }
-        search.close_words = Some(close);
-        list::collect_matches(&mut tx, workspace_id, q, &mut search).await?;
-        total = list::count(&mut tx, workspace_id, query, &search).await?;
+        lookups.search.close_words = Some(close);
+        list::collect_matches(&mut tx, workspace_id, q, &mut lookups.search).await?;
+        total = list::count(&mut tx, workspace_id, query, &lookups).await?;
     }
-    let page = list::page_ids(&mut tx, workspace_id, query, &search).await?;
+    let page = list::page_ids(&mut tx, workspace_id, query, &lookups).await?;
     let backwards = query.before.is_some();
     let next = if backwards || page.more { page.last.map(|v| Cursor::encode(query.sort, v)) } else { None };
     let previous = if (backwards && page.more) || (!backwards && query.after.is_some()) {
@@ -94,7 +92,7 @@ pub async fn list_customers(pool: &PgPool, workspace_id: i64, query: &CustomerQu
     Ok(CustomerPage {
         items: rows,
         total,
-        close_matches: search.close_words.is_some(),
+        close_matches: lookups.search.close_words.is_some(),
         next,
         previous,
         currency: workspace_currency(pool, workspace_id).await?,
@@ -700,6 +698,23 @@ mod tests {
             "any of the segments"
         );
         assert_eq!(ids(q(&[("segment", "new_contact"), ("mark", "bad")])).await, [b], "a segment and a mark");
+        assert!(ids(q(&[("segment", "no_such_segment")])).await.is_empty(), "an unknown segment matches no one");
+        assert_eq!(ids(q(&[("segment", "repeat_contact"), ("segment", "no_such_segment")])).await, [c]);
+        assert_eq!(ids(q(&[("channel", "manual"), ("channel", "amazon-de")])).await, all, "any of the channels");
+        // a segment of the workspace's own, with and without a built-in one
+        sqlx::query!(
+            "with s as (insert into segment (workspace_id, key, name) values ($1, 'wholesale', 'Wholesale') returning id)
+             insert into segment_membership (workspace_id, segment_id, customer_id, joined_at)
+             select $1, s.id, $2, now() from s",
+            ws,
+            b
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        assert_eq!(ids(q(&[("segment", "wholesale")])).await, [b]);
+        assert_eq!(ids(q(&[("segment", "wholesale"), ("segment", "repeat_contact")])).await, [b, c]);
+        assert!(ids(q(&[("segment", "wholesale"), ("channel", "amazon-de")])).await.is_empty());
         assert!(ids(q(&[("segment", "vip")])).await.is_empty());
         assert!(ids(q(&[("segment", "no_such_segment")])).await.is_empty(), "an unknown segment matches no one");
         let options = list_options(&pool, ws).await.unwrap();

@@ -89,7 +89,7 @@ pub(super) async fn page_ids(
     conn: &mut PgConnection,
     workspace_id: i64,
     query: &CustomerQuery,
-    search: &Search,
+    lookups: &Lookups,
 ) -> AppResult<PageIds> {
     let (cursor, backwards) = match (&query.after, &query.before) {
         (Some(after), _) => (Some(Cursor::decode(after, query.sort, "after")?), false),
@@ -112,7 +112,7 @@ pub(super) async fn page_ids(
     }
     sql.push(" from customer c where c.workspace_id = ").push_bind(workspace_id);
     sql.push(" and c.merged_into_id is null");
-    push_filters(&mut sql, workspace_id, query, search);
+    push_filters(&mut sql, workspace_id, query, lookups);
     // one segment sorted by its figures: what the segment's rule implies for them, so that the sort's
     // index seeks past the customers who cannot be members (not in the count: there the flag's own
     // indexes serve better than a scan the extra condition would lead the planner to)
@@ -230,37 +230,42 @@ pub(super) fn fits(sort: Sort, values: &[SortValue]) -> bool {
 }
 
 /// The filters of `query`, each one `and …`.
-fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, query: &CustomerQuery, search: &Search) {
+fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, query: &CustomerQuery, lookups: &Lookups) {
     if let Some(q) = query.search() {
-        push_search(sql, workspace_id, q, search);
+        push_search(sql, workspace_id, q, &lookups.search);
     }
     if !query.segments.is_empty() {
         // built-in segments are flags on the customer row, each with its partial indexes (migration
-        // `list_flags`), written as literals so that the planner can match them; other keys (custom
-        // segments, or none at all) go through the memberships
+        // `list_flags`), written as literals so that the planner can match them; other segments go
+        // through the memberships
         let flags = query.segments.iter().filter_map(|key| segments::flag(key)).fold(0, |a, b| a | b);
-        let others: Vec<String> = query.segments.iter().filter(|key| segments::flag(key).is_none()).cloned().collect();
-        sql.push(" and (");
-        if flags != 0 {
-            sql.push(format!("c.builtin_segments & {flags} <> 0"));
-        }
-        if !others.is_empty() {
+        let others = &lookups.segments;
+        if flags == 0 && others.is_empty() {
+            sql.push(" and false");
+        } else {
+            sql.push(" and (");
             if flags != 0 {
-                sql.push(" or ");
+                sql.push(format!("c.builtin_segments & {flags} <> 0"));
             }
-            // the segments' ids are looked up first (an InitPlan), so each customer is one key probe
-            sql.push(
-                "exists (select 1 from segment_membership m
-                          where m.workspace_id = c.workspace_id and m.customer_id = c.id
-                            and m.segment_id = any(array(select id from segment where workspace_id = ",
-            );
-            sql.push_bind(workspace_id).push(" and key = any(").push_bind(others).push("))))");
+            if !others.is_empty() {
+                if flags != 0 {
+                    sql.push(" or ");
+                }
+                sql.push(
+                    "exists (select 1 from segment_membership m
+                              where m.workspace_id = c.workspace_id and m.customer_id = c.id and m.segment_id = any(",
+                );
+                sql.push_bind(others.clone()).push("))");
+            }
+            sql.push(")");
         }
-        sql.push(")");
     }
     if !query.channels.is_empty() {
-        sql.push(" and c.channel_id in (select id from channel where workspace_id = ");
-        sql.push_bind(workspace_id).push(" and key = any(").push_bind(query.channels.clone()).push("))");
+        if lookups.channels.is_empty() {
+            sql.push(" and false");
+        } else {
+            sql.push(" and c.channel_id = any(").push_bind(lookups.channels.clone()).push(")");
+        }
     }
     // the labels' own boundaries (`Sentiment::from_score`)
     let t = LABEL_THRESHOLD;
@@ -348,6 +353,43 @@ fn push_custom_field(sql: &mut QueryBuilder<'_, Postgres>, key: &str, value: &st
     sql.push(" or v.date_value = ").push_bind(chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").ok());
     sql.push(" or v.boolean_value = ").push_bind(boolean);
     sql.push(" or lower(ch.label) = lower(").push_bind(value.to_string()).push(")))");
+}
+
+/// What is looked up before the list's queries, so that they are planned for the values themselves: the
+/// ids behind the keys of channels and segments (a key nobody has — a new channel, a misspelling — then
+/// matches nothing at once, where walking a sort in search of it read every customer), and the search.
+#[derive(Default)]
+pub(super) struct Lookups {
+    /// The channels named (none of them exists: nobody matches).
+    pub channels: Vec<i64>,
+    /// The segments named that are not built in (their members are read from the memberships).
+    pub segments: Vec<i64>,
+    pub search: Search,
+}
+
+/// The ids of the channels and custom segments `query` names; the search is left to the caller.
+pub(super) async fn look_up(conn: &mut PgConnection, workspace_id: i64, query: &CustomerQuery) -> AppResult<Lookups> {
+    let mut lookups = Lookups::default();
+    if !query.channels.is_empty() {
+        lookups.channels = sqlx::query_scalar!(
+            "select id from channel where workspace_id = $1 and key = any($2)",
+            workspace_id,
+            &query.channels
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+    }
+    let others: Vec<String> = query.segments.iter().filter(|key| segments::flag(key).is_none()).cloned().collect();
+    if !others.is_empty() {
+        lookups.segments = sqlx::query_scalar!(
+            "select id from segment where workspace_id = $1 and key = any($2)",
+            workspace_id,
+            &others
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+    }
+    Ok(lookups)
 }
 
 /// How the search text matches, with what was looked up before the list's query.
@@ -463,9 +505,9 @@ pub(super) async fn count(
     conn: &mut PgConnection,
     workspace_id: i64,
     query: &CustomerQuery,
-    search: &Search,
+    lookups: &Lookups,
 ) -> AppResult<i64> {
-    if let Some(matches) = &search.matches
+    if let Some(matches) = &lookups.search.matches
         && (matches.is_empty() || !query.has_filters())
     {
         // only customers the list shows (not merged away) have a search text or are found beforehand,
@@ -475,7 +517,7 @@ pub(super) async fn count(
     let mut sql =
         QueryBuilder::<Postgres>::new("select count(*) from (select 1 from customer c where c.workspace_id = ");
     sql.push_bind(workspace_id).push(" and c.merged_into_id is null");
-    push_filters(&mut sql, workspace_id, query, search);
+    push_filters(&mut sql, workspace_id, query, lookups);
     sql.push(" limit ").push_bind(COUNT_CAP + 1).push(") matching");
     Ok(sql.build_query_scalar::<i64>().fetch_one(conn).await?)
 }
