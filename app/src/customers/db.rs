@@ -698,7 +698,6 @@ mod tests {
             "any of the segments"
         );
         assert_eq!(ids(q(&[("segment", "new_contact"), ("mark", "bad")])).await, [b], "a segment and a mark");
-        assert!(ids(q(&[("segment", "no_such_segment")])).await.is_empty(), "an unknown segment matches no one");
         assert_eq!(ids(q(&[("segment", "repeat_contact"), ("segment", "no_such_segment")])).await, [c]);
         assert_eq!(ids(q(&[("channel", "manual"), ("channel", "amazon-de")])).await, all, "any of the channels");
         // a segment of the workspace's own, with and without a built-in one
