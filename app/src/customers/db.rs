@@ -339,6 +339,7 @@ mod tests {
         };
         assert_eq!(found("shop.example").await, (5, shop.clone()), "more than three: through the search texts");
         assert_eq!(found("lee").await, (5, shop.clone()));
+        assert_eq!(found("an").await, (2, vec![shop[0], shop[3]]), "two or three: collected, tested as a subquery");
         assert_eq!(found("cara@shop").await, (1, vec![shop[2]]), "one: collected first");
         assert_eq!(found("ann lee").await, (1, vec![shop[0]]));
     }
