@@ -83,7 +83,7 @@ impl FieldValue {
 }
 
 /// The workspace's custom fields, in their order.
-#[server]
+#[server(output = crate::codec::TextJson)]
 pub async fn list_custom_fields() -> Result<Vec<CustomField>, AppError> {
     use crate::accounts::Role;
     let caller = crate::auth::require(Role::Viewer)?;
@@ -92,7 +92,7 @@ pub async fn list_custom_fields() -> Result<Vec<CustomField>, AppError> {
 }
 
 /// Defines a field; `choices` holds a `choice` field's choices, one per line.
-#[server(endpoint = "add_custom_field")]
+#[server(endpoint = "add_custom_field", output = crate::codec::TextJson)]
 pub async fn add_custom_field(label: String, kind: String, choices: String) -> Result<i64, AppError> {
     use crate::accounts::Role;
     let caller = crate::auth::require(Role::Admin)?;
@@ -103,7 +103,7 @@ pub async fn add_custom_field(label: String, kind: String, choices: String) -> R
 }
 
 /// Removes a field; every customer's value of it stays in their history.
-#[server(endpoint = "delete_custom_field")]
+#[server(endpoint = "delete_custom_field", output = crate::codec::TextJson)]
 pub async fn delete_custom_field(id: i64) -> Result<(), AppError> {
     use crate::accounts::Role;
     let caller = crate::auth::require(Role::Admin)?;

@@ -42,7 +42,7 @@ pub struct Uploaded {
 }
 
 /// The customer's files, newest first.
-#[server]
+#[server(output = crate::codec::TextJson)]
 pub async fn list_files(customer: i64) -> Result<Vec<CustomerFile>, AppError> {
     use crate::accounts::Role;
     let caller = crate::auth::require(Role::Viewer)?;
@@ -50,7 +50,7 @@ pub async fn list_files(customer: i64) -> Result<Vec<CustomerFile>, AppError> {
     db::files(&state.pool, caller.workspace_id, customer).await.map_err(AppError::respond)
 }
 
-#[server(endpoint = "delete_file")]
+#[server(endpoint = "delete_file", output = crate::codec::TextJson)]
 pub async fn delete_file(id: i64) -> Result<(), AppError> {
     use crate::accounts::Role;
     let caller = crate::auth::require(Role::Agent)?;

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod auth;
 pub mod checks;
 pub mod clock;
+pub mod codec;
 pub mod custom_fields;
 pub mod customers;
 pub mod error;

@@ -23,7 +23,7 @@ pub struct Note {
 }
 
 /// The customer's notes, newest first.
-#[server]
+#[server(output = crate::codec::TextJson)]
 pub async fn list_notes(customer: i64) -> Result<Vec<Note>, AppError> {
     use crate::accounts::Role;
     let caller = crate::auth::require(Role::Viewer)?;
@@ -31,7 +31,7 @@ pub async fn list_notes(customer: i64) -> Result<Vec<Note>, AppError> {
     db::notes(&state.pool, caller.workspace_id, customer).await.map_err(AppError::respond)
 }
 
-#[server(endpoint = "add_note")]
+#[server(endpoint = "add_note", output = crate::codec::TextJson)]
 pub async fn add_note(customer: i64, body: String) -> Result<i64, AppError> {
     use crate::accounts::Role;
     let caller = crate::auth::require(Role::Agent)?;
@@ -41,7 +41,7 @@ pub async fn add_note(customer: i64, body: String) -> Result<i64, AppError> {
         .map_err(AppError::respond)
 }
 
-#[server(endpoint = "delete_note")]
+#[server(endpoint = "delete_note", output = crate::codec::TextJson)]
 pub async fn delete_note(id: i64) -> Result<(), AppError> {
     use crate::accounts::Role;
     let caller = crate::auth::require(Role::Agent)?;

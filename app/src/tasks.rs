@@ -51,7 +51,7 @@ pub struct CustomerWork {
     pub members: Vec<(i64, String)>,
 }
 
-#[server]
+#[server(output = crate::codec::TextJson)]
 pub async fn load_work(customer: i64) -> Result<CustomerWork, AppError> {
     use crate::accounts::Role;
     let caller = crate::auth::require(Role::Viewer)?;
@@ -60,7 +60,7 @@ pub async fn load_work(customer: i64) -> Result<CustomerWork, AppError> {
 }
 
 /// Creates a task; `assignee` is a member's user id or blank, `due` a date (`2026-12-31`) or blank.
-#[server(endpoint = "add_task")]
+#[server(endpoint = "add_task", output = crate::codec::TextJson)]
 pub async fn add_task(customer: i64, title: String, assignee: String, due: String) -> Result<i64, AppError> {
     use crate::accounts::Role;
     let caller = crate::auth::require(Role::Agent)?;
@@ -71,7 +71,7 @@ pub async fn add_task(customer: i64, title: String, assignee: String, due: Strin
         .map_err(AppError::respond)
 }
 
-#[server(endpoint = "comment_task")]
+#[server(endpoint = "comment_task", output = crate::codec::TextJson)]
 pub async fn comment_task(task: i64, body: String) -> Result<i64, AppError> {
     use crate::accounts::Role;
     let caller = crate::auth::require(Role::Agent)?;
@@ -82,7 +82,7 @@ pub async fn comment_task(task: i64, body: String) -> Result<i64, AppError> {
 }
 
 /// Marks the task done (`done = true`) or open again.
-#[server(endpoint = "set_task_done")]
+#[server(endpoint = "set_task_done", output = crate::codec::TextJson)]
 pub async fn set_task_done(task: i64, done: bool) -> Result<(), AppError> {
     use crate::accounts::Role;
     let caller = crate::auth::require(Role::Agent)?;

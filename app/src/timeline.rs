@@ -45,7 +45,7 @@ pub struct TimelinePage {
 }
 
 /// One page of a customer's timeline under `tab`, after the cursor `after`.
-#[server]
+#[server(output = crate::codec::TextJson)]
 pub async fn customer_timeline(customer: i64, tab: String, after: Option<String>) -> Result<TimelinePage, AppError> {
     use crate::accounts::Role;
     use crate::auth::require;

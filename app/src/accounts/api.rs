@@ -4,7 +4,7 @@ use super::types::{ApiKeyInfo, Member, Role};
 use crate::error::AppError;
 use leptos::prelude::*;
 
-#[server(endpoint = "list_members")]
+#[server(endpoint = "list_members", output = crate::codec::TextJson)]
 pub async fn list_members() -> Result<Vec<Member>, AppError> {
     let caller = crate::auth::require(Role::Admin)?;
     let state = crate::state::app_state()?;
@@ -12,7 +12,7 @@ pub async fn list_members() -> Result<Vec<Member>, AppError> {
 }
 
 /// Adds a member; a new account needs a password, an existing one (a member elsewhere) keeps its own.
-#[server(endpoint = "add_member")]
+#[server(endpoint = "add_member", output = crate::codec::TextJson)]
 pub async fn add_member(email: String, role: Role, password: String) -> Result<(), AppError> {
     let caller = crate::auth::require(Role::Admin)?;
     let state = crate::state::app_state()?;
@@ -30,14 +30,14 @@ pub async fn add_member(email: String, role: Role, password: String) -> Result<(
     result.await.map_err(AppError::respond)
 }
 
-#[server(endpoint = "update_member")]
+#[server(endpoint = "update_member", output = crate::codec::TextJson)]
 pub async fn update_member(user_id: i64, role: Role, active: bool) -> Result<(), AppError> {
     let caller = crate::auth::require(Role::Admin)?;
     let state = crate::state::app_state()?;
     super::db::update_member(&state.pool, caller.workspace_id, user_id, role, active).await.map_err(AppError::respond)
 }
 
-#[server(endpoint = "list_api_keys")]
+#[server(endpoint = "list_api_keys", output = crate::codec::TextJson)]
 pub async fn list_api_keys() -> Result<Vec<ApiKeyInfo>, AppError> {
     let caller = crate::auth::require(Role::Admin)?;
     let state = crate::state::app_state()?;
@@ -45,7 +45,7 @@ pub async fn list_api_keys() -> Result<Vec<ApiKeyInfo>, AppError> {
 }
 
 /// Creates a key and returns it: the only time anyone sees it.
-#[server(endpoint = "create_api_key")]
+#[server(endpoint = "create_api_key", output = crate::codec::TextJson)]
 pub async fn create_api_key(name: String) -> Result<String, AppError> {
     let caller = crate::auth::require(Role::Admin)?;
     let state = crate::state::app_state()?;
@@ -54,7 +54,7 @@ pub async fn create_api_key(name: String) -> Result<String, AppError> {
         .map_err(AppError::respond)
 }
 
-#[server(endpoint = "revoke_api_key")]
+#[server(endpoint = "revoke_api_key", output = crate::codec::TextJson)]
 pub async fn revoke_api_key(id: i64) -> Result<(), AppError> {
     let caller = crate::auth::require(Role::Admin)?;
     let state = crate::state::app_state()?;

@@ -14,7 +14,7 @@ pub struct WorkspaceChoice {
 }
 
 /// The signed-in caller and their workspaces; `None` when signed out.
-#[server]
+#[server(output = crate::codec::TextJson)]
 pub async fn current_caller() -> Result<Option<(Caller, Vec<WorkspaceChoice>)>, AppError> {
     // Being signed out is an answer here, not an error.
     let Some(caller) = super::signed_in() else { return Ok(None) };

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 /// One page of the list (the query carries every filter, the sort and the cursor).
-#[server(input = Json)]
+#[server(input = Json, output = crate::codec::TextJson)]
 pub async fn list_customers(query: CustomerQuery) -> Result<CustomerPage, AppError> {
     use crate::accounts::Role;
     use crate::auth::require;
@@ -19,7 +19,7 @@ pub async fn list_customers(query: CustomerQuery) -> Result<CustomerPage, AppErr
 }
 
 /// What the filter panel offers: segments with member counts, channels and managers.
-#[server]
+#[server(output = crate::codec::TextJson)]
 pub async fn filter_options() -> Result<ListOptions, AppError> {
     use crate::accounts::Role;
     use crate::auth::require;

@@ -137,7 +137,7 @@ pub fn field_label(field: &str) -> String {
 }
 
 /// The form filled with the customer's current values, and what it offers.
-#[server]
+#[server(output = crate::codec::TextJson)]
 pub async fn load_edit_form(id: i64) -> Result<EditContext, AppError> {
     use crate::accounts::Role;
     let caller = crate::auth::require(Role::Viewer)?;
@@ -150,7 +150,7 @@ pub async fn load_edit_form(id: i64) -> Result<EditContext, AppError> {
 
 /// Saves the form; answers the new version. A form made from an older version is refused (409) with
 /// what changed since; bad fields are refused (422) each with its message.
-#[server(endpoint = "save_customer")]
+#[server(endpoint = "save_customer", output = crate::codec::TextJson)]
 pub async fn save_customer(form: CustomerForm) -> Result<i64, AppError> {
     use crate::accounts::Role;
     let caller = crate::auth::require(Role::Agent)?;
@@ -161,7 +161,7 @@ pub async fn save_customer(form: CustomerForm) -> Result<i64, AppError> {
 }
 
 /// The customer's changes, newest first.
-#[server]
+#[server(output = crate::codec::TextJson)]
 pub async fn customer_history(id: i64) -> Result<Vec<Change>, AppError> {
     use crate::accounts::Role;
     let caller = crate::auth::require(Role::Viewer)?;

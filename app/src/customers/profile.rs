@@ -99,7 +99,7 @@ pub fn ticket_status_label(status: &str) -> &str {
 }
 
 /// The whole profile of one customer of the caller's workspace.
-#[server]
+#[server(output = crate::codec::TextJson)]
 pub async fn load_profile(id: i64) -> Result<CustomerProfile, AppError> {
     use crate::accounts::Role;
     use crate::auth::require;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 /// A page of orders: all of the workspace's, or one customer's.
-#[server(input = Json)]
+#[server(input = Json, output = crate::codec::TextJson)]
 pub async fn list_orders(query: OrderQuery) -> Result<OrderPage, AppError> {
     use crate::accounts::Role;
     use crate::auth::require;
@@ -18,7 +18,7 @@ pub async fn list_orders(query: OrderQuery) -> Result<OrderPage, AppError> {
 }
 
 /// One order with its lines, addresses and shipping updates.
-#[server]
+#[server(output = crate::codec::TextJson)]
 pub async fn get_order(id: i64) -> Result<OrderView, AppError> {
     use crate::accounts::Role;
     use crate::auth::require;

@@ -32,7 +32,7 @@ pub struct MessageView {
 }
 
 /// The ticket and its messages, oldest first.
-#[server]
+#[server(output = crate::codec::TextJson)]
 pub async fn get_ticket(id: i64) -> Result<TicketView, AppError> {
     use crate::accounts::Role;
     use crate::auth::require;
