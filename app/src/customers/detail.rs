@@ -461,7 +461,7 @@ fn SpendChart(spend: Vec<MonthSpend>, currency: String, id: i64, section: u8) ->
     let max = spend.iter().map(|m| m.amount).max().unwrap_or_default();
     let (width, height, bar_area) = (360.0, 150.0, 110.0);
     let slot = width / spend.len().max(1) as f64;
-    let month = |m: &MonthSpend| m.month.format("%b %Y").to_string();
+    let month = |m: &MonthSpend| format::month(m.month);
     let label = match spend.iter().filter(|m| m.amount > Decimal::ZERO).max_by_key(|m| m.amount) {
         Some(top) => format!(
             "Spend per month over the last 12 months; highest {} in {}",
@@ -480,7 +480,7 @@ fn SpendChart(spend: Vec<MonthSpend>, currency: String, id: i64, section: u8) ->
             view! {
                 <g>
                     <rect x=x y=10.0 + bar_area - h width=slot * 0.7 height=h class="bar" />
-                    <text x=x + slot * 0.35 y=height - 8.0 text-anchor="middle" class="axis">{m.month.format("%b").to_string()}</text>
+                    <text x=x + slot * 0.35 y=height - 8.0 text-anchor="middle" class="axis">{format::month_name(m.month)}</text>
                 </g>
             }
         })

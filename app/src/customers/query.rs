@@ -202,7 +202,7 @@ impl CustomerQuery {
                     }
                     _ => fail(name, "use a whole number, 0 or more"),
                 },
-                "purchased_from" | "purchased_to" => match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+                "purchased_from" | "purchased_to" => match value.parse::<NaiveDate>() {
                     Ok(day) => {
                         *(if name == "purchased_from" { &mut query.purchased_from } else { &mut query.purchased_to }) =
                             Some(day)

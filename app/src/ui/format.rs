@@ -1,6 +1,6 @@
 //! Numbers and dates formatted for people.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// `1234567.891` in `USD` → `$1,234,567.89`; unknown currencies get their code after the amount.
@@ -36,14 +36,28 @@ fn group_thousands(digits: &str) -> String {
     out
 }
 
+/// The months' short names. Dates are written out here rather than through chrono's `format`, whose
+/// pattern interpreter the browser bundle would otherwise carry (SPEC §8 caps it at 400 KB).
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// `2024-05-01` → `May`.
+pub fn month_name(day: NaiveDate) -> &'static str {
+    MONTHS[day.month0() as usize]
+}
+
+/// `2024-05-01` → `May 2024`.
+pub fn month(day: NaiveDate) -> String {
+    format!("{} {}", month_name(day), day.year())
+}
+
 /// `2024-05-01` → `1 May 2024`: unambiguous in every locale.
 pub fn date(day: NaiveDate) -> String {
-    day.format("%-d %b %Y").to_string()
+    format!("{} {}", day.day(), month(day))
 }
 
 /// `2024-05-01T10:00:00Z` → `1 May 2024, 10:00 UTC`.
 pub fn date_time(at: DateTime<Utc>) -> String {
-    at.format("%-d %b %Y, %H:%M UTC").to_string()
+    format!("{}, {:02}:{:02} UTC", date(at.date_naive()), at.hour(), at.minute())
 }
 
 /// The first line of a text written by the team, shortened to 80 characters, for the timeline.
@@ -59,13 +73,14 @@ pub fn bytes(size: i64) -> String {
     if size < 1024 {
         return if size == 1 { "1 byte".into() } else { format!("{size} bytes") };
     }
-    let mut value = size as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
+    let (mut unit, mut per_unit) = (0, 1024_i128);
+    while i128::from(size) >= per_unit * 1024 && unit < UNITS.len() - 1 {
+        per_unit *= 1024;
         unit += 1;
     }
-    format!("{value:.1} {}", UNITS[unit])
+    // tenths, rounded half up, in integers (the bundle then needs no float formatting)
+    let tenths = (i128::from(size) * 10 + per_unit / 2) / per_unit;
+    format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[unit])
 }
 
 #[cfg(test)]
@@ -91,6 +106,10 @@ mod tests {
         assert_eq!(count(1000), "1,000");
         assert_eq!(count(1000000), "1,000,000");
         assert_eq!(date(NaiveDate::from_ymd_opt(2024, 5, 1).unwrap()), "1 May 2024");
+        assert_eq!(date(NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()), "31 Dec 2026");
+        assert_eq!(month(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()), "Jan 2026");
+        let at = DateTime::parse_from_rfc3339("2024-05-01T09:05:59Z").unwrap().with_timezone(&Utc);
+        assert_eq!(date_time(at), "1 May 2024, 09:05 UTC");
     }
 
     #[test]
@@ -100,6 +119,9 @@ mod tests {
         assert_eq!(bytes(1023), "1023 bytes");
         assert_eq!(bytes(12_700), "12.4 KB");
         assert_eq!(bytes(10 * 1024 * 1024), "10.0 MB");
+        assert_eq!(bytes(1024 * 1024 - 1), "1024.0 KB");
+        assert_eq!(bytes(1536), "1.5 KB");
+        assert_eq!(bytes(5 * 1024 * 1024 * 1024 * 1024), "5120.0 GB");
         assert_eq!(excerpt("\n  First line  \nsecond"), "First line");
         assert_eq!(excerpt(&"é".repeat(81)), format!("{}…", "é".repeat(80)));
     }
