@@ -6,7 +6,7 @@ mod error;
 mod ingest;
 mod openapi;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use app::state::AppState;
 use axum::Router;

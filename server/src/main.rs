@@ -1,6 +1,7 @@
 //! The `server` binary: serves Customer View, or runs one of its administration commands (SPEC §6).
 
 mod api;
+mod bundle;
 mod cli;
 mod config;
 mod refresh;

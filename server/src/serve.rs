@@ -8,6 +8,8 @@ use app::state::AppState;
 use app::{App, shell};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderValue;
+use axum::http::header::VARY;
 use axum::middleware;
 use axum::response::Redirect;
 use axum::routing::{get, post};
@@ -16,6 +18,7 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeader;
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -42,7 +45,7 @@ pub fn router(state: AppState) -> Router {
         // The wasm, script and stylesheet, served outside Leptos: its file handler runs the page context
         // in an owner that may hang under another request's page still being rendered on this thread,
         // and then takes that page's headers (its Content-Security-Policy) for the file's response.
-        .nest_service("/pkg", ServeDir::new(pkg_dir(&state.leptos_options)))
+        .nest_service("/pkg", bundle_files(&state.leptos_options))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -55,6 +58,13 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The bundle's files, with the compressed copies of `bundle` for browsers that take them; the answer
+/// depends on Accept-Encoding, so caches are told to keep one per encoding.
+fn bundle_files(options: &LeptosOptions) -> SetResponseHeader<ServeDir, HeaderValue> {
+    let files = ServeDir::new(pkg_dir(options)).precompressed_br().precompressed_gzip();
+    SetResponseHeader::if_not_present(files, VARY, HeaderValue::from_static("accept-encoding"))
+}
+
 /// Where cargo-leptos puts the built wasm, script and stylesheet.
 fn pkg_dir(options: &LeptosOptions) -> String {
     format!("{}/{}", options.site_root, options.site_pkg_dir)
@@ -65,6 +75,15 @@ pub async fn serve(config: Config) -> Result<()> {
     let options = leptos.leptos_options;
     let addr = options.site_addr;
     let pool = config.pool(20).await?;
+    // not in a debug build: it serves a debug wasm of tens of megabytes, rebuilt at every change
+    if !cfg!(debug_assertions) {
+        let pkg = std::path::PathBuf::from(pkg_dir(&options));
+        tokio::task::spawn_blocking(move || match crate::bundle::compress(&pkg) {
+            Ok(written) if !written.is_empty() => tracing::info!("compressed the browser bundle: {written:?}"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!("the browser bundle is compressed per request: {error:#}"),
+        });
+    }
     tokio::spawn(crate::refresh::refresh_periodically(pool.clone(), config.clock, config.segment_refresh));
     let state = AppState {
         leptos_options: options,

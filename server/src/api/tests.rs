@@ -9,8 +9,13 @@ use serde_json::Value;
 use sqlx::PgPool;
 
 async fn serve(pool: PgPool) -> String {
+    serve_with(pool, LeptosOptions::builder().output_name("customer-view").build()).await
+}
+
+/// The whole router on a local port, with these Leptos options; answers its base URL.
+pub(crate) async fn serve_with(pool: PgPool, leptos_options: LeptosOptions) -> String {
     let state = AppState {
-        leptos_options: LeptosOptions::builder().output_name("customer-view").build(),
+        leptos_options,
         pool,
         clock: Clock::fixed("2026-11-01T00:00:00Z".parse().unwrap()),
         secure_cookies: false,
