@@ -14,6 +14,11 @@ use std::path::{Path, PathBuf};
 /// The files compressed ahead: what cargo-leptos puts in the package directory.
 const EXTENSIONS: [&str; 3] = ["wasm", "js", "css"];
 
+type Encode = fn(&[u8], &mut dyn Write) -> std::io::Result<()>;
+
+/// The copies written, by the suffix they are served under.
+const ENCODINGS: [(&str, Encode); 2] = [("br", brotli), ("gz", gzip)];
+
 /// Writes the missing or stale compressed copies of the bundle in `pkg_dir`; answers the copies written.
 pub fn compress(pkg_dir: &Path) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
@@ -23,13 +28,19 @@ pub fn compress(pkg_dir: &Path) -> Result<Vec<PathBuf>> {
         if !path.extension().and_then(|e| e.to_str()).is_some_and(|e| EXTENSIONS.contains(&e)) {
             continue;
         }
-        let data = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
         let modified = fs::metadata(&path)?.modified()?;
-        for (suffix, encode) in [("br", brotli as fn(&[u8], &mut dyn Write) -> std::io::Result<()>), ("gz", gzip)] {
+        let stale: Vec<(&str, Encode)> = ENCODINGS
+            .into_iter()
+            .filter(|(suffix, _)| {
+                !fs::metadata(with_suffix(&path, suffix)).and_then(|m| m.modified()).is_ok_and(|at| at >= modified)
+            })
+            .collect();
+        if stale.is_empty() {
+            continue;
+        }
+        let data = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        for (suffix, encode) in stale {
             let copy = with_suffix(&path, suffix);
-            if fs::metadata(&copy).and_then(|m| m.modified()).is_ok_and(|at| at >= modified) {
-                continue;
-            }
             // written aside and renamed, so that a request never reads half a copy
             let partial = with_suffix(&path, &format!("{suffix}.partial"));
             let mut out = BufWriter::new(File::create(&partial)?);
