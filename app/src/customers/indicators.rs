@@ -25,22 +25,22 @@ pub async fn recompute(
     sqlx::query!(
         r#"
         with counted as (
+            -- one pass over the customers' orders: the figures count neither test orders nor drafts
+            -- and cancellations (`counts`); a test order only marks the customer
             select customer_id,
-                   sum((total - refunded) * exchange_rate) as tov,
-                   count(*)::int as n,
-                   min(placed_at) as first,
-                   max(placed_at) as last,
-                   sum(paid * exchange_rate) as paid,
-                   sum(greatest(0, total - refunded - paid) * exchange_rate) as receivable,
-                   count(*) filter (where placed_at > $3 and placed_at <= $5) as in_12,
-                   count(*) filter (where placed_at > $4 and placed_at <= $5) as in_3
-              from customer_order
-             where workspace_id = $1 and not test and status not in ('draft', 'canceled')
-               and ($2::bigint[] is null or customer_id = any($2))
+                   sum((total - refunded) * exchange_rate) filter (where counts) as tov,
+                   (count(*) filter (where counts))::int as n,
+                   min(placed_at) filter (where counts) as first,
+                   max(placed_at) filter (where counts) as last,
+                   sum(paid * exchange_rate) filter (where counts) as paid,
+                   sum(greatest(0, total - refunded - paid) * exchange_rate) filter (where counts) as receivable,
+                   count(*) filter (where counts and placed_at > $3 and placed_at <= $5) as in_12,
+                   count(*) filter (where counts and placed_at > $4 and placed_at <= $5) as in_3,
+                   bool_or(test) as has_test
+              from customer_order,
+                   lateral (select not test and status not in ('draft', 'canceled') as counts) as counting
+             where workspace_id = $1 and ($2::bigint[] is null or customer_id = any($2))
              group by customer_id),
-        tests as (
-            select distinct customer_id from customer_order
-             where workspace_id = $1 and test and ($2::bigint[] is null or customer_id = any($2))),
         tickets as (
             select customer_id,
                    (count(*) filter (where first_direction = 'inbound'))::int as contacts,
@@ -56,7 +56,7 @@ pub async fn recompute(
                    o.first, o.last,
                    coalesce(o.paid, 0) as paid,
                    coalesce(o.receivable, 0) as receivable,
-                   t.customer_id is not null as has_test,
+                   coalesce(o.has_test, false) as has_test,
                    coalesce(k.contacts, 0) as contacts,
                    coalesce(k.open, 0) as open,
                    -- mean of the five latest scored inbound messages, averaged exactly (numeric) so that
@@ -74,7 +74,6 @@ pub async fn recompute(
                    c2.order_count >= 1 and c2.total_order_value > 0 and c2.merged_into_id is null as was_vip_population
               from customer c2
               left join counted o on o.customer_id = c2.id
-              left join tests t on t.customer_id = c2.id
               left join tickets k on k.customer_id = c2.id
              where c2.workspace_id = $1 and ($2::bigint[] is null or c2.id = any($2))),
         updated as (

@@ -568,7 +568,23 @@ mod tests {
         shop.order(c, "2026-05-03T00:00:00Z", "canceled", false, "500", "0").await;
         shop.order(c, "2026-05-04T00:00:00Z", "returned", false, "80", "80").await;
         shop.order(c, "2026-05-05T00:00:00Z", "delivered", false, "100", "25").await;
+        // nothing that counts: no figures, but the test order still marks the customer
+        let tester = shop.customer().await;
+        shop.order(tester, "2026-05-01T00:00:00Z", "paid", true, "500", "500").await;
+        shop.order(tester, "2026-05-02T00:00:00Z", "canceled", false, "500", "0").await;
         shop.refresh("2026-05-31T00:00:00Z").await;
+        let none = sqlx::query!(
+            "select order_count, total_order_value, total_paid, average_order_value, customer_since,
+                    latest_purchase_at, has_test_order from customer where id = $1",
+            tester
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!((none.order_count, none.total_order_value, none.total_paid), (0, Decimal::ZERO, Decimal::ZERO));
+        assert_eq!((none.average_order_value, none.customer_since, none.latest_purchase_at), (None, None, None));
+        assert!(none.has_test_order);
+        assert!(shop.segments(tester).await.is_empty());
         let row = sqlx::query!(
             "select order_count, total_order_value, total_paid, accounts_receivable, average_order_value,
                     customer_since, has_test_order from customer where id = $1",
