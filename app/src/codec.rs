@@ -60,4 +60,34 @@ mod tests {
         let error = <TextJsonEncoding as Decodes<Vec<String>>>::decode(Bytes::from_static(b"[\"\xff\"]")).unwrap_err();
         assert!(error.to_string().contains("utf-8"), "{error}");
     }
+
+    /// Leptos has no project-wide default encoding: a server function that does not name `TextJson`
+    /// brings the byte-reading JSON reader back into the browser bundle for its own types.
+    #[test]
+    fn every_server_function_answers_in_text_json() {
+        fn sources(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    sources(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    found.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let (mut counted, mut missing) = (0, Vec::new());
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for line in text.lines().map(str::trim).filter(|l| l.starts_with("#[server")) {
+                counted += 1;
+                if !line.contains("output = crate::codec::TextJson") {
+                    missing.push(format!("{}: {line}", file.display()));
+                }
+            }
+        }
+        assert!(counted > 20, "the server functions were not found ({counted})");
+        assert!(missing.is_empty(), "server functions without `output = crate::codec::TextJson`: {missing:#?}");
+    }
 }
