@@ -13,6 +13,7 @@ pub mod files;
 pub mod keyset;
 pub mod notes;
 pub mod orders;
+pub mod pages;
 pub mod segments;
 pub mod sentiment;
 #[cfg(feature = "ssr")]
@@ -25,7 +26,7 @@ pub mod ui;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment, path};
+use leptos_router::{Lazy, SsrMode, StaticSegment, path};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -59,13 +60,13 @@ pub fn App() -> impl IntoView {
             <main data-hydrated=move || hydrated.get().then_some("true")>
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=StaticSegment("login") view=auth::login::LoginPage />
-                    <Route path=path!("/settings/users") view=accounts::settings::UsersPage ssr=SsrMode::Async />
-                    <Route path=path!("/settings/api-keys") view=accounts::settings::ApiKeysPage ssr=SsrMode::Async />
-                    <Route path=path!("/settings/custom-fields") view=custom_fields::settings::CustomFieldsPage ssr=SsrMode::Async />
-                    <Route path=path!("/customers/:id") view=customers::detail::CustomerPage ssr=SsrMode::Async />
-                    <Route path=path!("/orders") view=orders::pages::OrdersPage ssr=SsrMode::Async />
-                    <Route path=path!("/orders/:id") view=orders::pages::OrderPage ssr=SsrMode::Async />
-                    <Route path=path!("/tickets/:id") view=tickets::view::TicketPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/users") view={Lazy::<pages::UsersRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings/api-keys") view={Lazy::<pages::ApiKeysRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings/custom-fields") view={Lazy::<pages::CustomFieldsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/customers/:id") view={Lazy::<pages::CustomerRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/orders") view={Lazy::<pages::OrdersRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/orders/:id") view={Lazy::<pages::OrderRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/tickets/:id") view={Lazy::<pages::TicketRoute>::new()} ssr=SsrMode::Async />
                     <Route
                         path=StaticSegment("customers")
                         view=customers::list::CustomerListPage

@@ -1,8 +1,9 @@
-//! The browser bundle (wasm, script, stylesheet) served compressed once, not per request: compressing
-//! the 1.7 MB wasm takes half a second of a core at the brotli quality a server can afford on the fly
-//! (4: 545 KB), and six seconds at the best one (11: 427 KB, SPEC §8 wants ≤ 400 KB). At start the server
-//! writes `.br` and `.gz` copies beside each file that has none newer than itself; the file service
-//! then answers with the copy the browser accepts, and until they are written, with the file as before.
+//! The browser bundle (wasm and its chunks, scripts, stylesheet) served compressed once, not per request:
+//! compressing the wasm (1.7 MB in one piece, before it was split into chunks) took half a second of a core
+//! at the brotli quality a server can afford on the fly (4: 545 KB), and six seconds at the best one (11:
+//! 427 KB, SPEC §8 wants ≤ 400 KB). At start the server writes `.br` and `.gz` copies beside each file
+//! that has none newer than itself; the file service then answers with the copy the browser accepts, and
+//! until they are written, with the file as before.
 //! A bundle rebuilt under a running server is served from its old copies until the server restarts
 //! (cargo-leptos restarts it; a deployment replaces server and bundle together).
 

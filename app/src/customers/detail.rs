@@ -109,12 +109,28 @@ fn ProfileLoader(id: i64, full_page: bool, #[prop(optional)] version: Option<RwS
         <Suspense fallback=|| view! { <p role="status">"Loading the customer…"</p> }>
             {move || Suspend::new(async move {
                 match profile.await {
-                    Ok(profile) => view! { <Profile profile full_page /> }.into_any(),
+                    Ok(profile) => profile_view(profile, full_page).await,
                     Err(AppError::NotFound) => view! { <NoSuchCustomer /> }.into_any(),
                     Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The profile's code is a chunk the browser fetches when the first customer is opened, from the list's
+/// panel or the full page (see `crate::pages`).
+#[lazy]
+fn profile_view(profile: CustomerProfile, full_page: bool) -> AnyView {
+    view! { <Profile profile full_page /> }.into_any()
+}
+
+/// A Suspense hydrates only what is ready at once: a page the server rendered with a profile on it (the
+/// full page or the list's panel) needs the profile's code loaded before the browser hydrates it.
+#[cfg(feature = "hydrate")]
+pub async fn load_profile_before_hydration() {
+    if document().query_selector(".customer-name").ok().flatten().is_some() {
+        __preload_profile_view().await;
     }
 }
 
