@@ -620,6 +620,22 @@ mod tests {
                 "to, by {sort}"
             );
         }
+        // the days are the workspace's: in New York (UTC−5 in February) a purchase at midnight UTC on the
+        // 3rd was made on the 2nd, in the page and in its count
+        sqlx::query!("update workspace set time_zone = 'America/New_York' where id = $1", ws)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let new_york = chrono::FixedOffset::west_opt(5 * 3600).unwrap();
+        let on_the_2nd =
+            want(&|k| k.latest.is_some_and(|l| l.with_timezone(&new_york).date_naive() == day("2026-02-02")));
+        assert!(!on_the_2nd.is_empty());
+        for sort in ["latest_purchase", "-latest_purchase", "orders"] {
+            let query = q(&[("purchased_from", "2026-02-02"), ("purchased_to", "2026-02-02"), ("sort", sort)]);
+            assert_eq!(ids(query.clone()).await, on_the_2nd, "New York days, by {sort}");
+            assert_eq!(list_customers(&pool, ws, &query).await.unwrap().total, on_the_2nd.len() as i64);
+        }
+        sqlx::query!("update workspace set time_zone = 'UTC' where id = $1", ws).execute(&pool).await.unwrap();
         assert_eq!(
             ids(q(&[("orders_min", "1"), ("tov_min", "30")])).await,
             want(&|k| k.orders >= 1 && k.tov >= Decimal::from(30)),

@@ -8,6 +8,7 @@ use crate::customers::query::{CustomerQuery, Mark, SentimentFilter, Sort, SortKe
 use crate::error::{AppError, AppResult};
 use crate::segments;
 use crate::sentiment::LABEL_THRESHOLD;
+use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 
@@ -112,7 +113,7 @@ pub(super) async fn page_ids(
     }
     sql.push(" from customer c where c.workspace_id = ").push_bind(workspace_id);
     sql.push(" and c.merged_into_id is null");
-    push_filters(&mut sql, workspace_id, query, lookups);
+    push_filters(&mut sql, workspace_id, query, lookups, query.sort);
     // one segment sorted by its figures: what the segment's rule implies for them, so that the sort's
     // index seeks past the customers who cannot be members (not in the count: there the flag's own
     // indexes serve better than a scan the extra condition would lead the planner to)
@@ -229,8 +230,15 @@ pub(super) fn fits(sort: Sort, values: &[SortValue]) -> bool {
         })
 }
 
-/// The filters of `query`, each one `and …`.
-fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, query: &CustomerQuery, lookups: &Lookups) {
+/// The filters of `query`, each one `and …`; `along`: the order the rows are read in (the page's sort;
+/// for the count, the default one, whose index holds the latest purchases in order).
+fn push_filters(
+    sql: &mut QueryBuilder<'_, Postgres>,
+    workspace_id: i64,
+    query: &CustomerQuery,
+    lookups: &Lookups,
+    along: Sort,
+) {
     if let Some(q) = query.search() {
         push_search(sql, workspace_id, q, &lookups.search, !query.has_filters());
     }
@@ -295,7 +303,7 @@ fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, query: 
     }
     // days in the workspace's time zone, compared on the expression the sort reads when it is the
     // latest purchase (the same for every customer with a purchase), so that its index bounds the scan
-    let purchased = match query.sort {
+    let purchased = match along {
         Sort { key: SortKey::LatestPurchase, descending: true } => "coalesce(c.latest_purchase_at, '-infinity')",
         Sort { key: SortKey::LatestPurchase, descending: false } => "coalesce(c.latest_purchase_at, 'infinity')",
         _ => "c.latest_purchase_at",
@@ -304,15 +312,11 @@ fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, query: 
         // a purchase at all (the coalesced expressions give the customers without one ±infinity)
         sql.push(format!(" and {purchased} > '-infinity' and {purchased} < 'infinity'"));
     }
-    if let Some(from) = query.purchased_from {
-        sql.push(format!(" and {purchased} >= (")).push_bind(from);
-        sql.push("::date::timestamp at time zone (select time_zone from workspace where id = ");
-        sql.push_bind(workspace_id).push("))");
+    if let Some(from) = lookups.purchased.from {
+        sql.push(format!(" and {purchased} >= ")).push_bind(from);
     }
-    if let Some(to) = query.purchased_to {
-        sql.push(format!(" and {purchased} < ((")).push_bind(to);
-        sql.push("::date + 1)::timestamp at time zone (select time_zone from workspace where id = ");
-        sql.push_bind(workspace_id).push("))");
+    if let Some(until) = lookups.purchased.until {
+        sql.push(format!(" and {purchased} < ")).push_bind(until);
     }
     if query.open_tickets {
         // kept with the indicators; a flag with its own indexes, like the marks below
@@ -365,6 +369,18 @@ pub(super) struct Lookups {
     /// The segments named that are not built in (their members are read from the memberships).
     pub segments: Vec<i64>,
     pub search: Search,
+    pub purchased: PurchaseDays,
+}
+
+/// The instants the days of `purchased_from` and `purchased_to` begin and end at in the workspace's time
+/// zone, bound as values: the planner then knows how many customers bought in between, where a bound
+/// computed inside the statement left it guessing 0.5% of them (and, at a million customers, counting
+/// the matches along an index that visits them all).
+#[derive(Default)]
+pub(super) struct PurchaseDays {
+    pub from: Option<DateTime<Utc>>,
+    /// The first instant after the last day.
+    pub until: Option<DateTime<Utc>>,
 }
 
 /// The ids of the channels and custom segments `query` names; the search is left to the caller.
@@ -388,6 +404,19 @@ pub(super) async fn look_up(conn: &mut PgConnection, workspace_id: i64, query: &
         )
         .fetch_all(&mut *conn)
         .await?;
+    }
+    if query.purchased_from.is_some() || query.purchased_to.is_some() {
+        let days = sqlx::query!(
+            r#"select ($2::date::timestamp at time zone time_zone) as "from",
+                      (($3::date + 1)::timestamp at time zone time_zone) as "until"
+                 from workspace where id = $1"#,
+            workspace_id,
+            query.purchased_from,
+            query.purchased_to
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        lookups.purchased = PurchaseDays { from: days.from, until: days.until };
     }
     Ok(lookups)
 }
@@ -529,7 +558,9 @@ pub(super) async fn count(
     let mut sql =
         QueryBuilder::<Postgres>::new("select count(*) from (select 1 from customer c where c.workspace_id = ");
     sql.push_bind(workspace_id).push(" and c.merged_into_id is null");
-    push_filters(&mut sql, workspace_id, query, lookups);
+    // a range of purchase days is then a range of that index, whatever the page's sort: counting along
+    // another index (total order value, say) crossed every customer without a purchase first
+    push_filters(&mut sql, workspace_id, query, lookups, Sort::default());
     sql.push(" limit ").push_bind(COUNT_CAP + 1).push(") matching");
     Ok(sql.build_query_scalar::<i64>().fetch_one(conn).await?)
 }
