@@ -600,6 +600,13 @@ mod tests {
             ids(q(&[("tov_min", "20"), ("tov_max", "40")])).await,
             want(&|k| k.tov >= Decimal::from(20) && k.tov <= Decimal::from(40))
         );
+        for sort in ["orders", "-orders"] {
+            assert_eq!(
+                ids(q(&[("tov_min", "10"), ("sort", sort)])).await,
+                want(&|k| k.tov >= Decimal::from(10)),
+                "by {sort}"
+            );
+        }
         assert_eq!(ids(q(&[("orders_min", "2")])).await, want(&|k| k.orders >= 2));
         assert_eq!(ids(q(&[("orders_max", "0")])).await, want(&|k| k.orders == 0));
         let day = |d: &str| d.parse::<chrono::NaiveDate>().unwrap();
@@ -608,7 +615,7 @@ mod tests {
             want(&|k| k.latest.is_some_and(|l| (day("2026-02-01")..=day("2026-02-02")).contains(&l.date_naive())))
         );
         // one end open, in both orders of the latest purchase: customers without a purchase never match
-        for sort in ["latest_purchase", "-latest_purchase", "name"] {
+        for sort in ["latest_purchase", "-latest_purchase", "name", "orders", "-orders"] {
             assert_eq!(
                 ids(q(&[("purchased_from", "2026-02-03"), ("sort", sort)])).await,
                 want(&|k| k.latest.is_some_and(|l| l.date_naive() >= day("2026-02-03"))),

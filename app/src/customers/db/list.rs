@@ -123,6 +123,11 @@ pub(super) async fn page_ids(
     {
         sql.push(format!(" and {implied}"));
     }
+    // likewise a purchase, or a total above zero, implies an order: sorted by orders, the index seeks past
+    // the customers without one (an eighth of them in the benchmark) instead of crossing them
+    if query.sort.key == SortKey::Orders && implies_an_order(query) {
+        sql.push(" and c.order_count >= 1");
+    }
     if let Some(cursor) = &cursor {
         push_after(&mut sql, &columns, &cursor.values);
     }
@@ -147,6 +152,12 @@ pub(super) async fn page_ids(
         ids: rows.into_iter().map(|(id, _)| id).collect(),
         more,
     })
+}
+
+/// Whether the ranges of `query` leave out every customer without a counted order: the latest purchase
+/// and the total are figures of the same counted orders as their number (`indicators`).
+fn implies_an_order(query: &CustomerQuery) -> bool {
+    query.purchased_from.is_some() || query.purchased_to.is_some() || query.tov_min.is_some_and(|min| min > 0.into())
 }
 
 fn read_row(row: &PgRow, columns: &[Column]) -> Result<(i64, Vec<SortValue>), sqlx::Error> {
