@@ -54,10 +54,29 @@ on_demand!(
     CustomFieldsRoute => crate::custom_fields::settings::CustomFieldsPage
 );
 
-/// Loads, before the browser hydrates the page the server rendered, the chunks whose code that page shows
-/// inside a Suspense (which hydrates only what is ready at once). The routes' own chunks need nothing
-/// here: the router loads them while it hydrates.
+/// Loads, before the browser hydrates the page the server rendered, the chunks that page needs: its
+/// route's (the router would otherwise hydrate the route only once its chunk arrived, after the rest of
+/// the page — and the page's `data-hydrated` mark — had gone live, so that a click in between did
+/// nothing), and those whose code it shows inside a Suspense (which hydrates only what is ready at once).
 #[cfg(feature = "hydrate")]
 pub async fn load_before_hydration() {
+    let path = leptos::prelude::window().location().pathname().unwrap_or_default();
+    load_route(&path).await;
     crate::customers::detail::load_profile_before_hydration().await;
+}
+
+/// The chunk of the on-demand route that `path` names (the paths of the route table in `crate::App`).
+#[cfg(feature = "hydrate")]
+async fn load_route(path: &str) {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["customers", _] => CustomerRoute::preload().await,
+        ["orders"] => OrdersRoute::preload().await,
+        ["orders", _] => OrderRoute::preload().await,
+        ["tickets", _] => TicketRoute::preload().await,
+        ["settings", "users"] => UsersRoute::preload().await,
+        ["settings", "api-keys"] => ApiKeysRoute::preload().await,
+        ["settings", "custom-fields"] => CustomFieldsRoute::preload().await,
+        _ => {}
+    }
 }
