@@ -145,3 +145,21 @@ test('a note is added, shown as plain text, and deleted with a trace in the time
   await expect(panel).toContainText(`Note deleted: “${text}”`);
   await expect(panel).toContainText(`Note added: “${text}”`);
 });
+
+test('a page whose code arrives late is live as soon as it reads hydrated', async ({ page }) => {
+  await signIn(page, AGENT);
+  const path = await customerPath(page, 6);
+  // the customer page's chunks (split off the main bundle) come slowly, as on a poor connection
+  await page.route(
+    (url) => /\/pkg\/(split_|chunk_)[^/]*\.wasm$/.test(url.pathname),
+    async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    },
+  );
+  await page.goto(path);
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Edit customer' }).click();
+  await expect(page.getByRole('form', { name: 'Edit customer' }).getByLabel('First name')).toBeVisible();
+  await expectAccessible(page);
+});
