@@ -44,6 +44,7 @@ test('an admin adds a user, changes their role and deactivates them', async ({ p
 
 test('a new API key is shown once, opens the API, and stops working when revoked', async ({ page }) => {
   await signIn(page, ADMIN, '/settings/api-keys');
+  await waitForHydration(page);
   await page.getByLabel('Key name').fill('Browser test');
   await page.getByRole('button', { name: 'Create key' }).click();
   const key = (await page.getByLabel('New API key').innerText()).trim();
@@ -55,6 +56,7 @@ test('a new API key is shown once, opens the API, and stops working when revoked
   expect(await api()).toBe(200);
 
   await page.reload();
+  await waitForHydration(page);
   await expect(page.getByText(key)).toHaveCount(0); // never shown again
   await page.getByRole('button', { name: 'Revoke Browser test' }).first().click();
   await expect(page.getByRole('row').filter({ hasText: 'Browser test' }).first()).toContainText('Revoked');

@@ -510,10 +510,11 @@ mod tests {
                 .then_with(|| names(a, b)),
             SortKey::Name if d => names(b, a),
             SortKey::Name => names(a, b),
-            SortKey::TotalOrderValue => if d { b.tov.cmp(&a.tov) } else { a.tov.cmp(&b.tov) }.then_with(|| by_id(a, b)),
-            SortKey::Orders => {
-                if d { b.orders.cmp(&a.orders) } else { a.orders.cmp(&b.orders) }.then_with(|| by_id(a, b))
-            }
+            // each of the two figures breaks the other's ties
+            SortKey::TotalOrderValue if d => (b.tov, b.orders, b.id).cmp(&(a.tov, a.orders, a.id)),
+            SortKey::TotalOrderValue => (a.tov, a.orders, a.id).cmp(&(b.tov, b.orders, b.id)),
+            SortKey::Orders if d => (b.orders, b.tov, b.id).cmp(&(a.orders, a.tov, a.id)),
+            SortKey::Orders => (a.orders, a.tov, a.id).cmp(&(b.orders, b.tov, b.id)),
             SortKey::AverageOrderValue => present_first(a.aov(), b.aov(), d).then_with(|| by_id(a, b)),
             SortKey::CustomerSince => present_first(a.since, b.since, d).then_with(|| by_id(a, b)),
             SortKey::RegisteredAt => {
@@ -522,6 +523,33 @@ mod tests {
             }
         });
         known.into_iter().map(|k| k.id).collect()
+    }
+
+    /// The pages of `query` (a first page), walking "Next page" to the end; walking "Previous page" back
+    /// from the last page gives the same pages.
+    async fn pages_both_ways(pool: &PgPool, ws: i64, mut query: CustomerQuery) -> Vec<Vec<i64>> {
+        let sort = query.sort;
+        let mut pages = Vec::new();
+        loop {
+            let page = list_customers(pool, ws, &query).await.unwrap();
+            pages.push(page.items.iter().map(|c| c.id).collect::<Vec<_>>());
+            assert_eq!(page.previous.is_some(), pages.len() > 1, "{sort:?} page {}", pages.len());
+            match page.next {
+                Some(next) => query = CustomerQuery { after: Some(next), before: None, ..query },
+                None => break,
+            }
+        }
+        let last = list_customers(pool, ws, &query).await.unwrap();
+        let mut cursor = last.previous;
+        for expected_page in pages.iter().rev().skip(1) {
+            let before = CustomerQuery { before: cursor.clone(), after: None, ..query.clone() };
+            let page = list_customers(pool, ws, &before).await.unwrap();
+            assert_eq!(&page.items.iter().map(|c| c.id).collect::<Vec<_>>(), expected_page, "{sort:?} back");
+            assert!(page.next.is_some());
+            cursor = page.previous;
+        }
+        assert!(cursor.is_none(), "{sort:?}: the first page has no previous page");
+        pages
     }
 
     /// Every sort, both directions: walking "Next page" visits every customer once in the order of
@@ -533,31 +561,11 @@ mod tests {
         for key in SortKey::ALL {
             for descending in [false, true] {
                 let sort = Sort { key, descending };
-                let mut query = CustomerQuery { sort, limit: Some(7), ..Default::default() };
-                let mut pages = Vec::new();
-                loop {
-                    let page = list_customers(&pool, ws, &query).await.unwrap();
-                    assert_eq!(page.total, 30);
-                    pages.push(page.items.iter().map(|c| c.id).collect::<Vec<_>>());
-                    assert_eq!(page.previous.is_some(), pages.len() > 1, "{sort:?} page {}", pages.len());
-                    match page.next {
-                        Some(next) => query = CustomerQuery { after: Some(next), before: None, ..query },
-                        None => break,
-                    }
-                }
+                let query = CustomerQuery { sort, limit: Some(7), ..Default::default() };
+                assert_eq!(list_customers(&pool, ws, &query).await.unwrap().total, 30);
+                let pages = pages_both_ways(&pool, ws, query).await;
                 assert_eq!(pages.concat(), expected(known.clone(), sort), "{sort:?}");
                 assert_eq!(pages.len(), 5);
-                // and back: from the last page, "Previous page" gives the pages before it
-                let last = list_customers(&pool, ws, &query).await.unwrap();
-                let mut cursor = last.previous;
-                for expected_page in pages.iter().rev().skip(1) {
-                    let before = CustomerQuery { before: cursor.clone(), after: None, ..query.clone() };
-                    let page = list_customers(&pool, ws, &before).await.unwrap();
-                    assert_eq!(&page.items.iter().map(|c| c.id).collect::<Vec<_>>(), expected_page, "{sort:?} back");
-                    assert!(page.next.is_some());
-                    cursor = page.previous;
-                }
-                assert!(cursor.is_none(), "{sort:?}: the first page has no previous page");
             }
         }
         // a cursor made for another sort, or damaged, is refused with the parameter named
@@ -572,6 +580,48 @@ mod tests {
         assert!(
             matches!(list_customers(&pool, ws, &damaged).await, Err(AppError::Invalid(e)) if e[0].path == "before")
         );
+    }
+
+    /// A range of one figure sorted by the other (read one number of orders at a time), and a purchase
+    /// sorted by total (which starts past the customers without an order): pages in the sort's order,
+    /// forwards and backwards, with the customers the filter keeps.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn ranges_sorted_by_another_figure_page_in_order(pool: PgPool) {
+        let ws = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
+        let known = thirty(&pool, ws).await;
+        type Case = (&'static [(&'static str, &'static str)], fn(&Known) -> bool, SortKey, Option<Vec<i32>>);
+        let cases: [Case; 5] = [
+            (
+                &[("orders_min", "1"), ("orders_max", "2")],
+                |k| (1..=2).contains(&k.orders),
+                SortKey::TotalOrderValue,
+                Some(vec![1, 2]),
+            ),
+            (&[("orders_min", "2")], |k| k.orders >= 2, SortKey::TotalOrderValue, Some(vec![2, 3])),
+            (&[("tov_min", "20")], |k| k.tov >= Decimal::from(20), SortKey::Orders, Some(vec![1, 2, 3])),
+            (&[("tov_max", "30")], |k| k.tov <= Decimal::from(30), SortKey::Orders, Some(vec![0, 1, 2, 3])),
+            (&[("purchased_from", "2026-01-01")], |k| k.latest.is_some(), SortKey::TotalOrderValue, None),
+        ];
+        for (pairs, keep, key, counts) in cases {
+            for descending in [false, true] {
+                let sort = Sort { key, descending };
+                let query =
+                    CustomerQuery { sort, limit: Some(3), ..CustomerQuery::from_pairs(pairs.iter().copied()).unwrap() };
+                let mut conn = pool.acquire().await.unwrap();
+                assert_eq!(list::look_up(&mut conn, ws, &query).await.unwrap().order_counts, counts, "{pairs:?}");
+                let kept: Vec<Known> = known.iter().filter(|k| keep(k)).cloned().collect();
+                assert!(kept.len() > 6 && kept.len() < 30, "{pairs:?} keeps some customers");
+                let pages = pages_both_ways(&pool, ws, query).await;
+                assert_eq!(pages.concat(), expected(kept, sort), "{pairs:?} {sort:?}");
+            }
+        }
+        // an empty range of orders reads nothing
+        let none = CustomerQuery {
+            sort: Sort { key: SortKey::TotalOrderValue, descending: true },
+            ..CustomerQuery::from_pairs([("orders_min", "9")]).unwrap()
+        };
+        let page = list_customers(&pool, ws, &none).await.unwrap();
+        assert!(page.items.is_empty() && page.total == 0 && page.next.is_none());
     }
 
     /// Each filter of SPEC §4 on its own and combined, against the same data filtered in Rust.

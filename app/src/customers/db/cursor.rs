@@ -60,14 +60,15 @@ mod tests {
     #[test]
     fn a_cursor_reads_back_only_for_its_own_sort() {
         let sort = Sort { key: SortKey::TotalOrderValue, descending: true };
-        let text = Cursor::encode(sort, vec![SortValue::Number("12.50".parse().unwrap()), SortValue::Int(7)]);
+        let values = vec![SortValue::Number("12.50".parse().unwrap()), SortValue::Int(3), SortValue::Int(7)];
+        let text = Cursor::encode(sort, values);
         assert!(text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'), "{text}");
         let cursor = Cursor::decode(&text, sort, "after").unwrap();
-        assert_eq!(cursor.values[1], SortValue::Int(7));
+        assert_eq!(cursor.values[2], SortValue::Int(7));
         assert!(Cursor::decode(&text, Sort { key: SortKey::TotalOrderValue, descending: false }, "after").is_err());
         assert!(Cursor::decode(&text, Sort::default(), "after").is_err());
         assert!(Cursor::decode("not a cursor!", sort, "after").is_err());
-        let forged = URL_SAFE_NO_PAD.encode(br#"{"sort":"-tov","values":[{"Text":"x"},{"Int":1}]}"#);
+        let forged = URL_SAFE_NO_PAD.encode(br#"{"sort":"-tov","values":[{"Text":"x"},{"Int":1},{"Int":1}]}"#);
         assert_eq!(Cursor::decode(&forged, sort, "before").unwrap_err().parameter, "before");
         let since = Sort { key: SortKey::CustomerSince, descending: false };
         for (time, good) in [

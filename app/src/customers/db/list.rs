@@ -59,8 +59,13 @@ fn columns(sort: Sort) -> Vec<Column> {
             col("c.id", BigInt, false),
         ],
         SortKey::Name => vec![col("c.last_name", Text, d), col("c.first_name", Text, d), col("c.id", BigInt, d)],
-        SortKey::TotalOrderValue => vec![col("c.total_order_value", Number, d), col("c.id", BigInt, d)],
-        SortKey::Orders => vec![col("c.order_count", Int, d), col("c.id", BigInt, d)],
+        // each of the two figures breaks the other's ties (migration `figure_tie_breaks`)
+        SortKey::TotalOrderValue => {
+            vec![col("c.total_order_value", Number, d), col("c.order_count", Int, d), col("c.id", BigInt, d)]
+        }
+        SortKey::Orders => {
+            vec![col("c.order_count", Int, d), col("c.total_order_value", Number, d), col("c.id", BigInt, d)]
+        }
         // no average (no orders) last in both directions
         SortKey::AverageOrderValue => vec![
             col("(c.average_order_value is null)", Bool, false),
@@ -105,7 +110,24 @@ pub(super) async fn page_ids(
         }
     }
     let limit = query.limit();
-    let mut sql = QueryBuilder::<Postgres>::new("select c.id");
+    let mut sql = QueryBuilder::<Postgres>::new("");
+    let order_counts = lookups.order_counts.as_ref().map(|counts| match (&cursor, query.sort.key) {
+        // sorted by orders, the counts before the cursor's hold nothing after it
+        (Some(cursor), SortKey::Orders) => {
+            let SortValue::Int(at) = cursor.values[0] else { unreachable!("checked when the cursor was decoded") };
+            let at = i32::try_from(at).unwrap_or(if at < 0 { i32::MIN } else { i32::MAX });
+            counts.iter().copied().filter(|&n| if columns[0].descending { n <= at } else { n >= at }).collect()
+        }
+        _ => counts.clone(),
+    });
+    if let Some(counts) = &order_counts {
+        // a page for each number of orders (a seek in the orders index, which holds the totals in order
+        // for each), then the page of pages; the sorts read this way have no times to order as text
+        debug_assert!(columns.iter().all(|c| !matches!(c.kind, Kind::Time)));
+        sql.push("select c.* from unnest(").push_bind(counts.clone()).push("::int[]) as v(order_count)");
+        sql.push(" cross join lateral (");
+    }
+    sql.push("select c.id");
     for (i, column) in columns.iter().enumerate() {
         // times travel as PostgreSQL's text, which keeps ±infinity (no purchase yet) and every microsecond
         let cast = if matches!(column.kind, Kind::Time) { "::text" } else { "" };
@@ -113,32 +135,21 @@ pub(super) async fn page_ids(
     }
     sql.push(" from customer c where c.workspace_id = ").push_bind(workspace_id);
     sql.push(" and c.merged_into_id is null");
+    if order_counts.is_some() {
+        sql.push(" and c.order_count = v.order_count");
+    }
     push_filters(&mut sql, workspace_id, query, lookups, query.sort);
-    // one segment sorted by its figures: what the segment's rule implies for them, so that the sort's
-    // index seeks past the customers who cannot be members (not in the count: there the flag's own
-    // indexes serve better than a scan the extra condition would lead the planner to)
-    if let [key] = query.segments.as_slice()
-        && matches!(query.sort.key, SortKey::Orders | SortKey::TotalOrderValue)
-        && let Some(implied) = segments::implied_by(key)
-    {
-        sql.push(format!(" and {implied}"));
-    }
-    // likewise a purchase, or a total above zero, implies an order: sorted by orders, the index seeks past
-    // the customers without one (an eighth of them in the benchmark) instead of crossing them
-    if query.sort.key == SortKey::Orders && implies_an_order(query) {
-        sql.push(" and c.order_count >= 1");
-    }
+    push_implied(&mut sql, query, cursor.is_none() || columns[0].descending);
     if let Some(cursor) = &cursor {
         push_after(&mut sql, &columns, &cursor.values);
     }
-    sql.push(" order by ");
-    for (i, column) in columns.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.push(column.sql).push(if column.descending { " desc" } else { " asc" });
-    }
+    push_order_by(&mut sql, &columns, |_, column| column.sql.to_string());
     sql.push(" limit ").push_bind(limit + 1);
+    if order_counts.is_some() {
+        sql.push(") c");
+        push_order_by(&mut sql, &columns, |i, _| format!("c.s{i}"));
+        sql.push(" limit ").push_bind(limit + 1);
+    }
     let rows = sql.build().fetch_all(conn).await?;
     let more = rows.len() as i64 > limit;
     let mut rows: Vec<(i64, Vec<SortValue>)> =
@@ -154,10 +165,88 @@ pub(super) async fn page_ids(
     })
 }
 
+/// What the filters of `query` imply for the figures its sort reads, so that the sort's index seeks past
+/// the customers who cannot match instead of crossing them. `from_below`: the walk is not bounded from
+/// below by a cursor already (the index would start at either bound, not at the higher one).
+fn push_implied(sql: &mut QueryBuilder<'_, Postgres>, query: &CustomerQuery, from_below: bool) {
+    // one segment sorted by its figures: what the segment's rule implies for them (not in the count:
+    // there the flag's own indexes serve better than a scan the extra condition would lead the planner to)
+    if let [key] = query.segments.as_slice()
+        && matches!(query.sort.key, SortKey::Orders | SortKey::TotalOrderValue)
+        && let Some(implied) = segments::implied_by(key)
+    {
+        sql.push(format!(" and {implied}"));
+    }
+    // a purchase, or a total above zero, implies an order: sorted by orders, the customers without one
+    // (an eighth of them in the benchmark) come first; by total, they are the first of the lowest totals
+    // (0 with no orders)
+    if implies_an_order(query) {
+        match query.sort.key {
+            SortKey::Orders => {
+                sql.push(" and c.order_count >= 1");
+            }
+            SortKey::TotalOrderValue if from_below => {
+                sql.push(" and (c.total_order_value, c.order_count) >= (0, 1)");
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `order by` the sort's columns, each written as `name(i, column)` gives it.
+fn push_order_by(sql: &mut QueryBuilder<'_, Postgres>, columns: &[Column], name: impl Fn(usize, &Column) -> String) {
+    sql.push(" order by ");
+    for (i, column) in columns.iter().enumerate() {
+        sql.push(if i > 0 { ", " } else { "" }).push(name(i, column));
+        sql.push(if column.descending { " desc" } else { " asc" });
+    }
+}
+
 /// Whether the ranges of `query` leave out every customer without a counted order: the latest purchase
 /// and the total are figures of the same counted orders as their number (`indicators`).
 fn implies_an_order(query: &CustomerQuery) -> bool {
-    query.purchased_from.is_some() || query.purchased_to.is_some() || query.tov_min.is_some_and(|min| min > 0.into())
+    has_purchase_days(query) || query.tov_min.is_some_and(|min| min > 0.into())
+}
+
+fn has_purchase_days(query: &CustomerQuery) -> bool {
+    query.purchased_from.is_some() || query.purchased_to.is_some()
+}
+
+/// Up to how many numbers of orders a page is read one number at a time (`order_counts`); a wider range
+/// is read along the sort's index, as any other filter.
+const MAX_ORDER_COUNTS: i32 = 200;
+
+/// The numbers of orders to read a page for one at a time, when `query` sorts by one of the two figures
+/// and has a range of the other: the two go together (few orders, small totals), so a page of big
+/// spenders sorted by fewest orders, or of customers with two or three orders sorted by highest total,
+/// lies past hundreds of thousands of customers along the sort's index. The orders index holds each
+/// number of orders' customers by total, so each is a seek. Without an upper end, the range ends at the
+/// workspace's highest number of orders.
+async fn order_counts(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    query: &CustomerQuery,
+) -> AppResult<Option<Vec<i32>>> {
+    let other_range = match query.sort.key {
+        SortKey::Orders => query.tov_min.is_some() || query.tov_max.is_some(),
+        SortKey::TotalOrderValue => query.orders_min.is_some() || query.orders_max.is_some(),
+        _ => false,
+    };
+    if !other_range {
+        return Ok(None);
+    }
+    let least = query.orders_min.unwrap_or(0).max(i32::from(implies_an_order(query)));
+    let most = match query.orders_max {
+        Some(most) => most,
+        None => sqlx::query_scalar!(
+            "select max(order_count) from customer where workspace_id = $1 and merged_into_id is null",
+            workspace_id
+        )
+        .fetch_one(conn)
+        .await?
+        .unwrap_or(0),
+    };
+    Ok((most < least.saturating_add(MAX_ORDER_COUNTS)).then(|| (least..=most).collect()))
 }
 
 fn read_row(row: &PgRow, columns: &[Column]) -> Result<(i64, Vec<SortValue>), sqlx::Error> {
@@ -319,7 +408,7 @@ fn push_filters(
         Sort { key: SortKey::LatestPurchase, descending: false } => "coalesce(c.latest_purchase_at, 'infinity')",
         _ => "c.latest_purchase_at",
     };
-    if query.purchased_from.is_some() || query.purchased_to.is_some() {
+    if has_purchase_days(query) {
         // a purchase at all (the coalesced expressions give the customers without one ±infinity)
         sql.push(format!(" and {purchased} > '-infinity' and {purchased} < 'infinity'"));
     }
@@ -381,6 +470,8 @@ pub(super) struct Lookups {
     pub segments: Vec<i64>,
     pub search: Search,
     pub purchased: PurchaseDays,
+    /// The numbers of orders a page is read for one at a time (`order_counts`).
+    pub order_counts: Option<Vec<i32>>,
 }
 
 /// The instants the days of `purchased_from` and `purchased_to` begin and end at in the workspace's time
@@ -416,7 +507,7 @@ pub(super) async fn look_up(conn: &mut PgConnection, workspace_id: i64, query: &
         .fetch_all(&mut *conn)
         .await?;
     }
-    if query.purchased_from.is_some() || query.purchased_to.is_some() {
+    if has_purchase_days(query) {
         let days = sqlx::query!(
             r#"select ($2::date::timestamp at time zone time_zone) as "from",
                       (($3::date + 1)::timestamp at time zone time_zone) as "until"
@@ -429,6 +520,7 @@ pub(super) async fn look_up(conn: &mut PgConnection, workspace_id: i64, query: &
         .await?;
         lookups.purchased = PurchaseDays { from: days.from, until: days.until };
     }
+    lookups.order_counts = order_counts(conn, workspace_id, query).await?;
     Ok(lookups)
 }
 
