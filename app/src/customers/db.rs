@@ -515,7 +515,9 @@ mod tests {
             SortKey::TotalOrderValue => (a.tov, a.orders, a.id).cmp(&(b.tov, b.orders, b.id)),
             SortKey::Orders if d => (b.orders, b.tov, b.id).cmp(&(a.orders, a.tov, a.id)),
             SortKey::Orders => (a.orders, a.tov, a.id).cmp(&(b.orders, b.tov, b.id)),
-            SortKey::AverageOrderValue => present_first(a.aov(), b.aov(), d).then_with(|| by_id(a, b)),
+            SortKey::AverageOrderValue => present_first(a.aov(), b.aov(), d)
+                .then_with(|| if d { b.tov.cmp(&a.tov) } else { a.tov.cmp(&b.tov) })
+                .then_with(|| by_id(a, b)),
             SortKey::CustomerSince => present_first(a.since, b.since, d).then_with(|| by_id(a, b)),
             SortKey::RegisteredAt => {
                 if d { b.registered_at.cmp(&a.registered_at) } else { a.registered_at.cmp(&b.registered_at) }
@@ -590,7 +592,7 @@ mod tests {
         let ws = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
         let known = thirty(&pool, ws).await;
         type Case = (&'static [(&'static str, &'static str)], fn(&Known) -> bool, SortKey, Option<Vec<i32>>);
-        let cases: [Case; 5] = [
+        let cases: [Case; 7] = [
             (
                 &[("orders_min", "1"), ("orders_max", "2")],
                 |k| (1..=2).contains(&k.orders),
@@ -601,6 +603,8 @@ mod tests {
             (&[("tov_min", "20")], |k| k.tov >= Decimal::from(20), SortKey::Orders, Some(vec![1, 2, 3])),
             (&[("tov_max", "30")], |k| k.tov <= Decimal::from(30), SortKey::Orders, Some(vec![0, 1, 2, 3])),
             (&[("purchased_from", "2026-01-01")], |k| k.latest.is_some(), SortKey::TotalOrderValue, None),
+            (&[("tov_min", "20")], |k| k.tov >= Decimal::from(20), SortKey::AverageOrderValue, Some(vec![1, 2, 3])),
+            (&[("orders_max", "2")], |k| k.orders <= 2, SortKey::AverageOrderValue, Some(vec![0, 1, 2])),
         ];
         for (pairs, keep, key, counts) in cases {
             for descending in [false, true] {

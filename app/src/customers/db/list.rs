@@ -66,10 +66,12 @@ fn columns(sort: Sort) -> Vec<Column> {
         SortKey::Orders => {
             vec![col("c.order_count", Int, d), col("c.total_order_value", Number, d), col("c.id", BigInt, d)]
         }
-        // no average (no orders) last in both directions
+        // no average (no orders) last in both directions; equal averages by total (migration
+        // `average_tie_break`)
         SortKey::AverageOrderValue => vec![
             col("(c.average_order_value is null)", Bool, false),
             col("coalesce(c.average_order_value, 0)", Number, d),
+            col("c.total_order_value", Number, d),
             col("c.id", BigInt, d),
         ],
         SortKey::CustomerSince if d => {
@@ -143,7 +145,15 @@ pub(super) async fn page_ids(
     if let Some(cursor) = &cursor {
         push_after(&mut sql, &columns, &cursor.values);
     }
-    push_order_by(&mut sql, &columns, |_, column| column.sql.to_string());
+    if order_counts.is_some() && query.sort.key == SortKey::AverageOrderValue {
+        // among customers with as many orders, the order of the averages (with their ties by total) is
+        // the order of the totals, which the orders index holds
+        let descending = columns.last().is_some_and(|id| id.descending);
+        let within = [col("c.total_order_value", Kind::Number, descending), col("c.id", Kind::BigInt, descending)];
+        push_order_by(&mut sql, &within, |_, column| column.sql.to_string());
+    } else {
+        push_order_by(&mut sql, &columns, |_, column| column.sql.to_string());
+    }
     sql.push(" limit ").push_bind(limit + 1);
     if order_counts.is_some() {
         sql.push(") c");
@@ -179,13 +189,13 @@ fn push_implied(sql: &mut QueryBuilder<'_, Postgres>, query: &CustomerQuery, fro
     }
     // a purchase, or a total above zero, implies an order: sorted by orders, the customers without one
     // (an eighth of them in the benchmark) come first; by total, they are the first of the lowest totals
-    // (0 with no orders)
+    // (0 with no orders), which a total above zero seeks past by itself
     if implies_an_order(query) {
         match query.sort.key {
             SortKey::Orders => {
                 sql.push(" and c.order_count >= 1");
             }
-            SortKey::TotalOrderValue if from_below => {
+            SortKey::TotalOrderValue if from_below && query.tov_min.is_none_or(|min| min <= 0.into()) => {
                 sql.push(" and (c.total_order_value, c.order_count) >= (0, 1)");
             }
             _ => {}
@@ -217,19 +227,23 @@ fn has_purchase_days(query: &CustomerQuery) -> bool {
 const MAX_ORDER_COUNTS: i32 = 200;
 
 /// The numbers of orders to read a page for one at a time, when `query` sorts by one of the two figures
-/// and has a range of the other: the two go together (few orders, small totals), so a page of big
-/// spenders sorted by fewest orders, or of customers with two or three orders sorted by highest total,
-/// lies past hundreds of thousands of customers along the sort's index. The orders index holds each
-/// number of orders' customers by total, so each is a seek. Without an upper end, the range ends at the
+/// and has a range of the other, or by average with a range of either: the figures go together (few
+/// orders, small totals), so a page of big spenders sorted by fewest orders, or of customers with two
+/// or three orders sorted by highest total, lies past hundreds of thousands of customers along the
+/// sort's index. The orders index holds each number of orders' customers by total (and so by average),
+/// so each is a seek. Without an upper end, the range ends at the
 /// workspace's highest number of orders.
 async fn order_counts(
     conn: &mut PgConnection,
     workspace_id: i64,
     query: &CustomerQuery,
 ) -> AppResult<Option<Vec<i32>>> {
+    let totals = query.tov_min.is_some() || query.tov_max.is_some();
+    let orders = query.orders_min.is_some() || query.orders_max.is_some();
     let other_range = match query.sort.key {
-        SortKey::Orders => query.tov_min.is_some() || query.tov_max.is_some(),
-        SortKey::TotalOrderValue => query.orders_min.is_some() || query.orders_max.is_some(),
+        SortKey::Orders => totals,
+        SortKey::TotalOrderValue => orders,
+        SortKey::AverageOrderValue => totals || orders,
         _ => false,
     };
     if !other_range {
