@@ -31,9 +31,14 @@ pub fn implied_by(key: &str) -> Option<&'static str> {
         "repeat_customer" => Some("c.order_count >= 2"),
         "active_customer" => Some("c.order_count >= 3"),
         "new_customer" => Some("c.order_count >= 1"),
-        "new_contact" | "repeat_contact" => Some("c.order_count = 0"),
+        key if without_orders(key) => Some("c.order_count = 0"),
         _ => None,
     }
+}
+
+/// Whether the rule of a built-in segment takes only customers without a counted order (contacts).
+pub fn without_orders(key: &str) -> bool {
+    matches!(key, "new_contact" | "repeat_contact")
 }
 
 /// The name people read for a segment key.

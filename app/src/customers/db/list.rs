@@ -181,11 +181,20 @@ pub(super) async fn page_ids(
 fn push_implied(sql: &mut QueryBuilder<'_, Postgres>, query: &CustomerQuery, from_below: bool) {
     // one segment sorted by its figures: what the segment's rule implies for them (not in the count:
     // there the flag's own indexes serve better than a scan the extra condition would lead the planner to)
-    if let [key] = query.segments.as_slice()
-        && matches!(query.sort.key, SortKey::Orders | SortKey::TotalOrderValue)
-        && let Some(implied) = segments::implied_by(key)
-    {
-        sql.push(format!(" and {implied}"));
+    if let [key] = query.segments.as_slice() {
+        match query.sort.key {
+            SortKey::Orders | SortKey::TotalOrderValue => {
+                if let Some(implied) = segments::implied_by(key) {
+                    sql.push(format!(" and {implied}"));
+                }
+            }
+            // contacts have no average: they are the customers the average's index keeps last (seen
+            // from the index's flags alone, the planner walked past every customer with an average)
+            SortKey::AverageOrderValue if segments::without_orders(key) => {
+                sql.push(" and (c.average_order_value is null)");
+            }
+            _ => {}
+        }
     }
     // a purchase, or a total above zero, implies an order: sorted by orders, the customers without one
     // (an eighth of them in the benchmark) come first; by total, they are the first of the lowest totals
@@ -231,8 +240,7 @@ const MAX_ORDER_COUNTS: i32 = 200;
 /// orders, small totals), so a page of big spenders sorted by fewest orders, or of customers with two
 /// or three orders sorted by highest total, lies past hundreds of thousands of customers along the
 /// sort's index. The orders index holds each number of orders' customers by total (and so by average),
-/// so each is a seek. Without an upper end, the range ends at the
-/// workspace's highest number of orders.
+/// so each is a seek. Without an upper end, the range ends at the workspace's highest number of orders.
 async fn order_counts(
     conn: &mut PgConnection,
     workspace_id: i64,
