@@ -78,7 +78,7 @@ pub struct Page {
         ("open_tickets" = Option<bool>, Query, description = "true: customers with a ticket to do or waiting"),
         ("mark" = Option<String>, Query, description = "vip or bad: customers staff marked so"),
         ("manager" = Option<i64>, Query, description = "User id of the assigned manager"),
-        ("sort" = Option<String>, Query, description = "latest_purchase, name, tov, orders, aov, customer_since or registered_at; - before it for descending (default -latest_purchase); orders and tov break each other's ties"),
+        ("sort" = Option<String>, Query, description = "latest_purchase, name, tov, orders, aov, customer_since or registered_at; - before it for descending (default -latest_purchase); orders and tov break each other's ties, aov's by tov"),
         ("limit" = Option<i64>, Query, description = "Customers per page, 1 to 200 (default 50)"),
         ("after" = Option<String>, Query, description = "Cursor: the page after (`next` of a page)"),
         ("before" = Option<String>, Query, description = "Cursor: the page before (`previous` of a page)"),
