@@ -67,7 +67,7 @@ fn columns(sort: Sort) -> Vec<Column> {
             vec![col("c.order_count", Int, d), col("c.total_order_value", Number, d), col("c.id", BigInt, d)]
         }
         // no average (no orders) last in both directions; equal averages by total (migration
-        // `average_tie_break`)
+        // `figure_tie_breaks`)
         SortKey::AverageOrderValue => vec![
             col("(c.average_order_value is null)", Bool, false),
             col("coalesce(c.average_order_value, 0)", Number, d),
