@@ -40,3 +40,20 @@ pub fn require(needed: Role) -> Result<Caller, crate::error::AppError> {
     }
     Ok(caller)
 }
+
+/// How every server function starts and ends: the caller, whose role must allow `needed`, and the
+/// state are handed to `work`; whatever fails, before or inside it, sets the response's status (401,
+/// 403, 404, 422, 503 …), so no server function can answer a refusal with the default 500.
+#[cfg(feature = "ssr")]
+pub async fn guard<T, F, Fut>(needed: Role, work: F) -> crate::error::AppResult<T>
+where
+    F: FnOnce(Caller, crate::state::AppState) -> Fut,
+    Fut: Future<Output = crate::error::AppResult<T>>,
+{
+    let result = async {
+        let caller = require(needed)?;
+        let state = crate::state::app_state()?;
+        work(caller, state).await
+    };
+    result.await.map_err(crate::error::AppError::respond)
+}

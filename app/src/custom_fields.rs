@@ -86,29 +86,27 @@ impl FieldValue {
 #[server(output = crate::codec::TextJson)]
 pub async fn list_custom_fields() -> Result<Vec<CustomField>, AppError> {
     use crate::accounts::Role;
-    let caller = crate::auth::require(Role::Viewer)?;
-    let state = crate::state::app_state()?;
-    db::fields(&state.pool, caller.workspace_id).await.map_err(AppError::respond)
+    crate::auth::guard(Role::Viewer, |caller, state| async move { db::fields(&state.pool, caller.workspace_id).await })
+        .await
 }
 
 /// Defines a field; `choices` holds a `choice` field's choices, one per line.
 #[server(endpoint = "add_custom_field", output = crate::codec::TextJson)]
 pub async fn add_custom_field(label: String, kind: String, choices: String) -> Result<i64, AppError> {
     use crate::accounts::Role;
-    let caller = crate::auth::require(Role::Admin)?;
-    let state = crate::state::app_state()?;
-    crate::in_transaction!(state, |tx, now| db::create(&mut tx, caller.workspace_id, now, &label, &kind, &choices))
-        .await
-        .map_err(AppError::respond)
+    crate::auth::guard(Role::Admin, |caller, state| async move {
+        crate::in_transaction!(state, |tx, now| db::create(&mut tx, caller.workspace_id, now, &label, &kind, &choices))
+            .await
+    })
+    .await
 }
 
 /// Removes a field; every customer's value of it stays in their history.
 #[server(endpoint = "delete_custom_field", output = crate::codec::TextJson)]
 pub async fn delete_custom_field(id: i64) -> Result<(), AppError> {
     use crate::accounts::Role;
-    let caller = crate::auth::require(Role::Admin)?;
-    let state = crate::state::app_state()?;
-    crate::in_transaction!(state, |tx, now| db::delete(&mut tx, caller.workspace_id, caller.user_id, now, id))
-        .await
-        .map_err(AppError::respond)
+    crate::auth::guard(Role::Admin, |caller, state| async move {
+        crate::in_transaction!(state, |tx, now| db::delete(&mut tx, caller.workspace_id, caller.user_id, now, id)).await
+    })
+    .await
 }

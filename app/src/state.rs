@@ -15,6 +15,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// VIP refreshes asked for by this process, coalesced.
     pub vip: std::sync::Arc<crate::segments::vip::VipRefreshes>,
+    /// Proxies whose `X-Forwarded-For` names the client (`CV_TRUSTED_PROXIES`); empty: none.
+    pub trusted_proxies: std::sync::Arc<[ipnet::IpNet]>,
 }
 
 /// Evaluates `$work` (a future using the transaction `$tx` and the time `$now`) in a transaction of its
@@ -47,8 +49,5 @@ macro_rules! in_transaction {
 
 /// The state provided by `leptos_routes`; missing only if the router was built wrongly.
 pub fn app_state() -> Result<AppState, AppError> {
-    use_context::<AppState>().ok_or_else(|| {
-        tracing::error!("AppState missing from the Leptos context");
-        AppError::Internal
-    })
+    use_context::<AppState>().ok_or_else(|| AppError::internal("AppState missing from the Leptos context"))
 }

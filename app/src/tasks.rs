@@ -54,40 +54,62 @@ pub struct CustomerWork {
 #[server(output = crate::codec::TextJson)]
 pub async fn load_work(customer: i64) -> Result<CustomerWork, AppError> {
     use crate::accounts::Role;
-    let caller = crate::auth::require(Role::Viewer)?;
-    let state = crate::state::app_state()?;
-    db::customer_work(&state.pool, caller.workspace_id, customer, state.clock.now()).await.map_err(AppError::respond)
+    crate::auth::guard(Role::Viewer, |caller, state| async move {
+        db::customer_work(&state.pool, caller.workspace_id, customer, state.clock.now()).await
+    })
+    .await
 }
 
 /// Creates a task; `assignee` is a member's user id or blank, `due` a date (`2026-12-31`) or blank.
 #[server(endpoint = "add_task", output = crate::codec::TextJson)]
 pub async fn add_task(customer: i64, title: String, assignee: String, due: String) -> Result<i64, AppError> {
     use crate::accounts::Role;
-    let caller = crate::auth::require(Role::Agent)?;
-    let state = crate::state::app_state()?;
-    let new = db::NewTask { title: &title, assignee: &assignee, due: &due };
-    crate::in_transaction!(state, |tx, now| db::add(&mut tx, caller.workspace_id, caller.user_id, now, customer, &new))
+    crate::auth::guard(Role::Agent, |caller, state| async move {
+        let new = db::NewTask { title: &title, assignee: &assignee, due: &due };
+        crate::in_transaction!(state, |tx, now| db::add(
+            &mut tx,
+            caller.workspace_id,
+            caller.user_id,
+            now,
+            customer,
+            &new
+        ))
         .await
-        .map_err(AppError::respond)
+    })
+    .await
 }
 
 #[server(endpoint = "comment_task", output = crate::codec::TextJson)]
 pub async fn comment_task(task: i64, body: String) -> Result<i64, AppError> {
     use crate::accounts::Role;
-    let caller = crate::auth::require(Role::Agent)?;
-    let state = crate::state::app_state()?;
-    crate::in_transaction!(state, |tx, now| db::comment(&mut tx, caller.workspace_id, caller.user_id, now, task, &body))
+    crate::auth::guard(Role::Agent, |caller, state| async move {
+        crate::in_transaction!(state, |tx, now| db::comment(
+            &mut tx,
+            caller.workspace_id,
+            caller.user_id,
+            now,
+            task,
+            &body
+        ))
         .await
-        .map_err(AppError::respond)
+    })
+    .await
 }
 
 /// Marks the task done (`done = true`) or open again.
 #[server(endpoint = "set_task_done", output = crate::codec::TextJson)]
 pub async fn set_task_done(task: i64, done: bool) -> Result<(), AppError> {
     use crate::accounts::Role;
-    let caller = crate::auth::require(Role::Agent)?;
-    let state = crate::state::app_state()?;
-    crate::in_transaction!(state, |tx, now| db::set_done(&mut tx, caller.workspace_id, caller.user_id, now, task, done))
+    crate::auth::guard(Role::Agent, |caller, state| async move {
+        crate::in_transaction!(state, |tx, now| db::set_done(
+            &mut tx,
+            caller.workspace_id,
+            caller.user_id,
+            now,
+            task,
+            done
+        ))
         .await
-        .map_err(AppError::respond)
+    })
+    .await
 }

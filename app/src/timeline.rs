@@ -48,12 +48,8 @@ pub struct TimelinePage {
 #[server(output = crate::codec::TextJson)]
 pub async fn customer_timeline(customer: i64, tab: String, after: Option<String>) -> Result<TimelinePage, AppError> {
     use crate::accounts::Role;
-    use crate::auth::require;
-    use crate::state::app_state;
-
-    let caller = require(Role::Viewer)?;
-    let state = app_state()?;
-    db::timeline(&state.pool, caller.workspace_id, customer, &tab, after.as_deref(), TIMELINE_PAGE)
-        .await
-        .map_err(AppError::respond)
+    crate::auth::guard(Role::Viewer, |caller, state| async move {
+        db::timeline(&state.pool, caller.workspace_id, customer, &tab, after.as_deref(), TIMELINE_PAGE).await
+    })
+    .await
 }

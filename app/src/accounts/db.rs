@@ -195,7 +195,7 @@ pub async fn list_members(pool: &PgPool, workspace_id: i64) -> AppResult<Vec<Mem
             Ok(Member {
                 user_id: r.id,
                 email: r.email,
-                role: r.role.parse().map_err(|_| AppError::Internal)?,
+                role: r.role.parse().map_err(AppError::internal)?,
                 active: r.active,
             })
         })

@@ -21,7 +21,7 @@ pub async fn fields<'e>(db: impl PgExecutor<'e>, workspace_id: i64) -> AppResult
     .await?;
     rows.into_iter()
         .map(|r| {
-            let choices: Vec<(i64, String)> = serde_json::from_value(r.choices).map_err(|_| AppError::Internal)?;
+            let choices: Vec<(i64, String)> = serde_json::from_value(r.choices).map_err(AppError::internal)?;
             Ok(CustomField { id: r.id, key: r.key, label: r.label, kind: r.kind, choices })
         })
         .collect()

@@ -10,22 +10,18 @@ use leptos::server_fn::codec::Json;
 #[server(input = Json, output = crate::codec::TextJson)]
 pub async fn list_customers(query: CustomerQuery) -> Result<CustomerPage, AppError> {
     use crate::accounts::Role;
-    use crate::auth::require;
-    use crate::state::app_state;
-
-    let caller = require(Role::Viewer)?;
-    let state = app_state()?;
-    super::db::list_customers(&state.pool, caller.workspace_id, &query).await
+    crate::auth::guard(Role::Viewer, |caller, state| async move {
+        super::db::list_customers(&state.pool, caller.workspace_id, &query).await
+    })
+    .await
 }
 
 /// What the filter panel offers: segments with member counts, channels and managers.
 #[server(output = crate::codec::TextJson)]
 pub async fn filter_options() -> Result<ListOptions, AppError> {
     use crate::accounts::Role;
-    use crate::auth::require;
-    use crate::state::app_state;
-
-    let caller = require(Role::Viewer)?;
-    let state = app_state()?;
-    super::db::list_options(&state.pool, caller.workspace_id).await
+    crate::auth::guard(Role::Viewer, |caller, state| async move {
+        super::db::list_options(&state.pool, caller.workspace_id).await
+    })
+    .await
 }

@@ -140,12 +140,13 @@ pub fn field_label(field: &str) -> String {
 #[server(output = crate::codec::TextJson)]
 pub async fn load_edit_form(id: i64) -> Result<EditContext, AppError> {
     use crate::accounts::Role;
-    let caller = crate::auth::require(Role::Viewer)?;
-    let state = crate::state::app_state()?;
-    let form = db::current_form(&state.pool, caller.workspace_id, id).await.map_err(AppError::respond)?;
-    let managers = crate::accounts::db::member_choices(&state.pool, caller.workspace_id).await?;
-    let custom_fields = crate::custom_fields::db::fields(&state.pool, caller.workspace_id).await?;
-    Ok(EditContext { form, managers, custom_fields, can_edit: caller.role.allows(Role::Agent) })
+    crate::auth::guard(Role::Viewer, |caller, state| async move {
+        let form = db::current_form(&state.pool, caller.workspace_id, id).await?;
+        let managers = crate::accounts::db::member_choices(&state.pool, caller.workspace_id).await?;
+        let custom_fields = crate::custom_fields::db::fields(&state.pool, caller.workspace_id).await?;
+        Ok(EditContext { form, managers, custom_fields, can_edit: caller.role.allows(Role::Agent) })
+    })
+    .await
 }
 
 /// Saves the form; answers the new version. A form made from an older version is refused (409) with
@@ -153,18 +154,20 @@ pub async fn load_edit_form(id: i64) -> Result<EditContext, AppError> {
 #[server(endpoint = "save_customer", output = crate::codec::TextJson)]
 pub async fn save_customer(form: CustomerForm) -> Result<i64, AppError> {
     use crate::accounts::Role;
-    let caller = crate::auth::require(Role::Agent)?;
-    let state = crate::state::app_state()?;
-    crate::in_transaction!(state, |tx, now| db::save(&mut tx, caller.workspace_id, caller.user_id, now, &form))
-        .await
-        .map_err(AppError::respond)
+    crate::auth::guard(Role::Agent, |caller, state| async move {
+        crate::in_transaction!(state, |tx, now| db::save(&mut tx, caller.workspace_id, caller.user_id, now, &form))
+            .await
+    })
+    .await
 }
 
 /// The customer's changes, newest first.
 #[server(output = crate::codec::TextJson)]
 pub async fn customer_history(id: i64) -> Result<Vec<Change>, AppError> {
     use crate::accounts::Role;
-    let caller = crate::auth::require(Role::Viewer)?;
-    let state = crate::state::app_state()?;
-    db::history(&state.pool, caller.workspace_id, id).await.map_err(AppError::respond)
+    crate::auth::guard(
+        Role::Viewer,
+        |caller, state| async move { db::history(&state.pool, caller.workspace_id, id).await },
+    )
+    .await
 }

@@ -9,22 +9,18 @@ use leptos::server_fn::codec::Json;
 #[server(input = Json, output = crate::codec::TextJson)]
 pub async fn list_orders(query: OrderQuery) -> Result<OrderPage, AppError> {
     use crate::accounts::Role;
-    use crate::auth::require;
-    use crate::state::app_state;
-
-    let caller = require(Role::Viewer)?;
-    let state = app_state()?;
-    super::db::list_orders(&state.pool, caller.workspace_id, &query).await.map_err(AppError::respond)
+    crate::auth::guard(Role::Viewer, |caller, state| async move {
+        super::db::list_orders(&state.pool, caller.workspace_id, &query).await
+    })
+    .await
 }
 
 /// One order with its lines, addresses and shipping updates.
 #[server(output = crate::codec::TextJson)]
 pub async fn get_order(id: i64) -> Result<OrderView, AppError> {
     use crate::accounts::Role;
-    use crate::auth::require;
-    use crate::state::app_state;
-
-    let caller = require(Role::Viewer)?;
-    let state = app_state()?;
-    super::db::order_view(&state.pool, caller.workspace_id, id).await.map_err(AppError::respond)
+    crate::auth::guard(Role::Viewer, |caller, state| async move {
+        super::db::order_view(&state.pool, caller.workspace_id, id).await
+    })
+    .await
 }

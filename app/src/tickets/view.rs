@@ -35,12 +35,11 @@ pub struct MessageView {
 #[server(output = crate::codec::TextJson)]
 pub async fn get_ticket(id: i64) -> Result<TicketView, AppError> {
     use crate::accounts::Role;
-    use crate::auth::require;
-    use crate::state::app_state;
-
-    let caller = require(Role::Viewer)?;
-    let state = app_state()?;
-    db::ticket(&state.pool, caller.workspace_id, id).await.map_err(AppError::respond)
+    crate::auth::guard(
+        Role::Viewer,
+        |caller, state| async move { db::ticket(&state.pool, caller.workspace_id, id).await },
+    )
+    .await
 }
 
 #[cfg(feature = "ssr")]

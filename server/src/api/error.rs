@@ -2,7 +2,7 @@
 
 use app::error::{AppError, FieldError};
 use axum::Json;
-use axum::http::header::WWW_AUTHENTICATE;
+use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -17,7 +17,8 @@ pub struct ErrorResponse {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// not_found, unauthenticated, forbidden, bad_request, invalid, conflict or internal.
+    /// not_found, unauthenticated, forbidden, bad_request, invalid, conflict, too_large, refused,
+    /// unavailable, too_slow or internal.
     code: &'static str,
     message: String,
     /// Each bad field by its JSON path (or query parameter), with what is wrong; empty unless `invalid`.
@@ -40,8 +41,13 @@ impl IntoResponse for ApiError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Invalid(_) => "invalid",
             AppError::Conflict(_) | AppError::Retry => "conflict",
+            AppError::TooLarge(_) => "too_large",
+            AppError::Refused(_) => "refused",
+            AppError::Unavailable => "unavailable",
+            AppError::TooSlow => "too_slow",
             AppError::Internal | AppError::Transport(_) => "internal",
         };
+        let retry_after = self.0.retry_after();
         let message = self.0.to_string();
         let fields = match self.0 {
             AppError::Invalid(fields) => fields,
@@ -53,6 +59,9 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(WWW_AUTHENTICATE, HeaderValue::from_static(r#"Bearer realm="Customer View API""#));
+        }
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }
