@@ -7,6 +7,8 @@ pub mod clock;
 pub mod codec;
 pub mod custom_fields;
 pub mod customers;
+#[cfg(feature = "ssr")]
+pub mod edge;
 pub mod error;
 pub mod files;
 #[cfg(feature = "ssr")]

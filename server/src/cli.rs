@@ -105,13 +105,13 @@ pub async fn run(cli: Cli) -> Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => crate::serve::serve(config).await,
         Command::Migrate => {
-            let pool = config.pool(2).await?;
+            let pool = config.pool(2, None).await?;
             sqlx::migrate!("../migrations").run(&pool).await.context("migrating the database")?;
             eprintln!("database is up to date");
             Ok(())
         }
         Command::Workspace { command: WorkspaceCommand::Create { slug, name, currency, timezone } } => {
-            let pool = config.pool(2).await?;
+            let pool = config.pool(2, None).await?;
             let ws = db::create_workspace(&pool, &slug, &name, &currency, &timezone).await.map_err(explain)?;
             eprintln!(
                 "created workspace {} ({}), base currency {}, time zone {}",
@@ -120,7 +120,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::User { command: UserCommand::Create { workspace, email, role } } => {
-            let pool = config.pool(2).await?;
+            let pool = config.pool(2, None).await?;
             let ws = workspace_named(&pool, &workspace).await?;
             let hash = match db::user_id_by_email(&pool, &email).await.map_err(explain)? {
                 Some(_) => {
@@ -134,21 +134,33 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::ApiKey { command: ApiKeyCommand::Create { workspace, name } } => {
-            let pool = config.pool(2).await?;
+            let pool = config.pool(2, None).await?;
             let ws = workspace_named(&pool, &workspace).await?;
             let key = db::create_api_key(&pool, ws.id, &name, None).await.map_err(explain)?;
             println!("{key}");
             Ok(())
         }
         Command::Segments { command: SegmentsCommand::Refresh { workspace } } => {
-            let pool = config.pool(2).await?;
-            for (slug, took) in crate::refresh::refresh_segments(&pool, &config.clock, workspace.as_deref()).await? {
-                eprintln!("refreshed the segments of {slug} in {:.2} s", took.as_secs_f64());
+            let pool = config.pool(2, None).await?;
+            let mut failed = 0;
+            for (slug, refreshed) in
+                crate::refresh::refresh_segments(&pool, &config.clock, workspace.as_deref()).await?
+            {
+                match refreshed {
+                    Ok(took) => eprintln!("refreshed the segments of {slug} in {:.2} s", took.as_secs_f64()),
+                    Err(error) => {
+                        failed += 1;
+                        eprintln!("could not refresh the segments of {slug}: {error}");
+                    }
+                }
+            }
+            if failed > 0 {
+                bail!("{failed} workspace(s) could not be refreshed; see the messages above");
             }
             Ok(())
         }
         Command::Seed(args) => {
-            let pool = config.pool(4).await?;
+            let pool = config.pool(4, None).await?;
             crate::seed::run(&pool, &config.clock, args).await
         }
     }

@@ -3,11 +3,18 @@
 
 use anyhow::Result;
 use app::clock::Clock;
+use app::error::AppError;
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
 
-/// Refreshes every workspace (or the one with `slug`); returns each slug with how long it took.
-pub async fn refresh_segments(pool: &PgPool, clock: &Clock, slug: Option<&str>) -> Result<Vec<(String, Duration)>> {
+/// Refreshes every workspace (or the one with `slug`); answers each slug with how long it took, or why
+/// it failed. One failing workspace does not stop the others (each is refreshed in a transaction of
+/// its own).
+pub async fn refresh_segments(
+    pool: &PgPool,
+    clock: &Clock,
+    slug: Option<&str>,
+) -> Result<Vec<(String, Result<Duration, AppError>)>> {
     let workspaces =
         sqlx::query!("select id, slug from workspace where $1::text is null or slug = $1 order by id", slug)
             .fetch_all(pool)
@@ -18,10 +25,15 @@ pub async fn refresh_segments(pool: &PgPool, clock: &Clock, slug: Option<&str>) 
     let mut done = Vec::new();
     for ws in workspaces {
         let started = Instant::now();
-        let mut tx = pool.begin().await?;
-        app::segments::db::refresh_all(&mut tx, ws.id, clock.now()).await?;
-        tx.commit().await?;
-        done.push((ws.slug, started.elapsed()));
+        let refreshed = async {
+            let mut tx = pool.begin().await?;
+            // a full refresh of a large workspace is long by nature; the server's limit is for requests
+            sqlx::query!("set local statement_timeout = '10min'").execute(&mut *tx).await?;
+            app::segments::db::refresh_all(&mut tx, ws.id, clock.now()).await?;
+            tx.commit().await?;
+            Ok::<_, AppError>(started.elapsed())
+        };
+        done.push((ws.slug, refreshed.await));
     }
     Ok(done)
 }
@@ -34,7 +46,14 @@ pub async fn refresh_periodically(pool: PgPool, clock: Clock, every: Duration) {
     loop {
         ticker.tick().await;
         match refresh_segments(&pool, &clock, None).await {
-            Ok(done) => tracing::info!(workspaces = done.len(), "segments refreshed"),
+            Ok(done) => {
+                for (slug, refreshed) in &done {
+                    if let Err(error) = refreshed {
+                        tracing::error!(workspace = slug, %error, "segment refresh of a workspace failed");
+                    }
+                }
+                tracing::info!(workspaces = done.len(), "segments refreshed");
+            }
             Err(error) => tracing::warn!(%error, "segment refresh failed; retrying at the next interval"),
         }
     }

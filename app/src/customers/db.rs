@@ -19,6 +19,8 @@ const MAX_SEARCH_WORDS: usize = 4;
 /// number of matches (counted up to `COUNT_CAP` + 1).
 #[tracing::instrument(skip(pool))]
 pub async fn list_customers(pool: &PgPool, workspace_id: i64, query: &CustomerQuery) -> AppResult<CustomerPage> {
+    // the query may come straight from the list's server function, never through `from_pairs`
+    query.check()?;
     // one snapshot for the page and its count
     let mut tx = pool.begin().await?;
     let mut lookups = list::look_up(&mut tx, workspace_id, query).await?;

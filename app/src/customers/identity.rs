@@ -250,7 +250,7 @@ pub fn parse_customer_sync(
 ) -> Result<CustomerSync, Vec<crate::error::FieldError>> {
     let mut errors = Vec::new();
     let mut r = crate::orders::input::Reader::new(value, path, &mut errors);
-    let channel = r.text("channel", 64).unwrap_or_else(|| "manual".to_string());
+    let channel = r.channel_key("channel", false).unwrap_or_else(|| "manual".to_string());
     let channel_kind = r.one_of("channel_kind", &crate::orders::input::CHANNEL_KINDS, false);
     let company = r.text("company", 300);
     drop(r);
@@ -290,20 +290,23 @@ pub async fn ingest_customer(
             let id = registered_customer(conn, workspace_id, channel, external, &sync.customer, now).await?;
             (id, if existed.is_some() { Outcome::Updated } else { Outcome::Created })
         }
-        None => {
-            let id = sqlx::query_scalar!(
-                "insert into customer (workspace_id, channel_id, registered, first_name, last_name, registered_at)
-                 values ($1, $2, true, $3, $4, $5) returning id",
-                workspace_id,
-                channel,
-                sync.customer.first_name.as_deref().unwrap_or(""),
-                sync.customer.last_name.as_deref().unwrap_or(""),
-                now
-            )
-            .fetch_one(&mut *conn)
-            .await?;
-            (id, Outcome::Created)
-        }
+        None => match same_customer_sent_again(conn, workspace_id, channel, sync).await? {
+            Some(id) => (id, Outcome::Updated),
+            None => {
+                let id = sqlx::query_scalar!(
+                    "insert into customer (workspace_id, channel_id, registered, first_name, last_name, registered_at)
+                     values ($1, $2, true, $3, $4, $5) returning id",
+                    workspace_id,
+                    channel,
+                    sync.customer.first_name.as_deref().unwrap_or(""),
+                    sync.customer.last_name.as_deref().unwrap_or(""),
+                    now
+                )
+                .fetch_one(&mut *conn)
+                .await?;
+                (id, Outcome::Created)
+            }
+        },
     };
     lock_customers(conn, workspace_id, &[id]).await?;
     let mut changed = sync_contacts(conn, workspace_id, &[(id, &sync.customer)]).await? > 0;
@@ -338,6 +341,62 @@ pub async fn ingest_customer(
         .await?;
     }
     Ok(Ingested { id, customer_id: id, result, affected: vec![id] })
+}
+
+/// The customer a `POST /api/v1/customers` without a channel customer id was sent as before, so that
+/// re-sending it changes nothing (SPEC §5). Its idempotency key, on its channel among the customers
+/// without a channel customer id: the email (normalised) if it has one; else the phone (E.164 when it
+/// reads as one); else the first and last name with the company. A customer sent with none of these is
+/// created each time. Concurrent sends of one key wait for each other (an advisory lock on the key), so
+/// the second finds the first.
+async fn same_customer_sent_again(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    channel: i64,
+    sync: &CustomerSync,
+) -> AppResult<Option<i64>> {
+    let c = &sync.customer;
+    let email = c.email.as_deref().map(crate::accounts::db::normalize_email);
+    let phone = c.phone.as_deref().map(|raw| e164(raw).unwrap_or_else(|| raw.trim().to_string()));
+    let name = (c.first_name.as_deref().unwrap_or(""), c.last_name.as_deref().unwrap_or(""));
+    let key = match (&email, &phone) {
+        (Some(email), _) => format!("email:{email}"),
+        (None, Some(phone)) => format!("phone:{phone}"),
+        (None, None) if name != ("", "") => {
+            format!("name:{}\n{}\n{}", name.0, name.1, sync.company.as_deref().unwrap_or(""))
+        }
+        (None, None) => return Ok(None),
+    };
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtextextended($1, 0))",
+        format!("customer sent again:{workspace_id}:{channel}:{key}")
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(sqlx::query_scalar!(
+        r#"select c.id from customer c
+            where c.workspace_id = $1 and c.channel_id = $2 and c.external_id is null and c.merged_into_id is null
+              and case when $3::text is not null then
+                       exists (select 1 from customer_email e
+                                where e.workspace_id = c.workspace_id and e.customer_id = c.id and e.normalized = $3)
+                       when $4::text is not null then
+                       exists (select 1 from customer_phone p
+                                where p.workspace_id = c.workspace_id and p.customer_id = c.id
+                                  and (p.e164 = $4 or btrim(p.raw) = $4))
+                       else c.first_name = $5 and c.last_name = $6 and c.company is not distinct from $7
+                  end
+            order by c.id
+            limit 1"#,
+        workspace_id,
+        channel,
+        email,
+        phone,
+        name.0,
+        name.1,
+        sync.company
+    )
+    .fetch_optional(&mut *conn)
+    .await?)
 }
 
 #[cfg(test)]

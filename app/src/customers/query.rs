@@ -3,7 +3,7 @@
 //! shared URL opens the same view and the API never disagrees with the screen.
 
 use crate::error::FieldError;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -112,6 +112,14 @@ impl Mark {
     }
 }
 
+/// The longest search, or value of a custom-field filter.
+pub const MAX_TEXT: usize = 200;
+/// The most values of one repeatable filter (segments, channels, custom fields).
+pub const MAX_REPEATS: usize = 20;
+/// The longest page link (`after`, `before`); real ones are far shorter.
+pub const MAX_CURSOR: usize = 1024;
+use crate::checks::{MAX_YEAR, MIN_YEAR};
+
 /// The list's URL query. Repeated values of one filter (two segments, two channels) mean "any of them";
 /// different filters all apply.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -178,7 +186,7 @@ impl CustomerQuery {
                 continue;
             }
             match name {
-                "q" => query.q = Some(value.chars().take(200).collect()),
+                "q" => query.q = Some(value.to_string()),
                 "segment" => query.segments.push(value.to_string()),
                 "channel" => query.channels.push(value.to_string()),
                 "sentiment" => match SentimentFilter::ALL.into_iter().find(|s| s.param() == value) {
@@ -203,10 +211,11 @@ impl CustomerQuery {
                     _ => fail(name, "use a whole number, 0 or more"),
                 },
                 "purchased_from" | "purchased_to" => match value.parse::<NaiveDate>() {
-                    Ok(day) => {
+                    Ok(day) if (MIN_YEAR..=MAX_YEAR).contains(&day.year()) => {
                         *(if name == "purchased_from" { &mut query.purchased_from } else { &mut query.purchased_to }) =
                             Some(day)
                     }
+                    Ok(_) => fail(name, &format!("use a date between the years {MIN_YEAR} and {MAX_YEAR}")),
                     Err(_) => fail(name, "use a date such as 2026-01-31"),
                 },
                 "open_tickets" => match value {
@@ -243,7 +252,7 @@ impl CustomerQuery {
                             && key.starts_with(|c: char| c.is_ascii_lowercase())
                             && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
                         if is_key {
-                            query.fields.push((key.to_string(), value.chars().take(200).collect()));
+                            query.fields.push((key.to_string(), value.to_string()));
                         } else {
                             fail(name, "use field.<key> with the key of a custom field, e.g. field.loyalty_tier");
                         }
@@ -269,7 +278,62 @@ impl CustomerQuery {
         if query.after.is_some() && query.before.is_some() {
             fail("before", "use after or before, not both");
         }
-        if errors.is_empty() { Ok(query) } else { Err(errors) }
+        if errors.is_empty() {
+            query.check()?;
+            Ok(query)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The bounds every query keeps, however it arrived (a URL, or the list's server function, which
+    /// takes the query as JSON): a search or a filter value of at most `MAX_TEXT` characters without NUL,
+    /// at most `MAX_REPEATS` values of one filter, dates within `MIN_YEAR..=MAX_YEAR`, page links of at
+    /// most `MAX_CURSOR` characters. A query within them is cheap enough to run on demand.
+    pub fn check(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut fail = |name: &str, message: String| errors.push(FieldError { path: name.into(), message });
+        let text_ok = |text: &str| text.chars().count() <= MAX_TEXT && !text.contains('\0');
+        let text_rule = format!("use at most {MAX_TEXT} characters, without NUL characters");
+        if self.q.as_deref().is_some_and(|q| !text_ok(q)) {
+            fail("q", text_rule.clone());
+        }
+        for (name, values) in [("segment", &self.segments), ("channel", &self.channels)] {
+            if values.len() > MAX_REPEATS {
+                fail(name, format!("use at most {MAX_REPEATS} of them"));
+            } else if values.iter().any(|v| v.chars().count() > 64 || v.contains('\0')) {
+                fail(name, "use keys of at most 64 characters".into());
+            }
+        }
+        if self.fields.len() > MAX_REPEATS {
+            fail("field", format!("filter on at most {MAX_REPEATS} custom fields at once"));
+        }
+        for (key, value) in &self.fields {
+            if key.len() > 64 || !text_ok(value) {
+                fail(&format!("field.{key}"), text_rule.clone());
+            }
+        }
+        for (name, day) in [("purchased_from", self.purchased_from), ("purchased_to", self.purchased_to)] {
+            if day.is_some_and(|day| !(MIN_YEAR..=MAX_YEAR).contains(&day.year())) {
+                fail(name, format!("use a date between the years {MIN_YEAR} and {MAX_YEAR}"));
+            }
+        }
+        for (name, value) in [("tov_min", self.tov_min), ("tov_max", self.tov_max)] {
+            if value.is_some_and(|v| v.is_sign_negative() && !v.is_zero()) {
+                fail(name, "use an amount such as 100 or 99.50".into());
+            }
+        }
+        for (name, value) in [("orders_min", self.orders_min), ("orders_max", self.orders_max)] {
+            if value.is_some_and(|v| v < 0) {
+                fail(name, "use a whole number, 0 or more".into());
+            }
+        }
+        for (name, cursor) in [("after", &self.after), ("before", &self.before)] {
+            if cursor.as_deref().is_some_and(|c| c.len() > MAX_CURSOR) {
+                fail(name, "this page link is out of date or damaged: start again from the first page".into());
+            }
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 
     /// The URL parameters of this query, defaults left out, in a stable order.

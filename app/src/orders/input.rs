@@ -1,9 +1,9 @@
 //! An order as API v1 receives it (SPEC §5), checked field by field so that one answer names every bad
 //! field by its JSON path, not just the first one serde trips over.
 
-use crate::checks::{is_email_address, is_iso_code};
+use crate::checks::{MAX_YEAR, MIN_YEAR, MONEY_LIMIT, MONEY_LIMIT_TEXT, has_nul, is_email_address, is_iso_code};
 use crate::error::FieldError;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -111,6 +111,10 @@ impl<'a> Reader<'a> {
     pub fn text(&mut self, key: &str, max: usize) -> Option<String> {
         match self.raw(key) {
             None => None,
+            Some(Value::String(s)) if has_nul(s) => {
+                self.fail(key, "must not contain NUL characters");
+                None
+            }
             Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= max => Some(s.trim().to_string()),
             Some(Value::String(s)) if s.trim().is_empty() => {
                 self.fail(key, "must not be empty");
@@ -133,6 +137,22 @@ impl<'a> Reader<'a> {
             return None;
         }
         self.text(key, max)
+    }
+
+    /// A channel's key (`manual` when absent and `default_manual`): what the database accepts as one.
+    pub fn channel_key(&mut self, key: &str, required: bool) -> Option<String> {
+        let channel = if required { self.required_text(key, 64)? } else { self.text(key, 64)? };
+        let mut chars = channel.chars();
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        if first_ok && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c)) {
+            Some(channel)
+        } else {
+            self.fail(
+                key,
+                "use lower-case letters, digits, '-', '_' and '.', starting with a letter or digit, e.g. \"amazon-de\"",
+            );
+            None
+        }
     }
 
     pub fn one_of(&mut self, key: &str, allowed: &[&str], required: bool) -> Option<String> {
@@ -159,7 +179,11 @@ impl<'a> Reader<'a> {
     pub fn time(&mut self, key: &str) -> Option<DateTime<Utc>> {
         let text = self.required_text(key, 64)?;
         match DateTime::parse_from_rfc3339(&text) {
-            Ok(t) => Some(t.with_timezone(&Utc)),
+            Ok(t) if (MIN_YEAR..=MAX_YEAR).contains(&t.with_timezone(&Utc).year()) => Some(t.with_timezone(&Utc)),
+            Ok(_) => {
+                self.fail(key, format!("use a time between the years {MIN_YEAR} and {MAX_YEAR}"));
+                None
+            }
             Err(_) => {
                 self.fail(key, format!("{text:?} is not an RFC 3339 time such as 2024-05-01T10:00:00Z"));
                 None
@@ -212,6 +236,10 @@ impl<'a> Reader<'a> {
             self.fail(key, "must not be negative");
             return None;
         }
+        if value >= MONEY_LIMIT {
+            self.fail(key, MONEY_LIMIT_TEXT);
+            return None;
+        }
         Some(value)
     }
 }
@@ -220,12 +248,7 @@ impl<'a> Reader<'a> {
 pub fn parse_order(value: &Value, path: &str) -> Result<OrderInput, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut r = Reader::new(value, path, &mut errors);
-    let channel = r.required_text("channel", 64);
-    if let Some(key) = &channel
-        && !key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))
-    {
-        r.fail("channel", "use lower-case letters, digits, '-', '_' and '.', e.g. \"amazon-de\"");
-    }
+    let channel = r.channel_key("channel", true);
     let channel_kind = r.one_of("channel_kind", &CHANNEL_KINDS, false);
     let external_id = r.required_text("external_id", 255);
     let number = r.text("number", 64).or_else(|| external_id.clone());
@@ -249,6 +272,13 @@ pub fn parse_order(value: &Value, path: &str) -> Result<OrderInput, Vec<FieldErr
         && refunded > total
     {
         r.fail("refunded", "cannot exceed the total");
+    }
+    // in the base currency too: the figures are sums of converted amounts
+    let rate = exchange_rate.unwrap_or(Decimal::ONE);
+    for (key, amount) in [("total", total), ("paid", paid), ("refunded", refunded)] {
+        if amount.is_some_and(|amount| amount.checked_mul(rate).is_none_or(|converted| converted >= MONEY_LIMIT)) {
+            r.fail(key, format!("converted at the exchange rate, {MONEY_LIMIT_TEXT}"));
+        }
     }
     let shipping_address = address(&mut r, "shipping_address");
     let billing_address = address(&mut r, "billing_address");
@@ -313,19 +343,34 @@ pub fn parse_order(value: &Value, path: &str) -> Result<OrderInput, Vec<FieldErr
     }
 }
 
+/// An address object: its fields are short texts (numbers are taken for postal codes and the like),
+/// and `country`, when given, is an ISO 3166 alpha-2 code.
 fn address(r: &mut Reader<'_>, key: &str) -> Option<Value> {
     let value = r.raw(key)?.clone();
     let Some(object) = value.as_object() else {
         r.fail(key, "expected an address object or null");
         return None;
     };
+    let mut good = true;
+    for (field, item) in object {
+        let problem = match item {
+            Value::String(text) if has_nul(text) => Some("must not contain NUL characters"),
+            Value::String(text) if text.chars().count() > 1000 => Some("is longer than 1,000 characters"),
+            Value::Array(_) | Value::Object(_) => Some("expected a text"),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            r.fail(&format!("{key}.{field}"), problem);
+            good = false;
+        }
+    }
     if let Some(country) = object.get("country").filter(|c| !c.is_null())
         && !country.as_str().is_some_and(|c| is_iso_code(c, 2))
     {
         r.fail(&format!("{key}.country"), "use a two-letter ISO 3166 code such as US");
         return None;
     }
-    Some(value)
+    good.then_some(value)
 }
 
 pub fn parse_customer(value: &Value, path: &str, errors: &mut Vec<FieldError>) -> Option<CustomerInput> {
@@ -369,6 +414,11 @@ fn parse_line(value: &Value, path: &str, errors: &mut Vec<FieldError>) -> Option
         }
     };
     let unit_price = r.amount("unit_price", None);
+    if let (Some(quantity), Some(unit_price)) = (quantity, unit_price)
+        && unit_price.checked_mul(Decimal::from(quantity)).is_none_or(|amount| amount >= MONEY_LIMIT)
+    {
+        r.fail("unit_price", format!("the line's amount (quantity × unit price) {MONEY_LIMIT_TEXT}"));
+    }
     drop(r);
     match (name, quantity, unit_price) {
         (Some(name), Some(quantity), Some(unit_price)) if errors.len() == before => {

@@ -74,8 +74,10 @@ pub struct OrderLine {
 }
 
 impl OrderLine {
+    /// Quantity × unit price; below 10^13 for every stored line (the database checks it), and never a
+    /// panic even for one that was not.
     pub fn amount(&self) -> Decimal {
-        self.unit_price * Decimal::from(self.quantity)
+        self.unit_price.saturating_mul(Decimal::from(self.quantity))
     }
 }
 

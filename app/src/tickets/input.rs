@@ -43,12 +43,16 @@ pub struct MessageInput {
 pub fn parse_message(value: &Value, path: &str) -> Result<MessageInput, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut r = Reader::new(value, path, &mut errors);
-    let channel = r.required_text("channel", 64);
+    let channel = r.channel_key("channel", true);
     let channel_kind = r.one_of("channel_kind", &CHANNEL_KINDS, false);
     let external_id = r.required_text("external_id", 255);
     let direction = r.one_of("direction", &DIRECTIONS, true);
     let kind = r.one_of("kind", &KINDS, true);
     let body = match r.raw("body") {
+        Some(Value::String(s)) if crate::checks::has_nul(s) => {
+            r.fail("body", "must not contain NUL characters");
+            None
+        }
         Some(Value::String(s)) if s.chars().count() <= 100_000 => Some(s.clone()),
         Some(Value::String(_)) => {
             r.fail("body", "is longer than 100,000 characters");

@@ -1,10 +1,11 @@
 //! Page cursors: the sort and the sort values of a row, as an opaque URL-safe text. A cursor is checked
 //! when read: a damaged or forged one, or one made for another sort, is refused with a message.
 
+use crate::checks::{MAX_YEAR, MIN_YEAR};
 use crate::customers::query::Sort;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::DateTime;
+use chrono::{DateTime, Datelike, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -18,9 +19,13 @@ pub enum SortValue {
     Bool(bool),
 }
 
-/// Whether `text` is a time PostgreSQL reads back exactly (checked before it reaches the database).
+/// Whether `text` is a time PostgreSQL reads back exactly (checked before it reaches the database): a
+/// forged cursor's year 0, negative or five-digit year is not.
 pub fn is_time(text: &str) -> bool {
-    matches!(text, "infinity" | "-infinity") || DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%#z").is_ok()
+    matches!(text, "infinity" | "-infinity")
+        || (text.starts_with(|c: char| c.is_ascii_digit())
+            && DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%#z")
+                .is_ok_and(|t| (MIN_YEAR..=MAX_YEAR).contains(&t.with_timezone(&Utc).year())))
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -77,6 +82,9 @@ mod tests {
             ("infinity", true),
             ("yesterday", false),
             ("2026-13-01 00:00:00+00", false),
+            ("-0001-01-31 10:00:00+00", false),
+            ("0000-01-31 10:00:00+00", false),
+            ("12026-01-31 10:00:00+00", false),
         ] {
             let text = Cursor::encode(since, vec![SortValue::Time(time.into()), SortValue::Int(1)]);
             assert_eq!(Cursor::decode(&text, since, "after").is_ok(), good, "{time}");

@@ -331,7 +331,7 @@ fn push_value(sql: &mut QueryBuilder<'_, Postgres>, column: &Column, value: &Sor
         (Kind::Time, SortValue::Time(t)) => sql.push_bind(t.clone()).push("::timestamptz"),
         (Kind::Number, SortValue::Number(n)) => sql.push_bind(*n).push("::numeric"),
         (Kind::Text, SortValue::Text(t)) => sql.push_bind(t.clone()).push("::text"),
-        (Kind::Int, SortValue::Int(n)) => sql.push_bind(*n as i32).push("::int"),
+        (Kind::Int, SortValue::Int(n)) => sql.push_bind(i32::try_from(*n).unwrap_or_default()).push("::int"),
         (Kind::BigInt, SortValue::Int(n)) => sql.push_bind(*n).push("::bigint"),
         (Kind::Bool, SortValue::Bool(b)) => sql.push_bind(*b).push("::boolean"),
         _ => unreachable!("cursors are checked against the sort's columns when decoded"),
@@ -344,9 +344,11 @@ pub(super) fn fits(sort: Sort, values: &[SortValue]) -> bool {
     columns.len() == values.len()
         && columns.iter().zip(values).all(|(c, v)| match (c.kind, v) {
             (Kind::Time, SortValue::Time(t)) => super::cursor::is_time(t),
+            // a forged cursor's text could carry what PostgreSQL refuses, its number what `int` cannot hold
+            (Kind::Text, SortValue::Text(t)) => !t.contains('\0'),
+            (Kind::Int, SortValue::Int(n)) => i32::try_from(*n).is_ok(),
             (Kind::Number, SortValue::Number(_))
-            | (Kind::Text, SortValue::Text(_))
-            | (Kind::Int | Kind::BigInt, SortValue::Int(_))
+            | (Kind::BigInt, SortValue::Int(_))
             | (Kind::Bool, SortValue::Bool(_)) => true,
             _ => false,
         })
