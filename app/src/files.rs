@@ -45,17 +45,17 @@ pub struct Uploaded {
 #[server(output = crate::codec::TextJson)]
 pub async fn list_files(customer: i64) -> Result<Vec<CustomerFile>, AppError> {
     use crate::accounts::Role;
-    let caller = crate::auth::require(Role::Viewer)?;
-    let state = crate::state::app_state()?;
-    db::files(&state.pool, caller.workspace_id, customer).await.map_err(AppError::respond)
+    crate::auth::guard(Role::Viewer, |caller, state| async move {
+        db::files(&state.pool, caller.workspace_id, customer).await
+    })
+    .await
 }
 
 #[server(endpoint = "delete_file", output = crate::codec::TextJson)]
 pub async fn delete_file(id: i64) -> Result<(), AppError> {
     use crate::accounts::Role;
-    let caller = crate::auth::require(Role::Agent)?;
-    let state = crate::state::app_state()?;
-    crate::in_transaction!(state, |tx, now| db::delete(&mut tx, caller.workspace_id, caller.user_id, now, id))
-        .await
-        .map_err(AppError::respond)
+    crate::auth::guard(Role::Admin, |caller, state| async move {
+        crate::in_transaction!(state, |tx, now| db::delete(&mut tx, caller.workspace_id, caller.user_id, now, id)).await
+    })
+    .await
 }

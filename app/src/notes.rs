@@ -26,27 +26,34 @@ pub struct Note {
 #[server(output = crate::codec::TextJson)]
 pub async fn list_notes(customer: i64) -> Result<Vec<Note>, AppError> {
     use crate::accounts::Role;
-    let caller = crate::auth::require(Role::Viewer)?;
-    let state = crate::state::app_state()?;
-    db::notes(&state.pool, caller.workspace_id, customer).await.map_err(AppError::respond)
+    crate::auth::guard(Role::Viewer, |caller, state| async move {
+        db::notes(&state.pool, caller.workspace_id, customer).await
+    })
+    .await
 }
 
 #[server(endpoint = "add_note", output = crate::codec::TextJson)]
 pub async fn add_note(customer: i64, body: String) -> Result<i64, AppError> {
     use crate::accounts::Role;
-    let caller = crate::auth::require(Role::Agent)?;
-    let state = crate::state::app_state()?;
-    crate::in_transaction!(state, |tx, now| db::add(&mut tx, caller.workspace_id, caller.user_id, now, customer, &body))
+    crate::auth::guard(Role::Agent, |caller, state| async move {
+        crate::in_transaction!(state, |tx, now| db::add(
+            &mut tx,
+            caller.workspace_id,
+            caller.user_id,
+            now,
+            customer,
+            &body
+        ))
         .await
-        .map_err(AppError::respond)
+    })
+    .await
 }
 
 #[server(endpoint = "delete_note", output = crate::codec::TextJson)]
 pub async fn delete_note(id: i64) -> Result<(), AppError> {
     use crate::accounts::Role;
-    let caller = crate::auth::require(Role::Agent)?;
-    let state = crate::state::app_state()?;
-    crate::in_transaction!(state, |tx, now| db::delete(&mut tx, caller.workspace_id, caller.user_id, now, id))
-        .await
-        .map_err(AppError::respond)
+    crate::auth::guard(Role::Admin, |caller, state| async move {
+        crate::in_transaction!(state, |tx, now| db::delete(&mut tx, caller.workspace_id, caller.user_id, now, id)).await
+    })
+    .await
 }

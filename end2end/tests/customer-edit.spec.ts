@@ -122,7 +122,9 @@ test('a viewer sees the customer read-only and the server refuses their save', a
   await expect(page.getByRole('heading', { level: 1 })).not.toContainText('Hacked');
 });
 
-test('a note is added, shown as plain text, and deleted with a trace in the timeline', async ({ page }) => {
+test('a note is added by an agent, shown as plain text, and deleted by an admin with a trace in the timeline', async ({
+  page,
+}) => {
   await signIn(page, AGENT);
   const path = await customerPath(page, 7);
   await page.goto(path);
@@ -138,6 +140,11 @@ test('a note is added, shown as plain text, and deleted with a trace in the time
   await expect(notes.getByLabel('New note')).toHaveValue('');
   await expectAccessible(page);
 
+  // deleting is an admin's (SPEC §2): an agent has no button for it
+  await expect(note.getByRole('button', { name: /^Delete note of / })).toHaveCount(0);
+  await page.context().clearCookies();
+  await signIn(page, ADMIN, path);
+  await waitForHydration(page);
   await note.getByRole('button', { name: /^Delete note of / }).click();
   await expect(notes.getByRole('listitem').filter({ hasText: text })).toHaveCount(0);
   await page.getByRole('tab', { name: 'Notes', exact: true }).click();

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import { AGENT, VIEWER, customerPath, expectAccessible, signIn, waitForHydration } from './helpers';
+import { ADMIN, AGENT, VIEWER, customerPath, expectAccessible, signIn, waitForHydration } from './helpers';
 
 test('a task is created, commented and completed, and leaves the in-work block', async ({ page }) => {
   await signIn(page, AGENT);
@@ -96,6 +96,14 @@ test('files are uploaded by picker and by drop, downloaded with their type, refu
   expect(await refused.text()).toBe('“scan.tiff” is 11.0 MB; a file can be at most 10.0 MB');
   await expect(files.getByRole('listitem').filter({ hasText: 'scan.tiff' })).toHaveCount(0);
 
+  // deleting is an admin's (SPEC §2): an agent has no button for it, and the server refuses it
+  await expect(item.getByRole('button', { name: 'Delete contract.pdf' })).toHaveCount(0);
+  const fileId = href!.split('/').pop()!;
+  const headers = { Origin: origin, Accept: 'application/json' };
+  expect((await page.request.post('/api/delete_file', { form: { id: fileId }, headers })).status()).toBe(403);
+  await page.context().clearCookies();
+  await signIn(page, ADMIN, path);
+  await waitForHydration(page);
   await item.getByRole('button', { name: 'Delete contract.pdf' }).click();
   await expect(files.getByRole('listitem').filter({ hasText: 'contract.pdf' })).toHaveCount(0);
   expect((await page.request.get(href!)).status()).toBe(404);

@@ -5,13 +5,54 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 pub const MIN_PASSWORD_LEN: usize = 10;
+/// Longer passwords are refused before any hashing: a hash's cost must not depend on what is sent.
+pub const MAX_PASSWORD_LEN: usize = 1024;
 
 /// Argon2id with the library's current recommended parameters.
 pub fn hash_password(password: &str) -> Result<String, AppError> {
-    if password.chars().count() < MIN_PASSWORD_LEN {
+    let length = password.chars().count();
+    if length < MIN_PASSWORD_LEN {
         return Err(AppError::invalid("password", format!("use at least {MIN_PASSWORD_LEN} characters")));
     }
+    if length > MAX_PASSWORD_LEN {
+        return Err(AppError::invalid("password", format!("use at most {MAX_PASSWORD_LEN} characters")));
+    }
     Ok(password_auth::generate_hash(password))
+}
+
+/// Each Argon2id hash takes ~19 MiB and tens of milliseconds of a core: at most this many run at once,
+/// so a flood of sign-ins queues instead of exhausting memory and CPU.
+#[cfg(feature = "ssr")]
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+/// How long a sign-in waits for its turn to hash before it is told to try again (503).
+#[cfg(feature = "ssr")]
+const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Runs `work` (a hash or a verification) on the blocking pool once one of the `HASHING` permits is free.
+#[cfg(feature = "ssr")]
+async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    let permit = tokio::time::timeout(HASHING_WAIT, HASHING.acquire())
+        .await
+        .map_err(|_| AppError::Unavailable)?
+        .map_err(AppError::internal)?;
+    let done = tokio::task::spawn_blocking(work).await.map_err(AppError::internal);
+    drop(permit);
+    done
+}
+
+/// `hash_password` off the async threads, within the `HASHING` bound.
+#[cfg(feature = "ssr")]
+pub async fn hash_password_limited(password: String) -> Result<String, AppError> {
+    hashing(move || hash_password(&password)).await?
+}
+
+/// `verify_password` off the async threads, within the `HASHING` bound.
+#[cfg(feature = "ssr")]
+pub async fn verify_password_limited(password: String, hash: String) -> Result<bool, AppError> {
+    if password.chars().count() > MAX_PASSWORD_LEN {
+        return Ok(false);
+    }
+    hashing(move || verify_password(&password, &hash)).await
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {

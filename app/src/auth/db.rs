@@ -2,7 +2,7 @@
 
 use super::Caller;
 use crate::accounts::Role;
-use crate::accounts::secrets::{sha256, verify_password};
+use crate::accounts::secrets::{sha256, verify_password_limited};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
@@ -19,7 +19,7 @@ pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
 
 /// Checks an email and password; returns the account and the workspace to start in. Unknown accounts
 /// cost a hash verification too, so timing does not reveal which emails exist.
-#[tracing::instrument(skip(pool, password))]
+#[tracing::instrument(skip_all)]
 pub async fn check_password(pool: &PgPool, email: &str, password: &str) -> AppResult<Option<(i64, i64)>> {
     let email = crate::accounts::db::normalize_email(email);
     let account = sqlx::query!(
@@ -35,9 +35,7 @@ pub async fn check_password(pool: &PgPool, email: &str, password: &str) -> AppRe
     static DECOY: LazyLock<String> =
         LazyLock::new(|| password_auth::generate_hash(hex::encode(rand::random::<[u8; 16]>())));
     let hash = account.as_ref().map_or_else(|| DECOY.clone(), |a| a.password_hash.clone());
-    let password = password.to_string();
-    let matches =
-        tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.map_err(|_| AppError::Internal)?;
+    let matches = verify_password_limited(password.to_string(), hash).await?;
     Ok(match account {
         Some(a) if matches => a.workspace_id.map(|w| (a.id, w)),
         _ => None,
@@ -93,7 +91,7 @@ pub async fn session_caller(pool: &PgPool, token: &str, now: DateTime<Utc>) -> A
         .execute(pool)
         .await?;
     }
-    let role: Role = row.role.parse().map_err(|_| AppError::Internal)?;
+    let role: Role = row.role.parse().map_err(AppError::internal)?;
     Ok(Some(Caller {
         user_id: row.user_id,
         email: row.email,
@@ -108,39 +106,49 @@ pub async fn delete_session(pool: &PgPool, token: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// How long the caller must wait before trying again, if too many sign-ins failed lately for this
-/// account or from this address.
-pub async fn throttled_for(pool: &PgPool, email: &str, ip: &str, now: DateTime<Utc>) -> AppResult<Option<Duration>> {
-    let email = crate::accounts::db::normalize_email(email);
+/// Longest email a sign-in is checked with; a longer one cannot be an account's (RFC 5321 allows 254).
+pub const MAX_EMAIL_LEN: usize = 320;
+
+/// Records a sign-in attempt for the account and the address, then counts the recent ones: how long to
+/// wait when too many failed lately, else `None` (the attempt stays as a failure unless `clear_failures`
+/// removes it after the right password). Recording *before* checking makes the check atomic: of any
+/// number of parallel attempts at most `MAX_FAILURES_PER_ACCOUNT` see a count within the limit, since
+/// each counts its own row and every row committed before it. A throttled attempt's row is removed, so
+/// waiting out the window is enough. The email is cut to `MAX_EMAIL_LEN` (a longer one is refused
+/// anyway), so recording never fails on its length.
+#[tracing::instrument(skip_all)]
+pub async fn record_attempt(pool: &PgPool, email: &str, ip: &str, now: DateTime<Utc>) -> AppResult<Option<Duration>> {
+    let email: String = crate::accounts::db::normalize_email(email).chars().take(MAX_EMAIL_LEN).collect();
+    let ip: String = ip.chars().take(64).collect();
     let since = now - THROTTLE_WINDOW;
+    sqlx::query!("delete from sign_in_failure where failed_at <= $1", since).execute(pool).await?;
+    let id = sqlx::query_scalar!(
+        "insert into sign_in_failure (email, ip, failed_at) values ($1, $2, $3) returning id",
+        email,
+        ip,
+        now
+    )
+    .fetch_one(pool)
+    .await?;
     let row = sqlx::query!(
         r#"select (select count(*) from sign_in_failure where email = $1 and failed_at > $3) as "by_account!",
                   (select count(*) from sign_in_failure where ip = $2 and failed_at > $3) as "by_address!",
                   (select max(failed_at) from sign_in_failure
-                    where (email = $1 or ip = $2) and failed_at > $3) as latest"#,
+                    where (email = $1 or ip = $2) and failed_at > $3 and id <> $4) as latest"#,
         email,
         ip,
-        since
+        since,
+        id
     )
     .fetch_one(pool)
     .await?;
-    let over = row.by_account >= MAX_FAILURES_PER_ACCOUNT || row.by_address >= MAX_FAILURES_PER_ADDRESS;
-    Ok(match (over, row.latest) {
-        // wait until the latest failure leaves the window
-        (true, Some(latest)) => Some((latest + THROTTLE_WINDOW - now).max(Duration::seconds(1))),
-        _ => None,
-    })
-}
-
-pub async fn record_failure(pool: &PgPool, email: &str, ip: &str, now: DateTime<Utc>) -> AppResult<()> {
-    let email = crate::accounts::db::normalize_email(email);
-    let mut tx = pool.begin().await?;
-    sqlx::query!("delete from sign_in_failure where failed_at <= $1", now - THROTTLE_WINDOW).execute(&mut *tx).await?;
-    sqlx::query!("insert into sign_in_failure (email, ip, failed_at) values ($1, $2, $3)", email, ip, now)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    if row.by_account <= MAX_FAILURES_PER_ACCOUNT && row.by_address <= MAX_FAILURES_PER_ADDRESS {
+        return Ok(None);
+    }
+    sqlx::query!("delete from sign_in_failure where id = $1", id).execute(pool).await?;
+    // wait until the latest failure leaves the window
+    let latest = row.latest.unwrap_or(now);
+    Ok(Some((latest + THROTTLE_WINDOW - now).max(Duration::seconds(1))))
 }
 
 pub async fn clear_failures(pool: &PgPool, email: &str) -> AppResult<()> {
@@ -149,16 +157,29 @@ pub async fn clear_failures(pool: &PgPool, email: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// The workspace an API key belongs to, if the key exists and is not revoked.
+/// The workspace an API key belongs to, if the key exists and is not revoked. Its last use is recorded
+/// at most once a minute: a busy integration should not rewrite the key's row on every request.
 #[tracing::instrument(skip(pool, key))]
 pub async fn api_key_workspace(pool: &PgPool, key: &str, now: DateTime<Utc>) -> AppResult<Option<i64>> {
-    Ok(sqlx::query_scalar!(
-        "update api_key set last_used_at = $2 where key_hash = $1 and revoked_at is null returning workspace_id",
-        sha256(key),
-        now
+    let Some(key) = sqlx::query!(
+        "select id, workspace_id, last_used_at from api_key where key_hash = $1 and revoked_at is null",
+        sha256(key)
     )
     .fetch_optional(pool)
-    .await?)
+    .await?
+    else {
+        return Ok(None);
+    };
+    if key.last_used_at.is_none_or(|used| now - used >= Duration::minutes(1)) {
+        sqlx::query!(
+            "update api_key set last_used_at = $2 where id = $1 and (last_used_at is null or last_used_at < $2)",
+            key.id,
+            now
+        )
+        .execute(pool)
+        .await?;
+    }
+    Ok(Some(key.workspace_id))
 }
 
 /// Moves the session to another workspace of its user; false when the user is not an active member.
@@ -191,7 +212,7 @@ pub async fn workspaces_of(pool: &PgPool, user_id: i64) -> AppResult<Vec<super::
             Ok(super::api::WorkspaceChoice {
                 id: r.id,
                 name: r.name,
-                role: r.role.parse().map_err(|_| AppError::Internal)?,
+                role: r.role.parse().map_err(AppError::internal)?,
             })
         })
         .collect()
@@ -258,22 +279,57 @@ mod tests {
     async fn repeated_failures_throttle_the_account_and_then_the_address(pool: PgPool) {
         let now = at("2026-11-01T00:00:00Z");
         for i in 0..MAX_FAILURES_PER_ACCOUNT {
-            assert_eq!(throttled_for(&pool, "ann@example.com", "10.0.0.1", now).await.unwrap(), None, "attempt {i}");
-            record_failure(&pool, "Ann@example.com", "10.0.0.1", now).await.unwrap();
+            assert!(record_attempt(&pool, "Ann@example.com", "10.0.0.1", now).await.unwrap().is_none(), "attempt {i}");
         }
-        let wait = throttled_for(&pool, "ann@example.com", "10.0.0.2", now).await.unwrap();
+        let wait = record_attempt(&pool, "ann@example.com", "10.0.0.2", now).await.unwrap();
         assert_eq!(wait, Some(THROTTLE_WINDOW), "the account is throttled from any address");
-        assert_eq!(throttled_for(&pool, "bob@example.com", "10.0.0.2", now).await.unwrap(), None);
-        assert_eq!(throttled_for(&pool, "ann@example.com", "10.0.0.1", now + THROTTLE_WINDOW).await.unwrap(), None);
+        assert!(record_attempt(&pool, "bob@example.com", "10.0.0.2", now).await.unwrap().is_none());
 
         // many accounts from one address
         for i in 0..MAX_FAILURES_PER_ADDRESS {
-            record_failure(&pool, &format!("user{i}@example.com"), "10.9.9.9", now).await.unwrap();
+            assert_eq!(record_attempt(&pool, &format!("user{i}@example.com"), "10.9.9.9", now).await.unwrap(), None);
         }
-        assert!(throttled_for(&pool, "new@example.com", "10.9.9.9", now).await.unwrap().is_some());
+        assert!(record_attempt(&pool, "new@example.com", "10.9.9.9", now).await.unwrap().is_some());
 
         clear_failures(&pool, "ann@example.com").await.unwrap();
-        assert_eq!(throttled_for(&pool, "ann@example.com", "10.0.0.1", now).await.unwrap(), None);
+        assert!(record_attempt(&pool, "ann@example.com", "10.0.0.1", now).await.unwrap().is_none());
+        for _ in 0..MAX_FAILURES_PER_ACCOUNT {
+            record_attempt(&pool, "ann@example.com", "10.0.0.1", now).await.unwrap();
+        }
+        assert!(record_attempt(&pool, "ann@example.com", "10.0.0.1", now).await.unwrap().is_some());
+        assert!(
+            record_attempt(&pool, "ann@example.com", "10.0.0.1", now + THROTTLE_WINDOW).await.unwrap().is_none(),
+            "the window has passed"
+        );
+    }
+
+    /// Parallel wrong passwords used to pass the check before any failure was recorded.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn parallel_attempts_get_no_more_password_checks_than_the_limit(pool: PgPool) {
+        let now = at("2026-11-01T00:00:00Z");
+        let attempts: Vec<_> = (0..40)
+            .map(|i| {
+                let pool = pool.clone();
+                tokio::spawn(async move { record_attempt(&pool, "ann@example.com", &format!("10.0.1.{i}"), now).await })
+            })
+            .collect();
+        let mut allowed = 0;
+        for attempt in attempts {
+            allowed += i64::from(attempt.await.unwrap().unwrap().is_none());
+        }
+        assert!(allowed <= MAX_FAILURES_PER_ACCOUNT, "{allowed} attempts reached the password check");
+    }
+
+    /// A very long email used to make recording the failure fail (an index entry too large), so it was
+    /// never counted.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn attempts_with_a_huge_email_are_counted_too(pool: PgPool) {
+        let now = at("2026-11-01T00:00:00Z");
+        let huge = format!("{}@example.com", "a".repeat(100_000));
+        for _ in 0..MAX_FAILURES_PER_ACCOUNT {
+            assert!(record_attempt(&pool, &huge, "10.0.0.1", now).await.unwrap().is_none());
+        }
+        assert!(record_attempt(&pool, &huge, "10.0.0.2", now).await.unwrap().is_some());
     }
 
     #[sqlx::test(migrations = "../migrations")]
@@ -301,6 +357,20 @@ mod tests {
         let now = at("2026-11-01T00:00:00Z");
         assert_eq!(api_key_workspace(&pool, &key, now).await.unwrap(), Some(ws));
         assert_eq!(api_key_workspace(&pool, "cv_wrong", now).await.unwrap(), None);
+
+        // the last use is written at most once a minute, not on every request
+        let last_used = || async {
+            sqlx::query_scalar::<_, Option<DateTime<Utc>>>("select last_used_at from api_key where workspace_id = $1")
+                .bind(ws)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        };
+        assert_eq!(last_used().await, Some(now));
+        assert_eq!(api_key_workspace(&pool, &key, now + Duration::seconds(59)).await.unwrap(), Some(ws));
+        assert_eq!(last_used().await, Some(now), "not rewritten within the minute");
+        api_key_workspace(&pool, &key, now + Duration::seconds(61)).await.unwrap();
+        assert_eq!(last_used().await, Some(now + Duration::seconds(61)));
         sqlx::query!("update api_key set revoked_at = now() where workspace_id = $1", ws).execute(&pool).await.unwrap();
         assert_eq!(api_key_workspace(&pool, &key, now).await.unwrap(), None);
     }

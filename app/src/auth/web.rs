@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Duration;
 use serde::Deserialize;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 pub const SESSION_COOKIE: &str = "cv_session";
 
@@ -43,7 +43,8 @@ fn session_cookie(token: &str, max_age: Duration, secure: bool) -> HeaderValue {
 /// remembering where they were going.
 pub async fn resolve_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     if let Some(token) = cookie(request.headers(), SESSION_COOKIE) {
-        match db::session_caller(&state.pool, &token, state.clock.now()).await {
+        // a security clock: sessions expire in real time, whatever CV_NOW says
+        match db::session_caller(&state.pool, &token, chrono::Utc::now()).await {
             Ok(Some(caller)) => {
                 request.extensions_mut().insert(caller);
             }
@@ -61,7 +62,11 @@ pub async fn resolve_session(State(state): State<AppState>, mut request: Request
 /// Pages need a session; the sign-in page, static files and the API (which checks its own way) do not.
 fn is_private_page(method: &Method, path: &str) -> bool {
     (method == Method::GET || method == Method::HEAD)
-        && !(path == "/login" || path.starts_with("/pkg/") || path.starts_with("/api/") || path == "/favicon.ico")
+        && !(path == "/login"
+            || path == "/health"
+            || path.starts_with("/pkg/")
+            || path.starts_with("/api/")
+            || path == "/favicon.ico")
 }
 
 fn unavailable() -> Response {
@@ -122,16 +127,42 @@ pub fn page_context() {
     }
 }
 
-/// The client's address, for throttling (the peer address: put a proxy's forwarding in front later).
+/// The client's address, for throttling: the peer's, or behind one of `CV_TRUSTED_PROXIES` the first
+/// address of `X-Forwarded-For` counted from the right that is not a trusted proxy (the ones to its left
+/// could be written by the client itself).
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or("unknown".into(), |c| c.0.ip().to_string());
-        Ok(ClientIp(ip))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|a| a.trim().parse::<IpAddr>().ok())
+            .collect::<Vec<_>>();
+        let ip = client_address(peer, &forwarded, &state.trusted_proxies);
+        Ok(ClientIp(ip.map_or_else(|| "unknown".to_string(), |ip| ip.to_string())))
     }
+}
+
+/// The client behind `peer`: while the address at hand is a trusted proxy, the one it forwarded for.
+fn client_address(peer: Option<IpAddr>, forwarded: &[Option<IpAddr>], trusted: &[ipnet::IpNet]) -> Option<IpAddr> {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let mut client = peer?;
+    for hop in forwarded.iter().rev() {
+        if !is_trusted(&client) {
+            break;
+        }
+        // a hop that is not an address ends the chain: what the trusted proxy saw is all we know
+        let Some(hop) = hop else { break };
+        client = *hop;
+    }
+    Some(client)
 }
 
 #[derive(Deserialize)]
@@ -141,24 +172,38 @@ pub struct SignInForm {
     next: Option<String>,
 }
 
-/// Only paths of this site: never `//evil.example` or `https://…`.
+/// Only paths of this site: never `//evil.example`, `https://…`, nor anything a browser would make into
+/// one (it drops tabs and newlines and reads `\\` as `/`, so `/\t/evil.example` is `//evil.example`).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
+        Some(n)
+            if n.len() <= 2048
+                && n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.chars().any(|c| c == '\\' || c.is_whitespace() || c.is_control()) =>
+        {
+            n.to_string()
+        }
         _ => "/customers".to_string(),
     }
 }
 
-/// `POST /login`: a plain form post, so signing in works without JavaScript.
+/// `POST /login`: a plain form post, so signing in works without JavaScript. The attempt is recorded
+/// before the password is checked (`db::record_attempt`), and fields too long for any account are
+/// refused without hashing.
 pub async fn sign_in(State(state): State<AppState>, ClientIp(ip): ClientIp, Form(form): Form<SignInForm>) -> Response {
-    let now = state.clock.now();
+    // a security clock: throttling windows and sessions run in real time, whatever CV_NOW says
+    let now = chrono::Utc::now();
     let next = safe_next(form.next.as_deref());
-    match db::throttled_for(&state.pool, &form.email, &ip, now).await {
+    match db::record_attempt(&state.pool, &form.email, &ip, now).await {
         Ok(Some(wait)) => return too_many_attempts(wait),
         Ok(None) => {}
         Err(_) => return unavailable(),
     }
-    match db::check_password(&state.pool, &form.email, &form.password).await {
+    let fits = form.email.chars().count() <= db::MAX_EMAIL_LEN
+        && form.password.chars().count() <= crate::accounts::secrets::MAX_PASSWORD_LEN;
+    let checked = if fits { db::check_password(&state.pool, &form.email, &form.password).await } else { Ok(None) };
+    match checked {
         Ok(Some((user_id, workspace_id))) => {
             let started = async {
                 db::clear_failures(&state.pool, &form.email).await?;
@@ -174,9 +219,6 @@ pub async fn sign_in(State(state): State<AppState>, ClientIp(ip): ClientIp, Form
             }
         }
         Ok(None) => {
-            if db::record_failure(&state.pool, &form.email, &ip, now).await.is_err() {
-                return unavailable();
-            }
             Redirect::to(&format!("/login?error=invalid&next={}", crate::ui::url::encode(&next))).into_response()
         }
         Err(_) => unavailable(),
@@ -226,7 +268,7 @@ pub async fn switch_workspace(
     Form(form): Form<SwitchForm>,
 ) -> Response {
     let Some(token) = cookie(&headers, SESSION_COOKIE) else { return Redirect::to("/login").into_response() };
-    match db::switch_workspace(&state.pool, &token, form.workspace_id, state.clock.now()).await {
+    match db::switch_workspace(&state.pool, &token, form.workspace_id, chrono::Utc::now()).await {
         Ok(true) => Redirect::to("/customers").into_response(),
         Ok(false) => (StatusCode::NOT_FOUND, "No such workspace among yours.").into_response(),
         Err(_) => unavailable(),
@@ -243,7 +285,25 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example/")), "/customers");
         assert_eq!(safe_next(Some("https://evil.example/")), "/customers");
         assert_eq!(safe_next(Some("/\\evil.example")), "/customers");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/customers", "browsers drop the tab");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/customers");
+        assert_eq!(safe_next(Some("/x\\..\\\\evil.example")), "/customers");
         assert_eq!(safe_next(None), "/customers");
+    }
+
+    #[test]
+    fn the_client_is_read_from_forwarding_only_behind_trusted_proxies() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()];
+        let hops = [Some(ip("1.1.1.1")), Some(ip("203.0.113.7")), Some(ip("10.0.0.5"))];
+        // from a trusted proxy: the rightmost address that is not a proxy of ours
+        assert_eq!(client_address(Some(ip("10.0.0.2")), &hops, &trusted), Some(ip("203.0.113.7")));
+        // from anyone else: the header is the client's own writing
+        assert_eq!(client_address(Some(ip("198.51.100.1")), &hops, &trusted), Some(ip("198.51.100.1")));
+        // no proxies configured: the peer, whatever the header says
+        assert_eq!(client_address(Some(ip("10.0.0.2")), &hops, &[]), Some(ip("10.0.0.2")));
+        // a damaged hop ends the chain at the proxy that passed it
+        assert_eq!(client_address(Some(ip("::1")), &[Some(ip("1.1.1.1")), None], &trusted), Some(ip("::1")));
     }
 
     #[test]

@@ -169,7 +169,7 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
             let others = duplicate_of(email);
             view! {
                 <li>
-                    <a href=format!("mailto:{email}")>{email.clone()}</a>
+                    <a href=crate::ui::url::mailto(email)>{email.clone()}</a>
                     <DuplicateMark others />
                 </li>
             }
@@ -271,11 +271,13 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
             </section>
     }
     .into_any();
-    let notes = view! { <Notes customer=id can_edit=profile.can_edit level=section /> }.into_any();
+    let notes = view! { <Notes customer=id can_edit=profile.can_edit can_delete=profile.can_delete level=section /> }
+        .into_any();
     let board = TaskBoard::new(id);
     let in_work = view! { <InWork board level=section /> }.into_any();
     let tasks = view! { <Tasks board can_edit=profile.can_edit level=section /> }.into_any();
-    let files = view! { <Files customer=id can_edit=profile.can_edit level=section /> }.into_any();
+    let files = view! { <Files customer=id can_edit=profile.can_edit can_delete=profile.can_delete level=section /> }
+        .into_any();
     let tickets = view! {
             <Tickets overview=profile.tickets id section />
     }

@@ -35,6 +35,8 @@ pub struct CustomerProfile {
     pub custom: Vec<(String, String)>,
     /// Whether the caller may change the customer (notes, edits): agents and admins.
     pub can_edit: bool,
+    /// Whether the caller may delete notes and files: admins (SPEC §2).
+    pub can_delete: bool,
 }
 
 /// A segment the customer is in, and in one line why.
@@ -102,14 +104,11 @@ pub fn ticket_status_label(status: &str) -> &str {
 #[server(output = crate::codec::TextJson)]
 pub async fn load_profile(id: i64) -> Result<CustomerProfile, AppError> {
     use crate::accounts::Role;
-    use crate::auth::require;
-    use crate::state::app_state;
-
-    let caller = require(Role::Viewer)?;
-    let state = app_state()?;
-    let mut profile = db::customer_profile(&state.pool, caller.workspace_id, id, state.clock.now())
-        .await
-        .map_err(AppError::respond)?;
-    profile.can_edit = caller.role.allows(Role::Agent);
-    Ok(profile)
+    crate::auth::guard(Role::Viewer, |caller, state| async move {
+        let mut profile = db::customer_profile(&state.pool, caller.workspace_id, id, state.clock.now()).await?;
+        profile.can_edit = caller.role.allows(Role::Agent);
+        profile.can_delete = caller.role.allows(Role::Admin);
+        Ok(profile)
+    })
+    .await
 }

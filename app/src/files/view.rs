@@ -21,7 +21,7 @@ enum UploadState {
 }
 
 #[component]
-pub fn Files(customer: i64, can_edit: bool, level: u8) -> impl IntoView {
+pub fn Files(customer: i64, can_edit: bool, can_delete: bool, level: u8) -> impl IntoView {
     let delete = ServerAction::<DeleteFile>::new();
     let uploaded = RwSignal::new(0usize);
     let files = Resource::new(move || (delete.version().get(), uploaded.get()), move |_| list_files(customer));
@@ -38,7 +38,7 @@ pub fn Files(customer: i64, can_edit: bool, level: u8) -> impl IntoView {
                         Ok(files) if files.is_empty() => view! { <p>"No files yet."</p> }.into_any(),
                         Ok(files) => view! {
                             <ul class="file-list">
-                                {files.into_iter().map(|file| view! { <FileItem file delete can_edit /> }).collect_view()}
+                                {files.into_iter().map(|file| view! { <FileItem file delete can_delete /> }).collect_view()}
                             </ul>
                         }.into_any(),
                         Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
@@ -50,7 +50,7 @@ pub fn Files(customer: i64, can_edit: bool, level: u8) -> impl IntoView {
 }
 
 #[component]
-fn FileItem(file: CustomerFile, delete: ServerAction<DeleteFile>, can_edit: bool) -> impl IntoView {
+fn FileItem(file: CustomerFile, delete: ServerAction<DeleteFile>, can_delete: bool) -> impl IntoView {
     let label = format!("Delete {}", file.name);
     view! {
         <li>
@@ -60,7 +60,7 @@ fn FileItem(file: CustomerFile, delete: ServerAction<DeleteFile>, can_edit: bool
                 {file.uploaded_by.unwrap_or_else(|| "A former member".into())}" · "
                 <time datetime=file.created_at.to_rfc3339()>{format::date_time(file.created_at)}</time>
             </span>
-            {can_edit.then(|| view! {
+            {can_delete.then(|| view! {
                 <ActionForm action=delete attr:class="inline">
                     <input type="hidden" name="id" value=file.id.to_string() />
                     <button type="submit" class="secondary" aria-label=label>"Delete"</button>

@@ -8,7 +8,7 @@ use leptos::html::Textarea;
 use leptos::prelude::*;
 
 #[component]
-pub fn Notes(customer: i64, can_edit: bool, level: u8) -> impl IntoView {
+pub fn Notes(customer: i64, can_edit: bool, can_delete: bool, level: u8) -> impl IntoView {
     let add = ServerAction::<AddNote>::new();
     let delete = ServerAction::<DeleteNote>::new();
     let notes = Resource::new(move || (add.version().get(), delete.version().get()), move |_| list_notes(customer));
@@ -60,7 +60,7 @@ pub fn Notes(customer: i64, can_edit: bool, level: u8) -> impl IntoView {
                                                 {note.author.unwrap_or_else(|| "A former member".into())}" · "
                                                 <time datetime=note.created_at.to_rfc3339()>{when}</time>
                                             </p>
-                                            {can_edit.then(|| view! {
+                                            {can_delete.then(|| view! {
                                                 <ActionForm action=delete attr:class="inline">
                                                     <input type="hidden" name="id" value=note.id.to_string() />
                                                     <button type="submit" class="secondary" aria-label=label>"Delete note"</button>

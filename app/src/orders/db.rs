@@ -146,7 +146,11 @@ pub fn order_csv(order: &OrderView) -> AppResult<String> {
         "unit_price",
         "amount",
     ];
-    let write = |out: &mut csv::Writer<Vec<u8>>, record: &[String]| out.write_record(record).map_err(csv_error);
+    // every cell goes through `spreadsheet_safe`: a product named "=HYPERLINK(…)" stays text
+    let write = |out: &mut csv::Writer<Vec<u8>>, record: &[String]| {
+        out.write_record(record.iter().map(|cell| crate::checks::spreadsheet_safe(cell).into_owned()))
+            .map_err(csv_error)
+    };
     write(&mut out, &header.map(String::from))?;
     let row = &order.row;
     for line in &order.lines {
@@ -170,12 +174,11 @@ pub fn order_csv(order: &OrderView) -> AppResult<String> {
         )?;
     }
     let bytes = out.into_inner().map_err(|e| csv_error(e.into_error().into()))?;
-    String::from_utf8(bytes).map_err(|_| AppError::Internal)
+    String::from_utf8(bytes).map_err(AppError::internal)
 }
 
 fn csv_error(error: csv::Error) -> AppError {
-    tracing::error!(%error, "writing CSV");
-    AppError::Internal
+    AppError::internal(format!("writing CSV: {error}"))
 }
 
 /// A customer's order summary over all their orders (SPEC §3) with the last three.

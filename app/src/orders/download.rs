@@ -18,7 +18,8 @@ pub async fn download(
     let Some(axum::Extension(caller)) = caller else {
         return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
     };
-    if !caller.role.allows(Role::Viewer) {
+    // a download is an export: agents' and admins' (SPEC §2)
+    if !caller.role.allows(Role::Agent) {
         return (StatusCode::FORBIDDEN, "Your role does not allow this.").into_response();
     }
     let Ok(id) = id.parse::<i64>() else {
@@ -27,7 +28,7 @@ pub async fn download(
     let order = match super::db::order_view(&state.pool, caller.workspace_id, id).await {
         Ok(order) => order,
         Err(AppError::NotFound) => return (StatusCode::NOT_FOUND, "There is no such order.").into_response(),
-        Err(error) => return (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+        Err(error) => return refusal(error),
     };
     match super::db::order_csv(&order) {
         Ok(csv) => {
@@ -36,6 +37,11 @@ pub async fn download(
             ([(CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (CONTENT_DISPOSITION, disposition)], csv)
                 .into_response()
         }
-        Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+        Err(error) => refusal(error),
     }
+}
+
+fn refusal(error: AppError) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, error.to_string()).into_response()
 }

@@ -24,7 +24,8 @@ impl FromRequestParts<AppState> for ApiWorkspace {
             .map(str::trim)
             .filter(|k| !k.is_empty())
             .ok_or(AppError::Unauthenticated)?;
-        match api_key_workspace(&state.pool, key, state.clock.now()).await? {
+        // when a key was last used is an audit record: real time, whatever CV_NOW pins
+        match api_key_workspace(&state.pool, key, chrono::Utc::now()).await? {
             Some(workspace) => Ok(ApiWorkspace(workspace)),
             None => Err(AppError::Unauthenticated.into()),
         }

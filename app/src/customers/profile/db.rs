@@ -89,6 +89,7 @@ pub async fn customer_profile(
         spend: spend(pool, workspace_id, id, now).await?,
         custom: crate::custom_fields::db::shown(pool, workspace_id, id).await?,
         can_edit: false,
+        can_delete: false,
         currency,
         detail,
     })
@@ -356,6 +357,12 @@ mod tests {
         assert!(lines[0].starts_with("order_number,placed_at,status,test,"));
         assert!(lines[1].contains("\"Boots, brown\""), "a comma in a product name is quoted: {csv}");
         assert!(lines[1].ends_with(",2,40.00,80.00"), "{csv}");
+        // cells a spreadsheet would run as formulas are quoted (CSV injection)
+        let mut hostile = view.clone();
+        hostile.lines[0].name = "=HYPERLINK(\"https://evil.example\")".into();
+        hostile.row.customer_name = "@SUM(1)".into();
+        let csv = crate::orders::db::order_csv(&hostile).unwrap();
+        assert!(csv.contains("\"'=HYPERLINK(") && csv.contains(",'@SUM(1),"), "{csv}");
 
         let other = create_workspace(&pool, "other", "Other", "EUR", "UTC").await.unwrap().id;
         assert!(matches!(
