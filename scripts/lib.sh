@@ -157,9 +157,17 @@ maintenance_work_mem = 1GB
 effective_cache_size = 8GB
 max_wal_size = 8GB
 checkpoint_timeout = 30min
-synchronous_commit = off
 jit = off
 EOF
+    fi
+    # Durable commits (SPEC §15): an acknowledged write survives a crash of PostgreSQL. Clusters made by
+    # earlier versions of this script turned them off; take that line out (read again at the next start).
+    if grep -qE '^\s*synchronous_commit\s*=\s*off' "$PG_DIR/postgresql.conf" 2>/dev/null; then
+        log "turning durable commits back on in .data/pg/postgresql.conf"
+        sed -i -E '/^\s*synchronous_commit\s*=\s*off/d' "$PG_DIR/postgresql.conf"
+        if pg_as "$bin/pg_ctl" -D "$pgdir" status >/dev/null 2>&1; then
+            pg_as "$bin/pg_ctl" -D "$pgdir" reload >/dev/null
+        fi
     fi
     [[ $(id -u) -ne 0 ]] || chown postgres "$pgrun"
     if ! pg_as "$bin/pg_ctl" -D "$pgdir" status >/dev/null 2>&1; then

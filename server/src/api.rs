@@ -3,6 +3,8 @@
 mod auth;
 mod customers;
 mod error;
+#[cfg(test)]
+mod hardening_tests;
 mod ingest;
 mod openapi;
 #[cfg(test)]

@@ -14,7 +14,14 @@ pub struct Config {
     pub secure_cookies: bool,
     /// How often the server refreshes every segment (`CV_SEGMENT_REFRESH_SECONDS`, default 900).
     pub segment_refresh: Duration,
+    /// Proxies whose `X-Forwarded-For` is believed (`CV_TRUSTED_PROXIES`: addresses or CIDR ranges,
+    /// separated by commas or spaces).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
+
+/// The longest a statement of the web server may run (a slow list query answers 503, not a hung page);
+/// command-line work (seeding, full refreshes) has none.
+pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(15);
 
 impl Config {
     pub fn from_env() -> Result<Self> {
@@ -33,10 +40,15 @@ impl Config {
             },
             Err(_) => Duration::from_secs(900),
         };
-        Ok(Config { database_url, clock, secure_cookies, segment_refresh })
+        let trusted_proxies = match std::env::var("CV_TRUSTED_PROXIES") {
+            Ok(text) => trusted_proxies(&text)?,
+            Err(_) => Vec::new(),
+        };
+        Ok(Config { database_url, clock, secure_cookies, segment_refresh, trusted_proxies })
     }
 
-    pub async fn pool(&self, max_connections: u32) -> Result<PgPool> {
+    /// A pool of `max_connections`; with `statement_timeout`, every statement is cut off after it.
+    pub async fn pool(&self, max_connections: u32, statement_timeout: Option<Duration>) -> Result<PgPool> {
         let options = PgConnectOptions::from_str(&self.database_url)
             .with_context(|| format!("DATABASE_URL {} is not a PostgreSQL URL", redact(&self.database_url)))?
             // Bulk work (seeding, full segment refreshes) is slow by nature: warn only when it is very slow.
@@ -45,13 +57,31 @@ impl Config {
             // for the values at hand uses the indexes, where a generic plan cached for every value scans
             // whole tables.
             .options([("plan_cache_mode", "force_custom_plan")]);
+        let options = match statement_timeout {
+            Some(limit) => options.options([("statement_timeout", format!("{}ms", limit.as_millis()))]),
+            None => options,
+        };
         PgPoolOptions::new()
             .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10))
+            // While the database is away, a request waits this long for a connection, then answers 503.
+            .acquire_timeout(Duration::from_secs(5))
             .connect_with(options)
             .await
             .with_context(|| format!("could not connect to the database at {}", redact(&self.database_url)))
     }
+}
+
+/// `10.0.0.0/8, 192.168.1.4 ::1` → the ranges (a bare address is a range of one).
+fn trusted_proxies(text: &str) -> Result<Vec<ipnet::IpNet>> {
+    text.split([',', ' '])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse::<ipnet::IpNet>().or_else(|_| t.parse::<std::net::IpAddr>().map(ipnet::IpNet::from)).map_err(|_| {
+                anyhow::anyhow!("CV_TRUSTED_PROXIES: {t:?} is neither an address nor a range such as 10.0.0.0/8")
+            })
+        })
+        .collect()
 }
 
 /// The URL without its password, for messages.
@@ -68,6 +98,15 @@ fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges() {
+        let nets = super::trusted_proxies("10.0.0.0/8, 192.168.1.4 ::1").unwrap();
+        assert_eq!(nets.len(), 3);
+        assert!(nets[1].contains(&"192.168.1.4".parse::<std::net::IpAddr>().unwrap()));
+        assert!(super::trusted_proxies("10.0.0.0/8,proxy.example").is_err());
+        assert!(super::trusted_proxies("").unwrap().is_empty());
+    }
+
     #[test]
     fn passwords_never_reach_messages() {
         assert_eq!(super::redact("postgres://cv:s3cret@localhost/db"), "postgres://cv:***@localhost/db");

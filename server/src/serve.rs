@@ -8,17 +8,20 @@ use app::state::AppState;
 use app::{App, shell};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::HeaderValue;
-use axum::http::header::VARY;
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, VARY};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware;
 use axum::response::Redirect;
 use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
+use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeader;
+use tower_http::timeout::TimeoutLayer;
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -32,6 +35,7 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .route("/", get(|| async { Redirect::to("/customers") }))
+        .route("/health", get(health))
         .route("/login", post(web::sign_in))
         .route("/logout", post(web::sign_out))
         .route("/workspace", post(web::switch_workspace))
@@ -51,11 +55,32 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(middleware::from_fn(app::edge::refuse_nul_text))
         .layer(middleware::from_fn_with_state(state.clone(), web::resolve_session))
         .layer(middleware::from_fn(web::refuse_cross_site))
         .layer(middleware::from_fn(web::security_headers))
+        // Every body is bounded (the API's batches and file uploads have larger limits of their own)
+        // and every request is cut off after REQUEST_TIMEOUT, slow clients included.
+        .layer(DefaultBodyLimit::max(app::edge::MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// The longest any request may take, reading its body included; statements stop earlier
+/// (`config::STATEMENT_TIMEOUT`), so a slow query answers 503 before this cuts the connection.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// `GET /health`: 200 when PostgreSQL answers, 503 otherwise (no session needed).
+async fn health(State(state): State<AppState>) -> (StatusCode, [(HeaderName, &'static str); 1], &'static str) {
+    let ping = tokio::time::timeout(
+        Duration::from_secs(3),
+        sqlx::query_scalar!("select 1 as \"one!\"").fetch_one(&state.pool),
+    );
+    match ping.await {
+        Ok(Ok(_)) => (StatusCode::OK, [(CACHE_CONTROL, "no-store")], "ok"),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, [(CACHE_CONTROL, "no-store")], "the database is not reachable"),
+    }
 }
 
 /// The bundle's files, with the compressed copies of `bundle` for browsers that take them; the answer
@@ -74,7 +99,7 @@ pub async fn serve(config: Config) -> Result<()> {
     let leptos = get_configuration(None).context("reading the Leptos configuration")?;
     let options = leptos.leptos_options;
     let addr = options.site_addr;
-    let pool = config.pool(20).await?;
+    let pool = config.pool(20, Some(crate::config::STATEMENT_TIMEOUT)).await?;
     // not in a debug build: it serves a debug wasm of tens of megabytes, rebuilt at every change
     if !cfg!(debug_assertions) {
         let pkg = std::path::PathBuf::from(pkg_dir(&options));
@@ -91,6 +116,7 @@ pub async fn serve(config: Config) -> Result<()> {
         clock: config.clock,
         secure_cookies: config.secure_cookies,
         vip: Default::default(),
+        trusted_proxies: config.trusted_proxies.into(),
     };
     let listener = tokio::net::TcpListener::bind(addr)
         .await

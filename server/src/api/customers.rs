@@ -8,7 +8,7 @@ use app::error::AppError;
 use app::sentiment::Sentiment;
 use app::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -64,9 +64,9 @@ pub struct Page {
 /// The customer list, filtered and sorted like the list screen.
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers",
     params(
-        ("q" = Option<String>, Query, description = "Search over name, email, phone (any format) and order number; forgives typos"),
-        ("segment" = Option<Vec<String>>, Query, description = "Segment key (vip, repeat_customer, active_customer, new_customer, new_contact, repeat_contact); repeat for any of several"),
-        ("channel" = Option<Vec<String>>, Query, description = "Channel key; repeat for any of several"),
+        ("q" = Option<String>, Query, max_length = 200, description = "Search over name, email, phone (any format) and order number; forgives typos"),
+        ("segment" = Option<Vec<String>>, Query, max_items = 20, description = "Segment key (vip, repeat_customer, active_customer, new_customer, new_contact, repeat_contact); repeat for any of several"),
+        ("channel" = Option<Vec<String>>, Query, max_items = 20, description = "Channel key; repeat for any of several"),
         ("sentiment" = Option<String>, Query, description = "positive, neutral, negative or none"),
         ("registered" = Option<bool>, Query, description = "true: registered customers; false: guests"),
         ("tov_min" = Option<String>, Query, description = "Total order value at least (decimal)"),
@@ -80,19 +80,25 @@ pub struct Page {
         ("manager" = Option<i64>, Query, description = "User id of the assigned manager"),
         ("sort" = Option<String>, Query, description = "latest_purchase, name, tov, orders, aov, customer_since or registered_at; - before it for descending (default -latest_purchase); orders and tov break each other's ties, aov's by tov"),
         ("limit" = Option<i64>, Query, description = "Customers per page, 1 to 200 (default 50)"),
-        ("after" = Option<String>, Query, description = "Cursor: the page after (`next` of a page)"),
-        ("before" = Option<String>, Query, description = "Cursor: the page before (`previous` of a page)"),
+        ("after" = Option<String>, Query, max_length = 1024, description = "Cursor: the page after (`next` of a page)"),
+        ("before" = Option<String>, Query, max_length = 1024, description = "Cursor: the page before (`previous` of a page)"),
     ),
     responses(
         (status = 200, description = "One page of customers", body = Page),
         (status = 401, description = "No key, or a bad or revoked one", body = ErrorResponse),
         (status = 422, description = "Bad parameters, each named", body = ErrorResponse),
+        (status = 503, description = "The database is not reachable or too slow: ask again after `Retry-After` seconds", body = ErrorResponse),
     ))]
 pub async fn list(
     ApiWorkspace(workspace): ApiWorkspace,
     State(state): State<AppState>,
-    Query(params): Query<Vec<(String, String)>>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<Page>, ApiError> {
+    // read here rather than by `Query`, so that even a query string that is not valid UTF-8 gets the
+    // API's 422 naming the parameter instead of a plain-text 400
+    let params: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
     let query =
         CustomerQuery::from_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(AppError::Invalid)?;
     let page = db::list_customers(&state.pool, workspace, &query).await?;
@@ -156,6 +162,7 @@ impl From<CustomerDetail> for Detail {
         (status = 200, description = "The customer", body = Detail),
         (status = 401, description = "No key, or a bad or revoked one", body = ErrorResponse),
         (status = 404, description = "No such customer in the key's workspace", body = ErrorResponse),
+        (status = 503, description = "The database is not reachable or too slow: ask again after `Retry-After` seconds", body = ErrorResponse),
     ))]
 pub async fn detail(
     ApiWorkspace(workspace): ApiWorkspace,

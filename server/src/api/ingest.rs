@@ -18,15 +18,27 @@ use app::tickets::input::{MessageInput, parse_message};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use serde::Serialize;
 use serde_json::Value;
 
 pub const MAX_BATCH: usize = 1000;
 
-fn parse_json(body: &Bytes) -> Result<Value, AppError> {
-    serde_json::from_slice(body).map_err(|e| AppError::invalid("$", format!("the body is not valid JSON: {e}")))
+/// The body as JSON. A body over the limit is a 413 and one that could not be read a 400, in the API's
+/// JSON shape like every other refusal.
+fn parse_json(body: Body) -> Result<Value, AppError> {
+    let body = body.map_err(|rejection| match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            AppError::TooLarge(format!("the body is too large: {}", rejection.body_text()))
+        }
+        _ => AppError::BadRequest(format!("the body could not be read: {}", rejection.body_text())),
+    })?;
+    serde_json::from_slice(&body).map_err(|e| AppError::invalid("$", format!("the body is not valid JSON: {e}")))
 }
+
+/// A request's body, or why it could not be read.
+type Body = Result<Bytes, BytesRejection>;
 
 /// The VIP threshold is global: it is refreshed once per request, after the writes commit, looking at the
 /// customers written and at those the threshold's move may have crossed.
@@ -101,8 +113,9 @@ async fn store_orders(
         match in_transaction!(state, |tx, now| ingest_orders(&mut tx, workspace, currency, now, &orders)).await {
             Ok(stored) => stored.into_iter().map(|r| r.map_err(AppError::Invalid)).collect(),
             // The database refused one of them, for a rule the checks before it missed: storing each on
-            // its own tells which, and keeps the others.
-            Err(AppError::Internal) => {
+            // its own tells which, and keeps the others. (Any other failure — the database away, say —
+            // fails the whole batch at once: replaying it order by order would only fail 1,000 times.)
+            Err(AppError::Refused(_)) => {
                 let mut stored = Vec::with_capacity(orders.len());
                 for order in &orders {
                     stored.push(
@@ -133,10 +146,19 @@ enum ItemAnswers {
     Stored(Ingested),
     #[response(status = 401, description = "No key, or a bad or revoked one")]
     Unauthenticated(ErrorResponse),
+    #[response(status = 400, description = "The body could not be read")]
+    BadRequest(ErrorResponse),
     #[response(status = 409, description = "Too many concurrent writes to the same records; send again")]
     Conflict(ErrorResponse),
+    #[response(status = 413, description = "The body is larger than the API takes")]
+    TooLarge(ErrorResponse),
     #[response(status = 422, description = "Refused, nothing stored: every bad field by its JSON path")]
     Invalid(ErrorResponse),
+    #[response(
+        status = 503,
+        description = "The database is not reachable or too slow: send again after `Retry-After` seconds"
+    )]
+    Unavailable(ErrorResponse),
 }
 
 /// What the batch routes answer (for the OpenAPI document).
@@ -147,30 +169,39 @@ enum BatchAnswers {
     Results(BatchResult),
     #[response(status = 401, description = "No key, or a bad or revoked one")]
     Unauthenticated(ErrorResponse),
+    #[response(status = 400, description = "The body could not be read")]
+    BadRequest(ErrorResponse),
     #[response(status = 409, description = "Too many concurrent writes to the same records; send again")]
     Conflict(ErrorResponse),
+    #[response(status = 413, description = "The body is larger than the API takes")]
+    TooLarge(ErrorResponse),
     #[response(status = 422, description = "The body is not a batch (each refused item has its own result)")]
     Invalid(ErrorResponse),
+    #[response(
+        status = 503,
+        description = "The database is not reachable or too slow: send again after `Retry-After` seconds"
+    )]
+    Unavailable(ErrorResponse),
 }
 
 /// Stores one order: creates it, updates it, or finds it unchanged.
 #[utoipa::path(post, path = "/api/v1/orders", tag = "ingestion", request_body = OrderInput,
     responses(ItemAnswers))]
-pub async fn create_order(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Created {
+pub async fn create_order(workspace: ApiWorkspace, state: State<AppState>, body: Body) -> Created {
     create(workspace, state, body, Kind::Order).await
 }
 
 /// Stores one message and the ticket it belongs to.
 #[utoipa::path(post, path = "/api/v1/messages", tag = "ingestion", request_body = MessageInput,
     responses(ItemAnswers))]
-pub async fn create_message(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Created {
+pub async fn create_message(workspace: ApiWorkspace, state: State<AppState>, body: Body) -> Created {
     create(workspace, state, body, Kind::Message).await
 }
 
 /// Adds a customer by hand (no `external_id`), or creates or updates one synced from a channel.
 #[utoipa::path(post, path = "/api/v1/customers", tag = "ingestion", request_body = CustomerSync,
     responses(ItemAnswers))]
-pub async fn create_customer(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Created {
+pub async fn create_customer(workspace: ApiWorkspace, state: State<AppState>, body: Body) -> Created {
     create(workspace, state, body, Kind::Customer).await
 }
 
@@ -179,10 +210,10 @@ type Created = Result<(StatusCode, Json<Ingested>), ApiError>;
 async fn create(
     ApiWorkspace(workspace): ApiWorkspace,
     State(state): State<AppState>,
-    body: Bytes,
+    body: Body,
     kind: Kind,
 ) -> Created {
-    let value = parse_json(&body)?;
+    let value = parse_json(body)?;
     let currency = workspace_currency(&state.pool, workspace).await?;
     let done = store_one(&state, workspace, &currency, kind, &value).await?;
     refresh_vip(&state, workspace, [&done]).await?;
@@ -193,14 +224,14 @@ async fn create(
 /// Stores up to 1,000 orders in one transaction.
 #[utoipa::path(post, path = "/api/v1/orders/batch", tag = "ingestion", request_body = OrderBatch,
     responses(BatchAnswers))]
-pub async fn order_batch(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Batch {
+pub async fn order_batch(workspace: ApiWorkspace, state: State<AppState>, body: Body) -> Batch {
     batch(workspace, state, body, "orders", Kind::Order).await
 }
 
 /// Stores up to 1,000 messages.
 #[utoipa::path(post, path = "/api/v1/messages/batch", tag = "ingestion", request_body = MessageBatch,
     responses(BatchAnswers))]
-pub async fn message_batch(workspace: ApiWorkspace, state: State<AppState>, body: Bytes) -> Batch {
+pub async fn message_batch(workspace: ApiWorkspace, state: State<AppState>, body: Body) -> Batch {
     batch(workspace, state, body, "messages", Kind::Message).await
 }
 
@@ -248,11 +279,11 @@ pub struct BatchResult {
 async fn batch(
     ApiWorkspace(workspace): ApiWorkspace,
     State(state): State<AppState>,
-    body: Bytes,
+    body: Body,
     key: &str,
     kind: Kind,
 ) -> Batch {
-    let value = parse_json(&body)?;
+    let value = parse_json(body)?;
     let Some(items) = value.get(key).and_then(Value::as_array) else {
         return Err(AppError::invalid(format!("$.{key}"), format!("expected {{\"{key}\": [...]}}")).into());
     };

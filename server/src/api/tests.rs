@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;
 
-async fn serve(pool: PgPool) -> String {
+pub(super) async fn serve(pool: PgPool) -> String {
     serve_with(pool, LeptosOptions::builder().output_name("customer-view").build()).await
 }
 
@@ -20,6 +20,7 @@ pub(crate) async fn serve_with(pool: PgPool, leptos_options: LeptosOptions) -> S
         clock: Clock::fixed("2026-11-01T00:00:00Z".parse().unwrap()),
         secure_cookies: false,
         vip: Default::default(),
+        trusted_proxies: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -34,12 +35,12 @@ pub(crate) async fn serve_with(pool: PgPool, leptos_options: LeptosOptions) -> S
     format!("http://{addr}")
 }
 
-struct Shop {
-    key: String,
-    customer: i64,
+pub(super) struct Shop {
+    pub(super) key: String,
+    pub(super) customer: i64,
 }
 
-async fn shop(pool: &PgPool, slug: &str, first_name: &str) -> Shop {
+pub(super) async fn shop(pool: &PgPool, slug: &str, first_name: &str) -> Shop {
     let ws = create_workspace(pool, slug, slug, "USD", "UTC").await.unwrap().id;
     let customer: i64 = sqlx::query_scalar(
         "insert into customer (workspace_id, channel_id, registered, first_name, last_name)
@@ -60,7 +61,7 @@ async fn shop(pool: &PgPool, slug: &str, first_name: &str) -> Shop {
     Shop { key: create_api_key(pool, ws, "test", None).await.unwrap(), customer }
 }
 
-async fn get(base: &str, path: &str, key: Option<&str>) -> (StatusCode, Value) {
+pub(super) async fn get(base: &str, path: &str, key: Option<&str>) -> (StatusCode, Value) {
     let mut request = reqwest::Client::new().get(format!("{base}{path}"));
     if let Some(key) = key {
         request = request.bearer_auth(key);
@@ -196,7 +197,7 @@ async fn pages_need_a_session_and_carry_security_headers(pool: PgPool) {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
 
-fn order(external_id: &str, customer: Value, status: &str, total: &str) -> Value {
+pub(super) fn order(external_id: &str, customer: Value, status: &str, total: &str) -> Value {
     serde_json::json!({
         "channel": "shopify-eu", "channel_kind": "shopify", "external_id": external_id, "number": format!("#{external_id}"),
         "placed_at": "2026-10-01T10:00:00Z", "status": status, "currency": "EUR", "exchange_rate": "1.1",
@@ -205,7 +206,7 @@ fn order(external_id: &str, customer: Value, status: &str, total: &str) -> Value
     })
 }
 
-async fn post(base: &str, path: &str, key: &str, body: &Value) -> (StatusCode, Value) {
+pub(super) async fn post(base: &str, path: &str, key: &str, body: &Value) -> (StatusCode, Value) {
     let response =
         reqwest::Client::new().post(format!("{base}{path}")).bearer_auth(key).json(body).send().await.unwrap();
     let status = response.status();
