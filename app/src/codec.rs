@@ -61,10 +61,9 @@ mod tests {
         assert!(error.to_string().contains("utf-8"), "{error}");
     }
 
-    /// Leptos has no project-wide default encoding: a server function that does not name `TextJson`
-    /// brings the byte-reading JSON reader back into the browser bundle for its own types.
-    #[test]
-    fn every_server_function_answers_in_text_json() {
+    /// Every `#[server]` attribute of the app's sources with its function: (file, attribute line, the
+    /// function's text up to its closing brace).
+    fn server_functions() -> Vec<(String, String, String)> {
         fn sources(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
@@ -77,17 +76,47 @@ mod tests {
         }
         let mut files = Vec::new();
         sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
-        let (mut counted, mut missing) = (0, Vec::new());
+        let mut found = Vec::new();
         for file in files {
             let text = std::fs::read_to_string(&file).unwrap();
-            for line in text.lines().map(str::trim).filter(|l| l.starts_with("#[server")) {
-                counted += 1;
-                if !line.contains("output = crate::codec::TextJson") {
-                    missing.push(format!("{}: {line}", file.display()));
-                }
+            let mut rest = text.as_str();
+            while let Some(at) = rest.find("\n#[server") {
+                let function = &rest[at + 1..];
+                let attribute = function.lines().next().unwrap_or_default().to_string();
+                let end = function.find("\n}\n").map_or(function.len(), |end| end + 3);
+                found.push((file.display().to_string(), attribute, function[..end].to_string()));
+                rest = &function[end..];
             }
         }
-        assert!(counted > 20, "the server functions were not found ({counted})");
+        assert!(found.len() > 20, "the server functions were not found ({})", found.len());
+        found
+    }
+
+    /// Leptos has no project-wide default encoding: a server function that does not name `TextJson`
+    /// brings the byte-reading JSON reader back into the browser bundle for its own types.
+    #[test]
+    fn every_server_function_answers_in_text_json() {
+        let missing: Vec<_> = server_functions()
+            .into_iter()
+            .filter(|(_, attribute, _)| !attribute.contains("output = crate::codec::TextJson"))
+            .map(|(file, attribute, _)| format!("{file}: {attribute}"))
+            .collect();
         assert!(missing.is_empty(), "server functions without `output = crate::codec::TextJson`: {missing:#?}");
+    }
+
+    /// A server function that checks the caller by hand can forget the role, or the status of a refusal
+    /// (the list's two answered a stale page link with 500). `current_caller` alone needs no role: being
+    /// signed out is its answer.
+    #[test]
+    fn every_server_function_runs_inside_guard() {
+        let missing: Vec<_> = server_functions()
+            .into_iter()
+            .filter(|(_, _, function)| {
+                let compact: String = function.chars().filter(|c| !c.is_whitespace()).collect();
+                !compact.contains("crate::auth::guard(Role::") && !compact.contains("pubasyncfncurrent_caller(")
+            })
+            .map(|(file, attribute, _)| format!("{file}: {attribute}"))
+            .collect();
+        assert!(missing.is_empty(), "server functions outside `auth::guard`: {missing:#?}");
     }
 }
