@@ -9,10 +9,10 @@ use app::{App, shell};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
-use axum::http::header::{CACHE_CONTROL, VARY};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::header::{CACHE_CONTROL, RETRY_AFTER, VARY};
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware;
-use axum::response::Redirect;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -71,15 +71,20 @@ pub fn router(state: AppState) -> Router {
 /// (`config::STATEMENT_TIMEOUT`), so a slow query answers 503 before this cuts the connection.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// `GET /health`: 200 when PostgreSQL answers, 503 otherwise (no session needed).
-async fn health(State(state): State<AppState>) -> (StatusCode, [(HeaderName, &'static str); 1], &'static str) {
+/// `GET /health`: 200 when PostgreSQL answers, 503 with `Retry-After` otherwise (no session needed).
+async fn health(State(state): State<AppState>) -> Response {
     let ping = tokio::time::timeout(
         Duration::from_secs(3),
         sqlx::query_scalar!("select 1 as \"one!\"").fetch_one(&state.pool),
     );
     match ping.await {
-        Ok(Ok(_)) => (StatusCode::OK, [(CACHE_CONTROL, "no-store")], "ok"),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, [(CACHE_CONTROL, "no-store")], "the database is not reachable"),
+        Ok(Ok(_)) => (StatusCode::OK, [(CACHE_CONTROL, "no-store")], "ok").into_response(),
+        _ => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(CACHE_CONTROL, "no-store"), (RETRY_AFTER, "5")],
+            "the database is not reachable",
+        )
+            .into_response(),
     }
 }
 

@@ -20,7 +20,9 @@ pub async fn list_orders(query: OrderQuery) -> Result<OrderPage, AppError> {
 pub async fn get_order(id: i64) -> Result<OrderView, AppError> {
     use crate::accounts::Role;
     crate::auth::guard(Role::Viewer, |caller, state| async move {
-        super::db::order_view(&state.pool, caller.workspace_id, id).await
+        let mut order = super::db::order_view(&state.pool, caller.workspace_id, id).await?;
+        order.can_export = caller.role.allows(Role::Agent);
+        Ok(order)
     })
     .await
 }

@@ -124,6 +124,7 @@ pub async fn order_view(pool: &PgPool, workspace_id: i64, id: i64) -> AppResult<
         shipping_address: address(o.shipping_address),
         billing_address: address(o.billing_address),
         shipping_updates,
+        can_export: false,
     })
 }
 

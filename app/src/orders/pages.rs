@@ -161,9 +161,11 @@ fn OrderDetails(order: OrderView) -> impl IntoView {
             {in_base}
             <div><dt>"Order id in the store"</dt><dd>{order.external_id.clone()}</dd></div>
         </dl>
-        <p>
-            <a href=format!("/orders/{}/download", row.id) download="" rel="external">"Download as CSV"</a>
-        </p>
+        {order.can_export.then(|| view! {
+            <p>
+                <a href=format!("/orders/{}/download", row.id) download="" rel="external">"Download as CSV"</a>
+            </p>
+        })}
         <section aria-labelledby="order-lines">
             <h2 id="order-lines">"Products"</h2>
             <table class="lines">

@@ -102,6 +102,8 @@ pub struct OrderView {
     pub shipping_address: Option<Address>,
     pub billing_address: Option<Address>,
     pub shipping_updates: Vec<ShippingUpdate>,
+    /// Whether the caller may download the order as CSV: an export, agents' and admins' (SPEC §2).
+    pub can_export: bool,
 }
 
 /// The summary card of a customer's order history (SPEC §3): the figures over *all* their orders,

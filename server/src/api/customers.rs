@@ -4,7 +4,7 @@ use super::auth::ApiWorkspace;
 use super::error::{ApiError, ErrorResponse};
 use app::customers::db;
 use app::customers::{Address, COUNT_CAP, CustomerDetail, CustomerQuery, CustomerRow, Phone};
-use app::error::AppError;
+use app::error::{AppError, FieldError};
 use app::sentiment::Sentiment;
 use app::state::AppState;
 use axum::Json;
@@ -61,6 +61,20 @@ pub struct Page {
     close_matches: bool,
 }
 
+/// The parameters the document gives a type other than free text.
+const TYPED_PARAMETERS: [&str; 10] = [
+    "registered",
+    "orders_min",
+    "orders_max",
+    "purchased_from",
+    "purchased_to",
+    "open_tickets",
+    "manager",
+    "limit",
+    "tov_min",
+    "tov_max",
+];
+
 /// The customer list, filtered and sorted like the list screen.
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers",
     params(
@@ -69,17 +83,17 @@ pub struct Page {
         ("channel" = Option<Vec<String>>, Query, max_items = 20, description = "Channel key; repeat for any of several"),
         ("sentiment" = Option<String>, Query, description = "positive, neutral, negative or none"),
         ("registered" = Option<bool>, Query, description = "true: registered customers; false: guests"),
-        ("tov_min" = Option<String>, Query, description = "Total order value at least (decimal)"),
-        ("tov_max" = Option<String>, Query, description = "Total order value at most (decimal)"),
-        ("orders_min" = Option<i32>, Query, description = "Counted orders at least"),
-        ("orders_max" = Option<i32>, Query, description = "Counted orders at most"),
+        ("tov_min" = Option<String>, Query, pattern = r"^[0-9]+(\.[0-9]+)?$", description = "Total order value at least (decimal)"),
+        ("tov_max" = Option<String>, Query, pattern = r"^[0-9]+(\.[0-9]+)?$", description = "Total order value at most (decimal)"),
+        ("orders_min" = Option<i32>, Query, minimum = 0, description = "Counted orders at least"),
+        ("orders_max" = Option<i32>, Query, minimum = 0, description = "Counted orders at most"),
         ("purchased_from" = Option<chrono::NaiveDate>, Query, description = "Latest purchase on or after this day (workspace time zone)"),
         ("purchased_to" = Option<chrono::NaiveDate>, Query, description = "Latest purchase on or before this day (workspace time zone)"),
         ("open_tickets" = Option<bool>, Query, description = "true: customers with a ticket to do or waiting"),
         ("mark" = Option<String>, Query, description = "vip or bad: customers staff marked so"),
-        ("manager" = Option<i64>, Query, description = "User id of the assigned manager"),
+        ("manager" = Option<i64>, Query, minimum = 1, description = "User id of the assigned manager"),
         ("sort" = Option<String>, Query, description = "latest_purchase, name, tov, orders, aov, customer_since or registered_at; - before it for descending (default -latest_purchase); orders and tov break each other's ties, aov's by tov"),
-        ("limit" = Option<i64>, Query, description = "Customers per page, 1 to 200 (default 50)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "Customers per page, 1 to 200 (default 50)"),
         ("after" = Option<String>, Query, max_length = 1024, description = "Cursor: the page after (`next` of a page)"),
         ("before" = Option<String>, Query, max_length = 1024, description = "Cursor: the page before (`previous` of a page)"),
     ),
@@ -99,6 +113,16 @@ pub async fn list(
     let params: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
+    // The list screen's form sends an empty field for "no filter"; a program leaves the parameter out,
+    // and an empty number, date or yes/no is refused, as the document types them.
+    let empty: Vec<FieldError> = params
+        .iter()
+        .filter(|(name, value)| value.trim().is_empty() && TYPED_PARAMETERS.contains(&name.as_str()))
+        .map(|(name, _)| FieldError { path: name.clone(), message: "is empty: leave it out for no filter".into() })
+        .collect();
+    if !empty.is_empty() {
+        return Err(AppError::Invalid(empty).into());
+    }
     let query =
         CustomerQuery::from_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(AppError::Invalid)?;
     let page = db::list_customers(&state.pool, workspace, &query).await?;

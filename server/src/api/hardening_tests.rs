@@ -275,6 +275,7 @@ async fn without_the_database_answers_are_503_with_retry_after() {
     let base = serve_with(pool, LeptosOptions::builder().output_name("customer-view").build()).await;
     let health = reqwest::get(format!("{base}/health")).await.unwrap();
     assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(health.headers()[RETRY_AFTER], "5");
     let (status, body) = get(&base, "/api/v1/customers", Some("cv_some_key")).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(body["error"]["code"], "unavailable");

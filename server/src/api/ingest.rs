@@ -41,21 +41,21 @@ fn parse_json(body: Body) -> Result<Value, AppError> {
 type Body = Result<Bytes, BytesRejection>;
 
 /// The VIP threshold is global: it is refreshed once per request, after the writes commit, looking at the
-/// customers written and at those the threshold's move may have crossed.
-async fn refresh_vip<'a>(
-    state: &AppState,
-    workspace: i64,
-    stored: impl IntoIterator<Item = &'a Ingested>,
-) -> Result<(), AppError> {
+/// customers written and at those the threshold's move may have crossed. The writes are acknowledged
+/// whatever becomes of it: a refresh that fails (the database went away just after the commit) is logged
+/// and caught up by the next refresh, never answered as a failure of writes that are stored.
+async fn refresh_vip<'a>(state: &AppState, workspace: i64, stored: impl IntoIterator<Item = &'a Ingested>) {
     let written: Vec<i64> = stored
         .into_iter()
         .filter(|done| done.result != Outcome::Unchanged)
         .flat_map(|done| done.affected.iter().copied())
         .collect();
     if written.is_empty() {
-        return Ok(());
+        return;
     }
-    state.vip.refresh(state, workspace, &written).await
+    if let Err(error) = state.vip.refresh(state, workspace, &written).await {
+        tracing::warn!(workspace, %error, "the VIP refresh after stored writes failed; the next refresh catches up");
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -216,7 +216,7 @@ async fn create(
     let value = parse_json(body)?;
     let currency = workspace_currency(&state.pool, workspace).await?;
     let done = store_one(&state, workspace, &currency, kind, &value).await?;
-    refresh_vip(&state, workspace, [&done]).await?;
+    refresh_vip(&state, workspace, [&done]).await;
     let status = if done.result == Outcome::Created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(done)))
 }
@@ -301,7 +301,7 @@ async fn batch(
             stored
         }
     };
-    refresh_vip(&state, workspace, stored.iter().flatten()).await?;
+    refresh_vip(&state, workspace, stored.iter().flatten()).await;
     let results = stored
         .into_iter()
         .enumerate()

@@ -23,6 +23,17 @@ use utoipa::{Modify, OpenApi};
         super::customers::list,
         super::customers::detail,
     ),
+    // the answers of the ingestion routes are described by `IntoResponses` enums, whose schemas utoipa
+    // does not collect on its own
+    components(schemas(
+        app::orders::ingest::Ingested,
+        app::orders::ingest::Outcome,
+        super::ingest::BatchResult,
+        super::ingest::ItemResult,
+        super::ingest::ItemOutcome,
+        super::error::ErrorResponse,
+        super::error::ErrorBody,
+    )),
     modifiers(&ApiKey),
     security(("api_key" = [])),
 )]
