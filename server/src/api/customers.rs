@@ -3,7 +3,7 @@
 use super::auth::ApiWorkspace;
 use super::error::{ApiError, ErrorResponse};
 use app::customers::db;
-use app::customers::{Address, COUNT_CAP, CustomerDetail, CustomerQuery, CustomerRow, Phone};
+use app::customers::{Address, COUNT_CAP, CustomerDetail, CustomerQuery, CustomerRow, MAX_REPEATS, Phone};
 use app::error::{AppError, FieldError};
 use app::sentiment::Sentiment;
 use app::state::AppState;
@@ -122,6 +122,12 @@ pub async fn list(
         .collect();
     if !empty.is_empty() {
         return Err(AppError::Invalid(empty).into());
+    }
+    // empty values of a repeatable filter are no filter, but count towards its limit as sent
+    for name in ["segment", "channel"] {
+        if params.iter().filter(|(n, _)| n == name).count() > MAX_REPEATS {
+            return Err(AppError::invalid(name, format!("use at most {MAX_REPEATS} of them")).into());
+        }
     }
     let query =
         CustomerQuery::from_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(AppError::Invalid)?;
