@@ -107,6 +107,28 @@ mod tests {
         assert!(super::trusted_proxies("").unwrap().is_empty());
     }
 
+    /// The web server's statements stop at their limit with a 503 saying so, instead of holding a
+    /// connection of the pool of 20 for as long as a slow query takes.
+    #[sqlx::test(migrations = false)]
+    async fn the_web_servers_statements_are_cut_off_at_their_limit(_pool: sqlx::PgPool) {
+        let config = super::Config {
+            database_url: std::env::var("DATABASE_URL").unwrap(),
+            clock: app::clock::Clock::system(),
+            secure_cookies: false,
+            segment_refresh: std::time::Duration::from_secs(900),
+            trusted_proxies: Vec::new(),
+        };
+        let serving = config.pool(1, Some(super::STATEMENT_TIMEOUT)).await.unwrap();
+        let limit: String = sqlx::query_scalar("show statement_timeout").fetch_one(&serving).await.unwrap();
+        assert_eq!(limit, "15s");
+        let short = config.pool(1, Some(std::time::Duration::from_millis(100))).await.unwrap();
+        let slow = sqlx::query("select pg_sleep(2)").execute(&short).await.unwrap_err();
+        assert_eq!(app::error::AppError::from(slow), app::error::AppError::TooSlow);
+        let cli = config.pool(1, None).await.unwrap();
+        let limit: String = sqlx::query_scalar("show statement_timeout").fetch_one(&cli).await.unwrap();
+        assert_eq!(limit, "0", "command-line work has no limit");
+    }
+
     #[test]
     fn passwords_never_reach_messages() {
         assert_eq!(super::redact("postgres://cv:s3cret@localhost/db"), "postgres://cv:***@localhost/db");
