@@ -111,6 +111,7 @@ fn SearchBox(query: Memo<CustomerQuery>) -> impl IntoView {
                 name="q"
                 placeholder="Name, email, phone or order number"
                 autocomplete="off"
+                maxlength=crate::customers::MAX_TEXT
                 value=value
                 prop:value=value
                 on:input=on_input

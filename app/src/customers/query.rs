@@ -2,6 +2,7 @@
 //! written back to the URL parameters that the list screen and `GET /api/v1/customers` share, so a
 //! shared URL opens the same view and the API never disagrees with the screen.
 
+use crate::checks::{MAX_YEAR, MIN_YEAR};
 use crate::error::FieldError;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -118,7 +119,6 @@ pub const MAX_TEXT: usize = 200;
 pub const MAX_REPEATS: usize = 20;
 /// The longest page link (`after`, `before`); real ones are far shorter.
 pub const MAX_CURSOR: usize = 1024;
-use crate::checks::{MAX_YEAR, MIN_YEAR};
 
 /// The list's URL query. Repeated values of one filter (two segments, two channels) mean "any of them";
 /// different filters all apply.

@@ -139,7 +139,7 @@ impl<'a> Reader<'a> {
         self.text(key, max)
     }
 
-    /// A channel's key (`manual` when absent and `default_manual`): what the database accepts as one.
+    /// A channel's key, as the database accepts one; `required`: an absent key is refused.
     pub fn channel_key(&mut self, key: &str, required: bool) -> Option<String> {
         let channel = if required { self.required_text(key, 64)? } else { self.text(key, 64)? };
         let mut chars = channel.chars();
@@ -354,6 +354,7 @@ fn address(r: &mut Reader<'_>, key: &str) -> Option<Value> {
     let mut good = true;
     for (field, item) in object {
         let problem = match item {
+            _ if has_nul(field) => Some("must not contain NUL characters"),
             Value::String(text) if has_nul(text) => Some("must not contain NUL characters"),
             Value::String(text) if text.chars().count() > 1000 => Some("is longer than 1,000 characters"),
             Value::Array(_) | Value::Object(_) => Some("expected a text"),
