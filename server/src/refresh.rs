@@ -58,3 +58,31 @@ pub async fn refresh_periodically(pool: PgPool, clock: Clock, every: Duration) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The periodic refresh stopped at the first workspace that failed, so the ones after it were never
+    /// refreshed again. Here the first workspace's refresh cannot take its lock (another session holds it,
+    /// and the pool waits for locks at most 200 ms): the second is refreshed all the same.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_workspace_that_fails_does_not_stop_the_others(pool: PgPool) {
+        let first = app::accounts::db::create_workspace(&pool, "first", "First", "USD", "UTC").await.unwrap().id;
+        app::accounts::db::create_workspace(&pool, "second", "Second", "USD", "UTC").await.unwrap();
+        let mut holder = pool.begin().await.unwrap();
+        sqlx::query("select pg_advisory_xact_lock($1, $2::int)")
+            .bind(app::segments::db::SEGMENTS_LOCK)
+            .bind(first as i32)
+            .execute(&mut *holder)
+            .await
+            .unwrap();
+        let impatient = (*pool.connect_options()).clone().options([("lock_timeout", "200ms")]);
+        let impatient = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect_with(impatient).await.unwrap();
+        let clock = Clock::fixed("2026-11-01T00:00:00Z".parse().unwrap());
+        let done = refresh_segments(&impatient, &clock, None).await.unwrap();
+        let outcome: Vec<(&str, bool)> = done.iter().map(|(slug, result)| (slug.as_str(), result.is_ok())).collect();
+        assert_eq!(outcome, [("first", false), ("second", true)]);
+        holder.rollback().await.unwrap();
+    }
+}

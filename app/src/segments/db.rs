@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use sqlx::PgConnection;
 
 /// Advisory lock key: per-customer refreshes share it, a full refresh takes it alone.
-const SEGMENTS_LOCK: i32 = 7001;
+pub const SEGMENTS_LOCK: i32 = 7001;
 
 /// `now` minus `months` calendar months, in UTC (e.g. 31 May − 3 months = 28 Feb).
 pub fn months_before(now: DateTime<Utc>, months: u32) -> DateTime<Utc> {
