@@ -5,8 +5,8 @@
 use crate::error::{AppError, FieldError};
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
+use axum::http::Method;
 use axum::http::header::CONTENT_TYPE;
-use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
@@ -43,9 +43,8 @@ pub async fn refuse_nul_text(request: Request, next: Next) -> Response {
 
 /// The refusal in the shape a server function's caller reads (`AppError` as JSON).
 fn refusal(error: AppError) -> Response {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
     let body = serde_json::to_string(&error).unwrap_or_default();
-    (status, [(CONTENT_TYPE, "application/json")], body).into_response()
+    (error.http_status(), [(CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// The names of the form fields whose value holds a NUL.

@@ -66,6 +66,12 @@ impl AppError {
         }
     }
 
+    /// `status` as axum's type, for the routes that answer outside server functions.
+    #[cfg(feature = "ssr")]
+    pub fn http_status(&self) -> axum::http::StatusCode {
+        axum::http::StatusCode::from_u16(self.status()).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
     /// Seconds to wait before trying again, for the answers that say "try again shortly" (`Retry-After`).
     pub fn retry_after(&self) -> Option<u32> {
         matches!(self, AppError::Unavailable | AppError::TooSlow).then_some(5)
@@ -86,10 +92,8 @@ impl AppError {
     /// returns the error: server functions answer 401/403/404/422 rather than a blanket 500.
     #[cfg(feature = "ssr")]
     pub fn respond(self) -> Self {
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
-            && let Ok(status) = axum::http::StatusCode::from_u16(self.status())
-        {
-            response.set_status(status);
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(self.http_status());
             if let Some(seconds) = self.retry_after() {
                 response.insert_header(axum::http::header::RETRY_AFTER, seconds.into());
             }

@@ -21,12 +21,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 /// A refusal as the page shows it: the status and one plain sentence (each bad field's message).
 fn refusal(error: AppError) -> Response {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let status = match &error {
         AppError::Invalid(fields) if fields.iter().any(|f| f.message.contains("can be at most")) => {
             StatusCode::PAYLOAD_TOO_LARGE
         }
-        _ => status,
+        _ => error.http_status(),
     };
     let text = match error {
         AppError::Invalid(fields) => fields.into_iter().map(|f| f.message).collect::<Vec<_>>().join("; "),

@@ -42,6 +42,5 @@ pub async fn download(
 }
 
 fn refusal(error: AppError) -> Response {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, error.to_string()).into_response()
+    (error.http_status(), error.to_string()).into_response()
 }

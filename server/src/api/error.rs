@@ -33,7 +33,7 @@ impl From<AppError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = self.0.http_status();
         let code = match &self.0 {
             AppError::NotFound => "not_found",
             AppError::Unauthenticated => "unauthenticated",
