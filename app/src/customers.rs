@@ -1,6 +1,5 @@
 //! Customers: the list, the profile (slider and page); editing and merging in later issues.
 
-pub mod api;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod detail;
@@ -11,8 +10,6 @@ pub mod identity;
 pub mod indicators;
 pub mod list;
 pub mod profile;
-pub mod query;
 pub mod types;
 
-pub use query::*;
 pub use types::*;

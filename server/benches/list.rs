@@ -10,8 +10,8 @@
 //!     DATABASE_URL=… cargo bench -p server --bench list -- [--workspace bench] [--runs 11] [--quick]
 //!         [--naive-only | --detail-only] [--only <part of a filter's name>]
 
-use app::customers::db::list_customers;
-use app::customers::query::{CustomerQuery, Sort, SortKey};
+use app::customers::list::db::list_customers;
+use app::customers::list::{CustomerQuery, Sort, SortKey};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Executor, PgPool};
 use std::str::FromStr;

@@ -3,7 +3,8 @@
 use super::auth::ApiWorkspace;
 use super::error::{ApiError, ErrorResponse};
 use app::customers::db;
-use app::customers::{Address, COUNT_CAP, CustomerDetail, CustomerQuery, CustomerRow, MAX_REPEATS, Phone};
+use app::customers::list::{CustomerQuery, MAX_REPEATS};
+use app::customers::{Address, COUNT_CAP, CustomerDetail, CustomerRow, Phone};
 use app::error::{AppError, FieldError};
 use app::sentiment::Sentiment;
 use app::state::AppState;
@@ -131,7 +132,7 @@ pub async fn list(
     }
     let query =
         CustomerQuery::from_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(AppError::Invalid)?;
-    let page = db::list_customers(&state.pool, workspace, &query).await?;
+    let page = app::customers::list::db::list_customers(&state.pool, workspace, &query).await?;
     Ok(Json(Page {
         items: page.items.into_iter().map(Item::from).collect(),
         next: page.next,

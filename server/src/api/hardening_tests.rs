@@ -161,7 +161,7 @@ async fn server_functions_answer_bad_arguments_with_a_4xx(pool: PgPool) {
     let client = reqwest::Client::new();
     let call = |path: &str| client.post(format!("{base}{path}")).header("origin", &base).header(COOKIE, &cookie);
     let add_note = <app::notes::AddNote as leptos::server_fn::ServerFn>::PATH;
-    let list = <app::customers::api::ListCustomers as leptos::server_fn::ServerFn>::PATH;
+    let list = <app::customers::list::ListCustomers as leptos::server_fn::ServerFn>::PATH;
 
     let status = |r: reqwest::Response| r.status();
     assert_eq!(status(call(add_note).form(&[("customer", "abc"), ("body", "x")]).send().await.unwrap()), 400);

@@ -188,7 +188,7 @@ async fn pages_need_a_session_and_carry_security_headers(pool: PgPool) {
     assert_eq!(response.headers()["x-frame-options"], "DENY");
 
     // a server function called without a session is refused, not run
-    let path = <app::customers::api::ListCustomers as leptos::server_fn::ServerFn>::PATH;
+    let path = <app::customers::list::ListCustomers as leptos::server_fn::ServerFn>::PATH;
     let body = serde_json::json!({"query": {"q": "ann"}});
     let response = client.post(format!("{base}{path}")).header("origin", &base).json(&body).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);

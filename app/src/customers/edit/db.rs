@@ -712,10 +712,10 @@ mod tests {
 
         // the list filters on them: a choice by its label, a number, yes/no
         let list = |pairs: &[(&str, &str)]| {
-            let query = crate::customers::query::CustomerQuery::from_pairs(pairs.iter().copied()).unwrap();
+            let query = crate::customers::list::CustomerQuery::from_pairs(pairs.iter().copied()).unwrap();
             let pool = pool.clone();
             let ws = shop.ws;
-            async move { crate::customers::db::list_customers(&pool, ws, &query).await.unwrap().items.len() }
+            async move { crate::customers::list::db::list_customers(&pool, ws, &query).await.unwrap().items.len() }
         };
         assert_eq!(list(&[("field.loyalty_tier", "silver")]).await, 1);
         assert_eq!(list(&[("field.loyalty_tier", "Gold")]).await, 0);

@@ -1,32 +1,11 @@
 //! Page cursors: the sort and the sort values of a row, as an opaque URL-safe text. A cursor is checked
 //! when read: a damaged or forged one, or one made for another sort, is refused with a message.
 
-use crate::checks::{MAX_YEAR, MIN_YEAR};
-use crate::customers::query::Sort;
+use super::query::Sort;
+use super::sort::{SortValue, fits};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Datelike, Utc};
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum SortValue {
-    /// A time as PostgreSQL writes it (`2026-01-31 10:00:00.5+00`), or `infinity` / `-infinity`.
-    Time(String),
-    Number(Decimal),
-    Text(String),
-    Int(i64),
-    Bool(bool),
-}
-
-/// Whether `text` is a time PostgreSQL reads back exactly (checked before it reaches the database): a
-/// forged cursor's year 0, negative or five-digit year is not.
-pub fn is_time(text: &str) -> bool {
-    matches!(text, "infinity" | "-infinity")
-        || (text.starts_with(|c: char| c.is_ascii_digit())
-            && DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%#z")
-                .is_ok_and(|t| (MIN_YEAR..=MAX_YEAR).contains(&t.with_timezone(&Utc).year())))
-}
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cursor {
@@ -50,17 +29,23 @@ impl Cursor {
     pub fn decode(text: &str, sort: Sort, parameter: &'static str) -> Result<Cursor, BadCursor> {
         let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| BadCursor { parameter })?;
         let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| BadCursor { parameter })?;
-        if cursor.sort != sort.param() || !super::list::fits(sort, &cursor.values) {
+        if cursor.sort != sort.param() || !fits(sort, &cursor.values) {
             return Err(BadCursor { parameter });
         }
         Ok(cursor)
     }
 }
 
+impl From<BadCursor> for crate::error::AppError {
+    fn from(bad: BadCursor) -> Self {
+        crate::error::AppError::stale_page_link(bad.parameter)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::query::SortKey;
     use super::*;
-    use crate::customers::query::SortKey;
 
     #[test]
     fn a_cursor_reads_back_only_for_its_own_sort() {

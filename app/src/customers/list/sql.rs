@@ -3,86 +3,16 @@
 //! asked for decide its shape, so that each shape is planned on its own and uses its index. Every piece
 //! of SQL comes from the closed lists below; user input only ever travels as bound parameters.
 
-use super::cursor::{Cursor, SortValue};
-use crate::customers::query::{CustomerQuery, Mark, SentimentFilter, Sort, SortKey};
-use crate::error::{AppError, AppResult};
+use super::cursor::Cursor;
+use super::query::{CustomerQuery, Mark, SentimentFilter, Sort, SortKey};
+use super::search::{Search, escape_like, push_search};
+use super::sort::{Column, Kind, SortValue, col, columns, read_row};
+use crate::customers::types::COUNT_CAP;
+use crate::error::AppResult;
 use crate::segments;
 use crate::sentiment::LABEL_THRESHOLD;
 use chrono::{DateTime, Utc};
-use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
-
-use crate::customers::types::COUNT_CAP;
-
-#[derive(Clone, Copy)]
-pub(super) enum Kind {
-    Time,
-    Number,
-    Text,
-    Int,
-    BigInt,
-    Bool,
-}
-
-/// One column of a sort: an expression that is never null (nulls are mapped to where they sort), and
-/// its direction. Each sort has an index on exactly these expressions (migration `customer_list`).
-#[derive(Clone, Copy)]
-struct Column {
-    sql: &'static str,
-    kind: Kind,
-    descending: bool,
-}
-
-const fn col(sql: &'static str, kind: Kind, descending: bool) -> Column {
-    Column { sql, kind, descending }
-}
-
-/// The columns of `sort`, ending with the id so that every row has its own place.
-fn columns(sort: Sort) -> Vec<Column> {
-    use Kind::*;
-    let d = sort.descending;
-    match sort.key {
-        // SPEC §3: newest purchase first, ties by last name, first name, id; customers without a counted
-        // order after everyone else, newest registered first.
-        SortKey::LatestPurchase if d => vec![
-            col("coalesce(c.latest_purchase_at, '-infinity')", Time, true),
-            col("(case when c.latest_purchase_at is null then c.registered_at else '-infinity' end)", Time, true),
-            col("c.last_name", Text, false),
-            col("c.first_name", Text, false),
-            col("c.id", BigInt, false),
-        ],
-        // oldest purchase first; customers without one still last
-        SortKey::LatestPurchase => vec![
-            col("coalesce(c.latest_purchase_at, 'infinity')", Time, false),
-            col("c.last_name", Text, false),
-            col("c.first_name", Text, false),
-            col("c.id", BigInt, false),
-        ],
-        SortKey::Name => vec![col("c.last_name", Text, d), col("c.first_name", Text, d), col("c.id", BigInt, d)],
-        // each of the two figures breaks the other's ties (migration `figure_tie_breaks`)
-        SortKey::TotalOrderValue => {
-            vec![col("c.total_order_value", Number, d), col("c.order_count", Int, d), col("c.id", BigInt, d)]
-        }
-        SortKey::Orders => {
-            vec![col("c.order_count", Int, d), col("c.total_order_value", Number, d), col("c.id", BigInt, d)]
-        }
-        // no average (no orders) last in both directions; equal averages by total (migration
-        // `figure_tie_breaks`)
-        SortKey::AverageOrderValue => vec![
-            col("(c.average_order_value is null)", Bool, false),
-            col("coalesce(c.average_order_value, 0)", Number, d),
-            col("c.total_order_value", Number, d),
-            col("c.id", BigInt, d),
-        ],
-        SortKey::CustomerSince if d => {
-            vec![col("coalesce(c.customer_since, '-infinity')", Time, true), col("c.id", BigInt, true)]
-        }
-        SortKey::CustomerSince => {
-            vec![col("coalesce(c.customer_since, 'infinity')", Time, false), col("c.id", BigInt, false)]
-        }
-        SortKey::RegisteredAt => vec![col("c.registered_at", Time, d), col("c.id", BigInt, d)],
-    }
-}
+use sqlx::{PgConnection, Postgres, QueryBuilder};
 
 /// Ids of one page, in order, with whether there are more rows beyond it in the direction read, and the
 /// sort values of the first and last rows (for the cursors of the pages around it).
@@ -271,25 +201,6 @@ async fn order_counts(
     Ok((most < least.saturating_add(MAX_ORDER_COUNTS)).then(|| (least..=most).collect()))
 }
 
-fn read_row(row: &PgRow, columns: &[Column]) -> Result<(i64, Vec<SortValue>), sqlx::Error> {
-    let values = columns
-        .iter()
-        .enumerate()
-        .map(|(i, column)| {
-            let name = format!("s{i}");
-            Ok(match column.kind {
-                Kind::Time => SortValue::Time(row.try_get(name.as_str())?),
-                Kind::Number => SortValue::Number(row.try_get(name.as_str())?),
-                Kind::Text => SortValue::Text(row.try_get(name.as_str())?),
-                Kind::Int => SortValue::Int(row.try_get::<i32, _>(name.as_str())?.into()),
-                Kind::BigInt => SortValue::Int(row.try_get(name.as_str())?),
-                Kind::Bool => SortValue::Bool(row.try_get(name.as_str())?),
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
-    Ok((row.try_get("id")?, values))
-}
-
 /// Rows after the cursor in the order of `columns`: (a, b, c) after (x, y, z) is a > x, or a = x and
 /// b > y, or …, with each comparison turned for descending columns. The leading columns that share a
 /// direction are also bounded together as a row, (a, b) >= (x, y), which the index can seek to: the
@@ -336,22 +247,6 @@ fn push_value(sql: &mut QueryBuilder<'_, Postgres>, column: &Column, value: &Sor
         (Kind::Bool, SortValue::Bool(b)) => sql.push_bind(*b).push("::boolean"),
         _ => unreachable!("cursors are checked against the sort's columns when decoded"),
     };
-}
-
-/// Checks that decoded cursor values fit the sort's columns.
-pub(super) fn fits(sort: Sort, values: &[SortValue]) -> bool {
-    let columns = columns(sort);
-    columns.len() == values.len()
-        && columns.iter().zip(values).all(|(c, v)| match (c.kind, v) {
-            (Kind::Time, SortValue::Time(t)) => super::cursor::is_time(t),
-            // a forged cursor's text could carry what PostgreSQL refuses, its number what `int` cannot hold
-            (Kind::Text, SortValue::Text(t)) => !t.contains('\0'),
-            (Kind::Int, SortValue::Int(n)) => i32::try_from(*n).is_ok(),
-            (Kind::Number, SortValue::Number(_))
-            | (Kind::BigInt, SortValue::Int(_))
-            | (Kind::Bool, SortValue::Bool(_)) => true,
-            _ => false,
-        })
 }
 
 /// The filters of `query`, each one `and …`; `along`: the order the rows are read in (the page's sort;
@@ -548,126 +443,6 @@ pub(super) async fn look_up(conn: &mut PgConnection, workspace_id: i64, query: &
     Ok(lookups)
 }
 
-/// How the search text matches, with what was looked up before the list's query.
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
-pub(super) struct Search {
-    /// Customers found by other means than their search text: an order with the number searched for
-    /// and, for close matches, an email address a typo or two away (pg_trgm similarity of the whole
-    /// address, so that a shared domain alone does not match).
-    pub found: Vec<i64>,
-    /// For close matches (asked for when nothing matches exactly): for every word of the text, the close
-    /// words found in the dictionary of name words.
-    pub close_words: Option<Vec<Vec<String>>>,
-    /// Every customer matching, `found` included, when they are at most `MATCHES_LISTED`: the list's
-    /// queries then test each customer against this list (hashed) instead of looking up the customer's
-    /// search text.
-    pub matches: Option<Vec<i64>>,
-}
-
-/// Up to how many matches of a search are collected before the list's queries (`Search::matches`). A
-/// search matching more is broad enough that walking a sort finds a page of them within a few thousand
-/// customers. (Three in tests, so that they take both ways.)
-const MATCHES_LISTED: i64 = if cfg!(test) { 3 } else { 20_000 };
-
-/// The digits of a search text that could be a phone number (digits and the signs numbers are written
-/// with): national numbers drop their trunk zero, which makes them a part of the E.164 digits; fewer
-/// than four digits do not search phones.
-fn phone_digits(q: &str) -> Option<String> {
-    if !q.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c)) {
-        return None;
-    }
-    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-    let digits = digits.trim_start_matches('0');
-    (digits.len() >= 4).then(|| digits.to_string())
-}
-
-/// From how many matches collected a search alone is tested as a hashed subquery rather than a
-/// constant: planning `c.id = any(…)` estimates each element on its own (9,446 of them: 8–15 ms), and a
-/// page of that many is found within a few thousand customers along any sort.
-const MATCHES_HASHED: usize = if cfg!(test) { 2 } else { 4_000 };
-
-/// Name, email, phone (any format) and order number (with or without `#`): the customers matched
-/// beforehand, or else the customers' search texts. `alone`: nothing else narrows the list.
-fn push_search(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &str, search: &Search, alone: bool) {
-    if let Some(matches) = &search.matches {
-        if alone && matches.len() >= MATCHES_HASHED {
-            // a subquery under `is true` is not turned into a join: it is run once into a hash table,
-            // and the planner, which then guesses half the customers match, walks the sort's index
-            sql.push(" and (c.id in (select unnest(").push_bind(matches.clone()).push("::bigint[]))) is true");
-        } else {
-            // planned as a constant (the pool plans each statement for its values): a hashed test per
-            // row, and the planner knows how many match, which matters when other filters combine
-            sql.push(" and c.id = any(").push_bind(matches.clone()).push(")");
-        }
-        return;
-    }
-    sql.push(" and c.id in (");
-    push_matching(sql, workspace_id, q, search);
-    sql.push(")");
-}
-
-/// `select` of the customers whose search text (names, addresses and phone digits, migration
-/// `customer_search`, through its trigram index) matches, and of those found beforehand. With close words
-/// (asked for only when the text as typed matched nobody) the text is not searched for again.
-fn push_matching(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &str, search: &Search) {
-    sql.push("select s.customer_id from customer_search s where s.workspace_id = ").push_bind(workspace_id);
-    match &search.close_words {
-        None => {
-            sql.push(" and (s.search_text like ").push_bind(format!("%{}%", escape_like(&q.to_lowercase())));
-            if let Some(digits) = phone_digits(q) {
-                sql.push(" or s.search_text like ").push_bind(format!("%{digits}%"));
-            }
-            sql.push(")");
-        }
-        // every word by one of its close spellings
-        Some(words) if !words.is_empty() && words.iter().all(|close| !close.is_empty()) => {
-            for close in words {
-                let patterns: Vec<String> = close.iter().map(|word| format!("%{}%", escape_like(word))).collect();
-                sql.push(" and s.search_text like any(").push_bind(patterns).push(")");
-            }
-        }
-        // a word with no close spelling: no name matches
-        Some(_) => {
-            sql.push(" and false");
-        }
-    }
-    if !search.found.is_empty() {
-        sql.push(" union select unnest(").push_bind(search.found.clone()).push("::bigint[])");
-    }
-}
-
-/// Collects the customers matching `q` into `search.matches` when they are few enough.
-pub(super) async fn collect_matches(
-    conn: &mut PgConnection,
-    workspace_id: i64,
-    q: &str,
-    search: &mut Search,
-) -> AppResult<()> {
-    search.matches = None;
-    let mut sql = QueryBuilder::<Postgres>::new("select customer_id from (");
-    push_matching(&mut sql, workspace_id, q, search);
-    sql.push(") matching limit ").push_bind(MATCHES_LISTED + 1);
-    let ids: Vec<i64> = sql.build_query_scalar().fetch_all(conn).await?;
-    if ids.len() as i64 <= MATCHES_LISTED {
-        search.matches = Some(ids);
-    }
-    Ok(())
-}
-
-/// The customers with an order numbered `q` (with or without its `#`).
-pub(super) async fn by_order_number(conn: &mut PgConnection, workspace_id: i64, q: &str) -> AppResult<Vec<i64>> {
-    let number = q.trim().trim_start_matches('#');
-    Ok(sqlx::query_scalar!(
-        "select distinct o.customer_id from customer_order o
-           join customer c on c.workspace_id = o.workspace_id and c.id = o.customer_id
-          where o.workspace_id = $1 and o.number in ($2, '#' || $2) and c.merged_into_id is null",
-        workspace_id,
-        number
-    )
-    .fetch_all(conn)
-    .await?)
-}
-
 /// How many customers match, counted up to `COUNT_CAP` + 1 (more reads as "more than 1,000").
 pub(super) async fn count(
     conn: &mut PgConnection,
@@ -690,15 +465,4 @@ pub(super) async fn count(
     push_filters(&mut sql, workspace_id, query, lookups, Sort::default());
     sql.push(" limit ").push_bind(COUNT_CAP + 1).push(") matching");
     Ok(sql.build_query_scalar::<i64>().fetch_one(conn).await?)
-}
-
-/// Makes user text match literally inside a LIKE pattern.
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-}
-
-impl From<super::cursor::BadCursor> for AppError {
-    fn from(bad: super::cursor::BadCursor) -> Self {
-        AppError::stale_page_link(bad.parameter)
-    }
 }

@@ -1,0 +1,387 @@
+//! The customer list page (`/customers`): every bit of state in the URL, rendered on the server from it
+//! (so a shared URL opens the same view, JavaScript or not); once hydrated, filters, sorting, search
+//! and paging move through the router without full reloads, and back and forward restore the view.
+
+use super::query::{CustomerQuery, Mark, SentimentFilter, Sort, SortKey};
+use super::{filter_options, list_customers};
+use crate::custom_fields::filters::CustomFieldFilters;
+use crate::customers::detail::CustomerPanel;
+use crate::customers::types::{COUNT_CAP, CustomerPage, CustomerRow, ListOptions};
+use crate::segments;
+use crate::ui::format;
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::components::{A, Form};
+use leptos_router::hooks::{use_navigate, use_query_map};
+use std::time::Duration;
+
+/// How long typing must pause before the list follows the search box.
+const SEARCH_DEBOUNCE: Duration = Duration::from_millis(250);
+
+#[component]
+pub fn CustomerListPage() -> impl IntoView {
+    let params = use_query_map();
+    let parsed = Memo::new(move |_| {
+        let params = params.read();
+        CustomerQuery::from_pairs((&*params).into_iter().map(|(k, v)| (k.as_ref(), v)))
+    });
+    let query = Memo::new(move |_| parsed.get().unwrap_or_default());
+    // the open customer (`c=`): not a filter, so it lives beside the query
+    let open = Memo::new(move |_| params.read().get("c").and_then(|c| c.trim().parse::<i64>().ok()));
+    let customers = Resource::new(move || query.get(), list_customers);
+    let options = Resource::new(|| (), |_| filter_options());
+
+    view! {
+        <div class="customer-list">
+            <h1>"Customers"</h1>
+            <SearchBox query />
+            <a class="jump-to-filters" href="#filters">"Filters"</a>
+            {move || parsed.get().err().map(|errors| view! {
+                <div role="alert" class="error">
+                    <p>"Some filters in this address could not be read and were left out:"</p>
+                    <ul>{errors.into_iter().map(|e| view! { <li>{e.path}": "{e.message}</li> }).collect_view()}</ul>
+                </div>
+            })}
+            <div class="list-layout">
+                <Suspense fallback=|| view! { <p role="status">"Loading filters…"</p> }>
+                    {move || Suspend::new(async move {
+                        match options.await {
+                            // rebuilt with every change of the URL, so the controls always show it
+                            Ok(options) => (move || view! { <Filters query=query.get() options=options.clone() /> })
+                                .into_any(),
+                            Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+                <section class="results" aria-label="Customers found">
+                    <Suspense fallback=|| view! { <p role="status">"Loading customers…"</p> }>
+                        {move || Suspend::new(async move {
+                            match customers.await {
+                                Ok(page) => view! { <Results page query=query.get_untracked() open /> }.into_any(),
+                                Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                            }
+                        })}
+                    </Suspense>
+                </section>
+            </div>
+            {move || open.get().map(|id| view! { <CustomerPanel id close=query.get().url() /> })}
+        </div>
+    }
+}
+
+/// The list's address with customer `id` open in the side panel.
+fn with_open(query: &CustomerQuery, id: i64) -> String {
+    let url = query.url();
+    let joiner = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{joiner}c={id}")
+}
+
+/// A GET form, so search works without JavaScript; once hydrated, the list follows typing. The other
+/// state of the view (filters, sort) travels along in hidden fields.
+#[component]
+fn SearchBox(query: Memo<CustomerQuery>) -> impl IntoView {
+    let navigate = use_navigate();
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    let on_input = move |ev| {
+        let text = event_target_value(&ev);
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let navigate = navigate.clone();
+        let follow = move || {
+            let next = CustomerQuery { q: Some(text), ..query.get_untracked().first_page() };
+            navigate(&next.url(), NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        };
+        pending.set_value(set_timeout_with_handle(follow, SEARCH_DEBOUNCE).ok());
+    };
+    let value = move || query.get().q.unwrap_or_default();
+    let others = move || {
+        let rest = CustomerQuery { q: None, ..query.get().first_page() };
+        rest.to_pairs()
+            .into_iter()
+            .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
+            .collect_view()
+    };
+    view! {
+        <Form method="GET" action="/customers" attr:role="search" attr:class="search">
+            <label for="customer-search" class="visually-hidden">"Search customers"</label>
+            <input
+                id="customer-search"
+                type="search"
+                name="q"
+                placeholder="Name, email, phone or order number"
+                autocomplete="off"
+                maxlength=super::MAX_TEXT
+                value=value
+                prop:value=value
+                on:input=on_input
+            />
+            {others}
+            <button type="submit">"Search"</button>
+        </Form>
+    }
+}
+
+/// The left panel: built-in segments with member counts, then every filter of SPEC §4. A GET form, so it
+/// works without JavaScript; "Clear filters" is one click.
+#[component]
+fn Filters(query: CustomerQuery, options: ListOptions) -> impl IntoView {
+    let cleared = CustomerQuery { q: query.q.clone(), sort: query.sort, limit: query.limit, ..Default::default() };
+    let has_filters = query.has_filters();
+    let q = query.search().map(str::to_string);
+    let sort = query.sort.param();
+    let text = |value: Option<String>| value.unwrap_or_default();
+    view! {
+        <aside class="filters" id="filters" aria-label="Filters">
+            <Form method="GET" action="/customers">
+                {q.map(|q| view! { <input type="hidden" name="q" value=q /> })}
+                <fieldset>
+                    <legend>"Segments"</legend>
+                    {options.segments.into_iter().map(|s| {
+                        let id = format!("segment-{}", s.key);
+                        let checked = query.segments.contains(&s.key);
+                        view! {
+                            <div class="check">
+                                <input type="checkbox" id=id.clone() name="segment" value=s.key checked=checked prop:checked=checked />
+                                <label for=id>{s.name}" "<span class="count">{format::count(s.members)}</span></label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <fieldset>
+                    <legend>"Channel"</legend>
+                    {options.channels.into_iter().map(|key| {
+                        let id = format!("channel-{key}");
+                        let checked = query.channels.contains(&key);
+                        view! {
+                            <div class="check">
+                                <input type="checkbox" id=id.clone() name="channel" value=key.clone() checked=checked prop:checked=checked />
+                                <label for=id>{key}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <label for="filter-sentiment">"Sentiment"</label>
+                <select id="filter-sentiment" name="sentiment">
+                    <option value="">"Any"</option>
+                    {SentimentFilter::ALL.into_iter().map(|s| {
+                        let label = match s {
+                            SentimentFilter::Positive => "Positive",
+                            SentimentFilter::Neutral => "Neutral",
+                            SentimentFilter::Negative => "Negative",
+                            SentimentFilter::Unknown => "No messages",
+                        };
+                        view! { <option value=s.param() selected=query.sentiment == Some(s) prop:selected=query.sentiment == Some(s)>{label}</option> }
+                    }).collect_view()}
+                </select>
+                <label for="filter-registered">"Registered or guest"</label>
+                <select id="filter-registered" name="registered">
+                    <option value="">"Any"</option>
+                    <option value="true" selected=query.registered == Some(true) prop:selected=query.registered == Some(true)>"Registered"</option>
+                    <option value="false" selected=query.registered == Some(false) prop:selected=query.registered == Some(false)>"Guests"</option>
+                </select>
+                <fieldset class="range">
+                    <legend>"Total order value"</legend>
+                    <label for="filter-tov-min"><span class="visually-hidden">"Total order value "</span>"from"</label>
+                    <input id="filter-tov-min" name="tov_min" type="number" min="0" step="0.01" inputmode="decimal"
+                        value=text(query.tov_min.map(|d| d.to_string())) prop:value=text(query.tov_min.map(|d| d.to_string())) />
+                    <label for="filter-tov-max"><span class="visually-hidden">"Total order value "</span>"to"</label>
+                    <input id="filter-tov-max" name="tov_max" type="number" min="0" step="0.01" inputmode="decimal"
+                        value=text(query.tov_max.map(|d| d.to_string())) prop:value=text(query.tov_max.map(|d| d.to_string())) />
+                </fieldset>
+                <fieldset class="range">
+                    <legend>"Orders"</legend>
+                    <label for="filter-orders-min"><span class="visually-hidden">"Orders "</span>"from"</label>
+                    <input id="filter-orders-min" name="orders_min" type="number" min="0" step="1"
+                        value=text(query.orders_min.map(|n| n.to_string())) prop:value=text(query.orders_min.map(|n| n.to_string())) />
+                    <label for="filter-orders-max"><span class="visually-hidden">"Orders "</span>"to"</label>
+                    <input id="filter-orders-max" name="orders_max" type="number" min="0" step="1"
+                        value=text(query.orders_max.map(|n| n.to_string())) prop:value=text(query.orders_max.map(|n| n.to_string())) />
+                </fieldset>
+                <fieldset class="range">
+                    <legend>"Latest purchase"</legend>
+                    <label for="filter-purchased-from"><span class="visually-hidden">"Latest purchase "</span>"from"</label>
+                    <input id="filter-purchased-from" name="purchased_from" type="date"
+                        value=text(query.purchased_from.map(|d| d.to_string())) prop:value=text(query.purchased_from.map(|d| d.to_string())) />
+                    <label for="filter-purchased-to"><span class="visually-hidden">"Latest purchase "</span>"to"</label>
+                    <input id="filter-purchased-to" name="purchased_to" type="date"
+                        value=text(query.purchased_to.map(|d| d.to_string())) prop:value=text(query.purchased_to.map(|d| d.to_string())) />
+                </fieldset>
+                <div class="check">
+                    <input type="checkbox" id="filter-open-tickets" name="open_tickets" value="true"
+                        checked=query.open_tickets prop:checked=query.open_tickets />
+                    <label for="filter-open-tickets">"Has open tickets"</label>
+                </div>
+                <label for="filter-mark">"Marks"</label>
+                <select id="filter-mark" name="mark">
+                    <option value="">"Any"</option>
+                    <option value="vip" selected=query.mark == Some(Mark::Vip) prop:selected=query.mark == Some(Mark::Vip)>"Marked VIP"</option>
+                    <option value="bad" selected=query.mark == Some(Mark::Bad) prop:selected=query.mark == Some(Mark::Bad)>"Marked BAD"</option>
+                </select>
+                <label for="filter-manager">"Manager"</label>
+                <select id="filter-manager" name="manager">
+                    <option value="">"Anyone or no one"</option>
+                    {options.managers.into_iter().map(|(id, name)| view! {
+                        <option value=id.to_string() selected=query.manager == Some(id) prop:selected=query.manager == Some(id)>{name}</option>
+                    }).collect_view()}
+                </select>
+                <CustomFieldFilters fields=options.custom_fields chosen=query.fields.clone() />
+                <label for="filter-sort">"Sort by"</label>
+                <select id="filter-sort" name="sort">
+                    {SORTS.into_iter().map(|(param, label)| view! {
+                        <option value=param selected=sort == param prop:selected=sort == param>{label}</option>
+                    }).collect_view()}
+                </select>
+                <div class="actions">
+                    <button type="submit">"Apply filters"</button>
+                    {has_filters.then(|| view! { <A href=cleared.url()>"Clear filters"</A> })}
+                </div>
+            </Form>
+        </aside>
+    }
+}
+
+const SORTS: [(&str, &str); 14] = [
+    ("-latest_purchase", "Latest purchase, newest first"),
+    ("latest_purchase", "Latest purchase, oldest first"),
+    ("name", "Name, A to Z"),
+    ("-name", "Name, Z to A"),
+    ("-tov", "Total order value, highest first"),
+    ("tov", "Total order value, lowest first"),
+    ("-orders", "Orders, most first"),
+    ("orders", "Orders, fewest first"),
+    ("-aov", "Average order value, highest first"),
+    ("aov", "Average order value, lowest first"),
+    ("-customer_since", "Customer since, newest first"),
+    ("customer_since", "Customer since, oldest first"),
+    ("-registered_at", "Registered, newest first"),
+    ("registered_at", "Registered, oldest first"),
+];
+
+#[component]
+fn Results(page: CustomerPage, query: CustomerQuery, open: Memo<Option<i64>>) -> impl IntoView {
+    let shown = page.items.len() as i64;
+    let close = page.close_matches.then(|| {
+        view! {
+            <p class="note">"No customer matches exactly what you typed; these come close."</p>
+        }
+    });
+    let summary = if page.total > COUNT_CAP {
+        format!("More than {} customers", format::count(COUNT_CAP))
+    } else if page.next.is_none() && page.previous.is_none() {
+        format!("{} customers", format::count(page.total))
+    } else {
+        format!("Showing {} of {} customers", format::count(shown), format::count(page.total))
+    };
+    if page.items.is_empty() {
+        return view! { <p role="status">"No customers match."</p> }.into_any();
+    }
+    let currency = page.currency;
+    let previous = page.previous.map(|cursor| CustomerQuery { before: Some(cursor), ..query.first_page() }.url());
+    let next = page.next.map(|cursor| CustomerQuery { after: Some(cursor), ..query.first_page() }.url());
+    view! {
+        <p role="status" class="summary">{summary}</p>
+        {close}
+        <table class="customers">
+            <thead>
+                <tr>
+                    <th scope="col">"Sentiment"</th>
+                    <SortHeader label="Customer" key=SortKey::Name query=query.clone() />
+                    <th scope="col">"Segments"</th>
+                    <th scope="col">"Email"</th>
+                    <th scope="col">"Channel"</th>
+                    <SortHeader label="Total order value" key=SortKey::TotalOrderValue query=query.clone() numeric=true />
+                    <SortHeader label="Orders" key=SortKey::Orders query=query.clone() numeric=true />
+                    <SortHeader label="Latest purchase" key=SortKey::LatestPurchase query=query.clone() />
+                </tr>
+            </thead>
+            <tbody>
+                {page
+                    .items
+                    .into_iter()
+                    .map(|row| {
+                        let href = with_open(&query, row.id);
+                        let id = row.id;
+                        let current = Signal::derive(move || open.get() == Some(id));
+                        view! { <CustomerRowView row currency=currency.clone() href current /> }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+        <nav class="pager" aria-label="Pages">
+            {previous.map(|href| view! { <A href=href attr:rel="prev">"Previous page"</A> })}
+            {next.map(|href| view! { <A href=href attr:rel="next">"Next page"</A> })}
+        </nav>
+    }
+    .into_any()
+}
+
+/// A column header that sorts by its column: descending first for figures and dates, A to Z for names;
+/// a second click turns the direction.
+#[component]
+fn SortHeader(
+    label: &'static str,
+    key: SortKey,
+    query: CustomerQuery,
+    #[prop(optional)] numeric: bool,
+) -> impl IntoView {
+    let current = (query.sort.key == key).then_some(query.sort.descending);
+    let descending = match current {
+        Some(descending) => !descending,
+        None => key != SortKey::Name,
+    };
+    let href = CustomerQuery { sort: Sort { key, descending }, ..query.first_page() }.url();
+    let aria_sort = match current {
+        Some(true) => "descending",
+        Some(false) => "ascending",
+        None => "none",
+    };
+    let arrow = match current {
+        Some(true) => " ↓",
+        Some(false) => " ↑",
+        None => "",
+    };
+    view! {
+        <th scope="col" aria-sort=aria_sort class:num=numeric>
+            <A href=href>{label}<span aria-hidden="true">{arrow}</span></A>
+        </th>
+    }
+}
+
+#[component]
+fn CustomerRowView(row: CustomerRow, currency: String, href: String, current: Signal<bool>) -> impl IntoView {
+    let name = row.display_name();
+    view! {
+        <tr class:open=move || current.get()>
+            <td data-label="Sentiment">
+                {match row.sentiment {
+                    Some(sentiment) => {
+                        let (face, word) = sentiment.face();
+                        view! { <span class="sentiment" title=word><span aria-hidden="true">{face}" "</span>{word}</span> }
+                            .into_any()
+                    }
+                    None => view! { <span class="muted">"No messages"</span> }.into_any(),
+                }}
+            </td>
+            <td data-label="Customer">
+                <A href=href attr:class="name" attr:aria-current=move || current.get().then_some("true")>{name}</A>
+                {row.vip_mark.then(|| view! { <span class="mark mark-vip">"VIP"</span> })}
+                {row.bad_mark.then(|| view! { <span class="mark mark-bad">"BAD"</span> })}
+                {row.has_test_order.then(|| view! {
+                    <span class="mark mark-test" title="Has test orders">"Test"</span>
+                })}
+                {(!row.registered).then(|| view! { <span class="mark mark-guest">"Guest"</span> })}
+            </td>
+            <td data-label="Segments">
+                <ul class="chips">
+                    {row.segments.iter().map(|key| view! { <li class="chip">{segments::name(key).to_string()}</li> }).collect_view()}
+                </ul>
+            </td>
+            <td data-label="Email">{row.email.unwrap_or_else(|| "–".into())}</td>
+            <td data-label="Channel">{row.channel}</td>
+            <td data-label="Total order value" class="num">{format::money(row.total_order_value, &currency)}</td>
+            <td data-label="Orders" class="num">{format::count(row.orders.into())}</td>
+            <td data-label="Latest purchase">{row.latest_purchase.map_or_else(|| "–".into(), format::date)}</td>
+        </tr>
+    }
+}
