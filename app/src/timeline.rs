@@ -3,7 +3,14 @@
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod event;
 pub mod view;
+
+#[cfg(feature = "ssr")]
+pub use db::{Recorded, record, record_all};
+#[cfg(feature = "ssr")]
+pub use event::Event;
 
 use crate::error::AppError;
 use chrono::{DateTime, Utc};

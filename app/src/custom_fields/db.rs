@@ -3,6 +3,7 @@
 
 use super::{CustomField, FieldValue, KINDS, MAX_FIELDS, MAX_TEXT};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::timeline::{Event, Recorded};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgExecutor};
@@ -139,28 +140,22 @@ pub async fn delete(
     )
     .fetch_all(&mut *conn)
     .await?;
-    let customers: Vec<i64> = values.iter().map(|v| v.customer_id).collect();
-    let olds: Vec<serde_json::Value> = values
+    let events: Vec<Recorded> = values
         .into_iter()
         .map(|v| {
             let value = typed(v.text_value, v.number_value, v.date_value, v.boolean_value, v.choice_id);
-            serde_json::json!(value.map(|v| v.shown(&field)))
+            let event = Event::FieldChanged {
+                field: format!("custom.{}", field.key),
+                old: serde_json::json!(value.map(|v| v.shown(&field))),
+                new: serde_json::Value::Null,
+                label: Some(field.label.clone()),
+                version: None,
+                removed: true,
+            };
+            Recorded { customer_id: v.customer_id, actor_id: Some(actor), happened_at: now, event }
         })
         .collect();
-    sqlx::query!(
-        "insert into event (workspace_id, customer_id, kind, happened_at, actor_id, field, old_value, new_value, detail)
-         select $1, c, 'field_changed', $3, $4, $5, o, 'null', jsonb_build_object('label', $6::text, 'removed', true)
-           from unnest($2::bigint[], $7::jsonb[]) as u(c, o)",
-        workspace_id,
-        &customers,
-        now,
-        actor,
-        format!("custom.{}", field.key),
-        field.label,
-        &olds
-    )
-    .execute(&mut *conn)
-    .await?;
+    crate::timeline::record_all(conn, workspace_id, &events).await?;
     sqlx::query!("delete from custom_field where workspace_id = $1 and id = $2", workspace_id, id)
         .execute(&mut *conn)
         .await?;

@@ -329,16 +329,8 @@ pub async fn ingest_customer(
         other => other,
     };
     if result == Outcome::Created {
-        sqlx::query!(
-            "insert into event (workspace_id, customer_id, kind, happened_at, detail)
-             values ($1, $2, 'customer_created', $3, jsonb_build_object('channel', $4::text))",
-            workspace_id,
-            id,
-            now,
-            sync.channel
-        )
-        .execute(&mut *conn)
-        .await?;
+        let event = crate::timeline::Event::CustomerCreated { channel: Some(sync.channel.clone()) };
+        crate::timeline::record(conn, workspace_id, id, None, now, event).await?;
     }
     Ok(Ingested { id, customer_id: id, result, affected: vec![id] })
 }

@@ -3,6 +3,7 @@
 
 use super::{CustomerFile, MAX_FILE_BYTES};
 use crate::error::{AppError, AppResult};
+use crate::timeline::Event;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
@@ -101,20 +102,8 @@ pub async fn add(
         )
         .fetch_one(&mut *conn)
         .await?;
-        sqlx::query!(
-            "insert into event (workspace_id, customer_id, kind, happened_at, actor_id, detail)
-             values ($1, $2, 'file_added', $3, $4,
-                     jsonb_build_object('file_id', $5::bigint, 'name', $6::text, 'size_bytes', $7::bigint))",
-            workspace_id,
-            customer,
-            now,
-            actor,
-            id,
-            name,
-            size
-        )
-        .execute(&mut *conn)
-        .await?;
+        let event = Event::FileAdded { file_id: id, name: name.to_string(), size_bytes: size };
+        crate::timeline::record(conn, workspace_id, customer, Some(actor), now, event).await?;
         ids.push(id);
     }
     Ok(ids)
@@ -159,20 +148,8 @@ pub async fn delete(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(AppError::NotFound)?;
-    sqlx::query!(
-        "insert into event (workspace_id, customer_id, kind, happened_at, actor_id, detail)
-         values ($1, $2, 'file_deleted', $3, $4,
-                 jsonb_build_object('file_id', $5::bigint, 'name', $6::text, 'size_bytes', $7::bigint))",
-        workspace_id,
-        file.customer_id,
-        now,
-        actor,
-        id,
-        file.name,
-        file.size_bytes
-    )
-    .execute(&mut *conn)
-    .await?;
+    let event = Event::FileDeleted { file_id: id, name: file.name, size_bytes: file.size_bytes };
+    crate::timeline::record(conn, workspace_id, file.customer_id, Some(actor), now, event).await?;
     Ok(())
 }
 

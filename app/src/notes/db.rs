@@ -2,6 +2,7 @@
 
 use super::{MAX_NOTE, Note};
 use crate::error::{AppError, AppResult};
+use crate::timeline::Event;
 use crate::ui::format::excerpt;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
@@ -50,18 +51,8 @@ pub async fn add(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(AppError::NotFound)?;
-    sqlx::query!(
-        "insert into event (workspace_id, customer_id, kind, happened_at, actor_id, detail)
-         values ($1, $2, 'note_added', $3, $4, jsonb_build_object('note_id', $5::bigint, 'excerpt', $6::text))",
-        workspace_id,
-        customer,
-        now,
-        author,
-        id,
-        excerpt(body)
-    )
-    .execute(&mut *conn)
-    .await?;
+    let event = Event::NoteAdded { note_id: id, excerpt: excerpt(body) };
+    crate::timeline::record(conn, workspace_id, customer, Some(author), now, event).await?;
     Ok(id)
 }
 
@@ -81,20 +72,8 @@ pub async fn delete(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(AppError::NotFound)?;
-    sqlx::query!(
-        "insert into event (workspace_id, customer_id, kind, happened_at, actor_id, detail)
-         values ($1, $2, 'note_deleted', $3, $4,
-                 jsonb_build_object('note_id', $5::bigint, 'excerpt', $6::text, 'body', $7::text))",
-        workspace_id,
-        note.customer_id,
-        now,
-        actor,
-        id,
-        excerpt(&note.body),
-        note.body
-    )
-    .execute(&mut *conn)
-    .await?;
+    let event = Event::NoteDeleted { note_id: id, excerpt: excerpt(&note.body), body: note.body };
+    crate::timeline::record(conn, workspace_id, note.customer_id, Some(actor), now, event).await?;
     Ok(())
 }
 

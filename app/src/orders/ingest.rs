@@ -9,10 +9,11 @@
 use super::input::{CustomerInput, LineInput, OrderInput};
 use crate::customers::identity::{channel_id, lock_customers, sync_contacts};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::timeline::{Event, Recorded};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use sqlx::PgConnection;
 use std::collections::HashMap;
 
@@ -463,19 +464,23 @@ async fn insert_orders(
     .await?;
     let lines: Vec<(i64, &[LineInput])> = new.iter().zip(&ids).map(|((a, _), id)| (*id, &a.order.lines[..])).collect();
     insert_lines(conn, workspace_id, &lines).await?;
-    let events: Vec<Event> = new
+    let events: Vec<Recorded> = new
         .iter()
         .zip(&ids)
-        .map(|((a, customer_id), id)| Event {
+        .map(|((a, customer_id), id)| Recorded {
             customer_id: *customer_id,
-            kind: "order_placed",
+            actor_id: None,
             happened_at: a.order.placed_at,
-            order_id: *id,
-            detail: json!({"number": a.order.number, "status": a.order.status, "total": a.order.total.to_string(),
-                           "currency": a.order.currency}),
+            event: Event::OrderPlaced {
+                order_id: Some(*id),
+                number: a.order.number.clone(),
+                status: a.order.status.clone(),
+                total: Some(a.order.total),
+                currency: Some(a.order.currency.clone()),
+            },
         })
         .collect();
-    insert_events(conn, workspace_id, &events).await?;
+    crate::timeline::record_all(conn, workspace_id, &events).await?;
     Ok(ids)
 }
 
@@ -569,18 +574,22 @@ async fn update_orders(
     }
     changed.sort_unstable();
     changed.dedup();
-    let events: Vec<Event> = old
+    let events: Vec<Recorded> = old
         .iter()
         .filter(|(a, _)| changed.binary_search(&before(existing, a).id).is_ok())
-        .map(|(a, customer_id)| Event {
+        .map(|(a, customer_id)| Recorded {
             customer_id: *customer_id,
-            kind: "order_changed",
+            actor_id: None,
             happened_at: now,
-            order_id: before(existing, a).id,
-            detail: json!({"number": a.order.number, "old_status": before(existing, a).status, "status": a.order.status}),
+            event: Event::OrderChanged {
+                order_id: Some(before(existing, a).id),
+                number: a.order.number.clone(),
+                old_status: before(existing, a).status.clone(),
+                status: a.order.status.clone(),
+            },
         })
         .collect();
-    insert_events(conn, workspace_id, &events).await?;
+    crate::timeline::record_all(conn, workspace_id, &events).await?;
     Ok(changed)
 }
 
@@ -619,42 +628,11 @@ async fn insert_lines(conn: &mut PgConnection, workspace_id: i64, orders: &[(i64
     Ok(())
 }
 
-struct Event {
-    customer_id: i64,
-    kind: &'static str,
-    happened_at: DateTime<Utc>,
-    order_id: i64,
-    detail: Value,
-}
-
-async fn insert_events(conn: &mut PgConnection, workspace_id: i64, events: &[Event]) -> AppResult<()> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let customers: Vec<i64> = events.iter().map(|e| e.customer_id).collect();
-    let kinds: Vec<&str> = events.iter().map(|e| e.kind).collect();
-    let times: Vec<DateTime<Utc>> = events.iter().map(|e| e.happened_at).collect();
-    let orders: Vec<i64> = events.iter().map(|e| e.order_id).collect();
-    let details: Vec<Value> = events.iter().map(|e| e.detail.clone()).collect();
-    sqlx::query!(
-        "insert into event (workspace_id, customer_id, kind, happened_at, order_id, detail)
-         select $1, * from unnest($2::bigint[], $3::text[], $4::timestamptz[], $5::bigint[], $6::jsonb[])",
-        workspace_id,
-        &customers,
-        &kinds as &[&str],
-        &times,
-        &orders,
-        &details
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::accounts::db::create_workspace;
+    use serde_json::json;
     use sqlx::PgPool;
 
     /// The batch's lookups and inserts use cached plans, but what the caller runs after it in the same

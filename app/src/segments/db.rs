@@ -3,6 +3,7 @@
 //! the VIP threshold is global and refreshed right after; a full refresh moves everyone as time passes.
 
 use crate::error::AppResult;
+use crate::timeline::{Event, Recorded};
 use chrono::{DateTime, Months, Utc};
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
@@ -81,7 +82,7 @@ async fn follow_flags(
     now: DateTime<Utc>,
     customers: Option<&[i64]>,
 ) -> AppResult<()> {
-    sqlx::query!(
+    let moves = sqlx::query!(
         r#"
         with desired as (
             select c.id as customer_id, s.id as segment_id
@@ -105,18 +106,26 @@ async fn follow_flags(
              using (select * from current except select * from desired) l
              where m.workspace_id = $1 and m.segment_id = l.segment_id and m.customer_id = l.customer_id
             returning m.customer_id, m.segment_id)
-        insert into event (workspace_id, customer_id, kind, happened_at, segment_id)
-        select $1, customer_id, 'segment_joined', $3, segment_id from joined
+        select customer_id as "customer_id!", segment_id as "segment_id!", true as "joined!" from joined
         union all
-        select $1, customer_id, 'segment_left', $3, segment_id from gone
+        select customer_id, segment_id, false from gone
         "#,
         workspace_id,
         customers as Option<&[i64]>,
         now
     )
-    .execute(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(())
+    let events: Vec<Recorded> = moves
+        .into_iter()
+        .map(|m| Recorded {
+            customer_id: m.customer_id,
+            actor_id: None,
+            happened_at: now,
+            event: moved(m.joined, m.segment_id),
+        })
+        .collect();
+    crate::timeline::record_all(conn, workspace_id, &events).await
 }
 
 /// Recomputes the VIP threshold (the k-th largest TOV among customers with orders and TOV > 0, k =
@@ -229,14 +238,9 @@ pub async fn refresh_vip(
               from to_flag f
              where c.workspace_id = $1 and c.id = any(array(select id from to_flag)) and c.id = f.id),
         moved as (
-            insert into event (workspace_id, customer_id, kind, happened_at, segment_id)
-            select $1, customer_id, 'segment_joined', $2, (select id from vip) from joined
-            union all
-            select $1, customer_id, 'segment_left', $2, (select id from vip) from gone
-            returning kind)
-        select count(*) filter (where kind = 'segment_joined') as "joined!",
-               count(*) filter (where kind = 'segment_left') as "left!"
-          from moved
+            select customer_id, true as joined from joined union all select customer_id, false from gone)
+        select m.customer_id as "customer_id!", m.joined as "joined!", (select id from vip) as "segment_id!"
+          from moved m
         "#,
         workspace_id,
         now,
@@ -247,12 +251,24 @@ pub async fn refresh_vip(
         // no threshold: nobody qualifies
         new.unwrap_or(Decimal::MAX)
     )
-    .fetch_one(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
+    let joined = moved.iter().filter(|m| m.joined).count() as i64;
+    let left = moved.len() as i64 - joined;
+    let events: Vec<Recorded> = moved
+        .into_iter()
+        .map(|m| Recorded {
+            customer_id: m.customer_id,
+            actor_id: None,
+            happened_at: now,
+            event: self::moved(m.joined, m.segment_id),
+        })
+        .collect();
+    crate::timeline::record_all(conn, workspace_id, &events).await?;
     // the members, for the next refresh's walk: counted when everyone was looked at or never before
     let members =
         match members {
-            Some(members) if !everyone => members + moved.joined - moved.left,
+            Some(members) if !everyone => members + joined - left,
             _ => sqlx::query_scalar!(
                 r#"select count(*) as "n!" from segment_membership m join segment s on s.workspace_id = m.workspace_id
                                                                 and s.id = m.segment_id and s.key = 'vip'
@@ -266,6 +282,12 @@ pub async fn refresh_vip(
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// The event of a customer joining or leaving a segment.
+fn moved(joined: bool, segment_id: i64) -> Event {
+    let segment_id = Some(segment_id);
+    if joined { Event::SegmentJoined { segment_id } } else { Event::SegmentLeft { segment_id } }
 }
 
 /// The k-th largest TOV of the N customers with orders and TOV > 0 (k = ceil(N / 10)), read from the

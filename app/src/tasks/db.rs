@@ -3,6 +3,7 @@
 
 use super::{CustomerWork, MAX_COMMENT, MAX_TITLE, Task, TaskComment};
 use crate::error::{AppError, AppResult};
+use crate::timeline::event::{Event, TaskChange};
 use crate::ui::format::excerpt;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool};
@@ -154,21 +155,8 @@ pub async fn add(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(AppError::NotFound)?;
-    sqlx::query!(
-        "insert into event (workspace_id, customer_id, kind, happened_at, actor_id, task_id, detail)
-         values ($1, $2, 'task_created', $3, $4, $5,
-                 jsonb_strip_nulls(jsonb_build_object('title', $6::text, 'due_on', $7::date, 'assignee_id', $8::bigint)))",
-        workspace_id,
-        customer,
-        now,
-        actor,
-        id,
-        title,
-        due,
-        assignee
-    )
-    .execute(&mut *conn)
-    .await?;
+    let event = Event::TaskCreated { task_id: Some(id), title: title.to_string(), due_on: due, assignee_id: assignee };
+    crate::timeline::record(conn, workspace_id, customer, Some(actor), now, event).await?;
     Ok(id)
 }
 
@@ -213,19 +201,8 @@ pub async fn comment(
     )
     .fetch_one(&mut *conn)
     .await?;
-    sqlx::query!(
-        "insert into event (workspace_id, customer_id, kind, happened_at, actor_id, task_id, detail)
-         values ($1, $2, 'task_commented', $3, $4, $5, jsonb_build_object('title', $6::text, 'excerpt', $7::text))",
-        workspace_id,
-        customer,
-        now,
-        actor,
-        task,
-        title,
-        excerpt(body)
-    )
-    .execute(&mut *conn)
-    .await?;
+    let event = Event::TaskCommented { task_id: Some(task), title, excerpt: excerpt(body) };
+    crate::timeline::record(conn, workspace_id, customer, Some(actor), now, event).await?;
     Ok(id)
 }
 
@@ -252,23 +229,12 @@ pub async fn set_done(
     )
     .execute(&mut *conn)
     .await?;
-    let kind = if done { "task_completed" } else { "task_changed" };
-    sqlx::query!(
-        "insert into event (workspace_id, customer_id, kind, happened_at, actor_id, task_id, detail)
-         values ($1, $2, $3, $4, $5, $6,
-                 jsonb_build_object('title', $7::text) || case when $3 = 'task_changed'
-                                                               then '{\"change\": \"reopened\"}'::jsonb
-                                                               else '{}'::jsonb end)",
-        workspace_id,
-        customer,
-        kind,
-        now,
-        actor,
-        task,
-        title
-    )
-    .execute(&mut *conn)
-    .await?;
+    let event = if done {
+        Event::TaskCompleted { task_id: Some(task), title }
+    } else {
+        Event::TaskChanged { task_id: Some(task), title, change: Some(TaskChange::Reopened) }
+    };
+    crate::timeline::record(conn, workspace_id, customer, Some(actor), now, event).await?;
     Ok(())
 }
 

@@ -8,6 +8,7 @@ use crate::customers::identity::{
 };
 use crate::error::AppResult;
 use crate::orders::ingest::{Ingested, Outcome};
+use crate::timeline::Event;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
@@ -60,20 +61,8 @@ pub async fn ingest_message(
                 )
                 .execute(&mut *conn)
                 .await?;
-                sqlx::query!(
-                    "insert into event (workspace_id, customer_id, kind, happened_at, ticket_id, detail)
-                     values ($1, $2, 'ticket_changed', $3, $4,
-                             jsonb_build_object('old_status', $5::text, 'status', $6::text, 'subject', $7::text))",
-                    workspace_id,
-                    customer_id,
-                    now,
-                    t.id,
-                    t.status,
-                    status,
-                    subject
-                )
-                .execute(&mut *conn)
-                .await?;
+                let event = Event::TicketChanged { ticket_id: Some(t.id), old_status: t.status, status, subject };
+                crate::timeline::record(conn, workspace_id, customer_id, None, now, event).await?;
                 changed = true;
             }
             t.id
@@ -94,17 +83,8 @@ pub async fn ingest_message(
             )
             .fetch_one(&mut *conn)
             .await?;
-            sqlx::query!(
-                "insert into event (workspace_id, customer_id, kind, happened_at, ticket_id, detail)
-                 values ($1, $2, 'ticket_opened', $3, $4, jsonb_build_object('subject', $5::text))",
-                workspace_id,
-                customer_id,
-                message.sent_at,
-                id,
-                subject
-            )
-            .execute(&mut *conn)
-            .await?;
+            let event = Event::TicketOpened { ticket_id: Some(id), subject };
+            crate::timeline::record(conn, workspace_id, customer_id, None, message.sent_at, event).await?;
             changed = true;
             id
         }

@@ -6,6 +6,8 @@ use crate::checks::{is_email_address, is_iso_code};
 use crate::customers::Address;
 use crate::customers::identity::e164;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::timeline::event::Stored;
+use crate::timeline::{Event, Recorded};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -499,30 +501,22 @@ pub async fn save(
         .into_iter()
         .map(|(f, o, n)| (f.to_string(), None, o, n))
         .chain(custom_changed.into_iter().map(|(f, label, o, n)| (f, Some(label), o, n)));
-    let (mut fields, mut labels, mut olds, mut news) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (field, label, old, new) in all {
-        fields.push(field);
-        labels.push(label);
-        olds.push(json!(old));
-        news.push(json!(new));
-    }
-    sqlx::query!(
-        "insert into event (workspace_id, customer_id, kind, happened_at, actor_id, field, old_value, new_value, detail)
-         select $1, $2, 'field_changed', $3, $4, f, o, n,
-                jsonb_strip_nulls(jsonb_build_object('version', $8::bigint, 'label', l))
-           from unnest($5::text[], $6::jsonb[], $7::jsonb[], $9::text[]) as u(f, o, n, l)",
-        workspace_id,
-        id,
-        now,
-        actor,
-        &fields,
-        &olds as &[Value],
-        &news as &[Value],
-        version,
-        &labels as &[Option<String>]
-    )
-    .execute(&mut *conn)
-    .await?;
+    let events: Vec<Recorded> = all
+        .map(|(field, label, old, new)| Recorded {
+            customer_id: id,
+            actor_id: Some(actor),
+            happened_at: now,
+            event: Event::FieldChanged {
+                field,
+                old: json!(old),
+                new: json!(new),
+                label,
+                version: Some(version),
+                removed: false,
+            },
+        })
+        .collect();
+    crate::timeline::record_all(conn, workspace_id, &events).await?;
     Ok(version)
 }
 
@@ -578,8 +572,8 @@ async fn changed_since(conn: &mut PgConnection, workspace_id: i64, id: i64, vers
 pub async fn history(pool: &PgPool, workspace_id: i64, id: i64) -> AppResult<Vec<Change>> {
     crate::customers::db::require_customer(pool, workspace_id, id).await?;
     let rows = sqlx::query!(
-        r#"select e.happened_at, coalesce(nullif(btrim(u.name), ''), u.email) as who, e.field as "field!",
-                  e.detail ->> 'label' as label, e.old_value, e.new_value
+        r#"select e.happened_at, coalesce(nullif(btrim(u.name), ''), u.email) as who, e.kind, e.field,
+                  e.old_value, e.new_value, e.detail
              from event e left join user_account u on u.id = e.actor_id
             where e.workspace_id = $1 and e.customer_id = $2 and e.kind = 'field_changed'
             order by e.happened_at desc, e.id desc
@@ -589,19 +583,32 @@ pub async fn history(pool: &PgPool, workspace_id: i64, id: i64) -> AppResult<Vec
     )
     .fetch_all(pool)
     .await?;
-    let shown = |v: Option<Value>| match v {
-        Some(Value::String(s)) => s,
-        None | Some(Value::Null) => "(empty)".to_string(),
-        Some(other) => other.to_string(),
+    let shown = |v: Value| match v {
+        Value::String(s) => s,
+        Value::Null => "(empty)".to_string(),
+        other => other.to_string(),
     };
     Ok(rows
         .into_iter()
-        .map(|r| Change {
-            at: r.happened_at,
-            who: r.who,
-            field: r.label.unwrap_or_else(|| field_label(&r.field)),
-            old: shown(r.old_value),
-            new: shown(r.new_value),
+        .filter_map(|r| {
+            let stored = Stored {
+                kind: r.kind,
+                field: r.field,
+                old_value: r.old_value,
+                new_value: r.new_value,
+                detail: r.detail,
+                ..Stored::default()
+            };
+            let Ok(Event::FieldChanged { field, old, new, label, .. }) = Event::from_stored(stored) else {
+                return None;
+            };
+            Some(Change {
+                at: r.happened_at,
+                who: r.who,
+                field: label.unwrap_or_else(|| field_label(&field)),
+                old: shown(old),
+                new: shown(new),
+            })
         })
         .collect())
 }
