@@ -57,3 +57,31 @@ where
     };
     result.await.map_err(crate::error::AppError::respond)
 }
+
+/// A write by the signed-in member: the workspace, who writes (for the event log) and when.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, Copy)]
+pub struct Write {
+    pub workspace_id: i64,
+    pub actor: i64,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// How every server function that writes starts and ends: `guard(needed)`, then `$work` (a future) in a
+/// transaction of its own (`in_transaction!`: run again when it lost a race), with the transaction as
+/// `$tx` and the write's workspace, actor and time as `$w` (`Write`). A macro rather than a function
+/// taking an async closure: the future of such a closure cannot yet be required to be `Send`, which
+/// server functions need.
+#[macro_export]
+macro_rules! guard_write {
+    ($needed:expr, |$tx:ident, $w:ident| $work:expr) => {
+        $crate::auth::guard($needed, |caller, state| async move {
+            $crate::in_transaction!(state, |tx, now| {
+                let $w = $crate::auth::Write { workspace_id: caller.workspace_id, actor: caller.user_id, now };
+                let $tx: &mut sqlx::PgConnection = &mut tx;
+                $work
+            })
+            .await
+        })
+    };
+}

@@ -94,19 +94,12 @@ pub async fn list_custom_fields() -> Result<Vec<CustomField>, AppError> {
 #[server(endpoint = "add_custom_field", output = crate::codec::TextJson)]
 pub async fn add_custom_field(label: String, kind: String, choices: String) -> Result<i64, AppError> {
     use crate::accounts::Role;
-    crate::auth::guard(Role::Admin, |caller, state| async move {
-        crate::in_transaction!(state, |tx, now| db::create(&mut tx, caller.workspace_id, now, &label, &kind, &choices))
-            .await
-    })
-    .await
+    crate::guard_write!(Role::Admin, |tx, w| db::create(tx, w.workspace_id, w.now, &label, &kind, &choices)).await
 }
 
 /// Removes a field; every customer's value of it stays in their history.
 #[server(endpoint = "delete_custom_field", output = crate::codec::TextJson)]
 pub async fn delete_custom_field(id: i64) -> Result<(), AppError> {
     use crate::accounts::Role;
-    crate::auth::guard(Role::Admin, |caller, state| async move {
-        crate::in_transaction!(state, |tx, now| db::delete(&mut tx, caller.workspace_id, caller.user_id, now, id)).await
-    })
-    .await
+    crate::guard_write!(Role::Admin, |tx, w| db::delete(tx, w.workspace_id, w.actor, w.now, id)).await
 }

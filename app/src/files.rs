@@ -54,8 +54,5 @@ pub async fn list_files(customer: i64) -> Result<Vec<CustomerFile>, AppError> {
 #[server(endpoint = "delete_file", output = crate::codec::TextJson)]
 pub async fn delete_file(id: i64) -> Result<(), AppError> {
     use crate::accounts::Role;
-    crate::auth::guard(Role::Admin, |caller, state| async move {
-        crate::in_transaction!(state, |tx, now| db::delete(&mut tx, caller.workspace_id, caller.user_id, now, id)).await
-    })
-    .await
+    crate::guard_write!(Role::Admin, |tx, w| db::delete(tx, w.workspace_id, w.actor, w.now, id)).await
 }

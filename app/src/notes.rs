@@ -35,25 +35,11 @@ pub async fn list_notes(customer: i64) -> Result<Vec<Note>, AppError> {
 #[server(endpoint = "add_note", output = crate::codec::TextJson)]
 pub async fn add_note(customer: i64, body: String) -> Result<i64, AppError> {
     use crate::accounts::Role;
-    crate::auth::guard(Role::Agent, |caller, state| async move {
-        crate::in_transaction!(state, |tx, now| db::add(
-            &mut tx,
-            caller.workspace_id,
-            caller.user_id,
-            now,
-            customer,
-            &body
-        ))
-        .await
-    })
-    .await
+    crate::guard_write!(Role::Agent, |tx, w| db::add(tx, w.workspace_id, w.actor, w.now, customer, &body)).await
 }
 
 #[server(endpoint = "delete_note", output = crate::codec::TextJson)]
 pub async fn delete_note(id: i64) -> Result<(), AppError> {
     use crate::accounts::Role;
-    crate::auth::guard(Role::Admin, |caller, state| async move {
-        crate::in_transaction!(state, |tx, now| db::delete(&mut tx, caller.workspace_id, caller.user_id, now, id)).await
-    })
-    .await
+    crate::guard_write!(Role::Admin, |tx, w| db::delete(tx, w.workspace_id, w.actor, w.now, id)).await
 }

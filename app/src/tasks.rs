@@ -64,52 +64,19 @@ pub async fn load_work(customer: i64) -> Result<CustomerWork, AppError> {
 #[server(endpoint = "add_task", output = crate::codec::TextJson)]
 pub async fn add_task(customer: i64, title: String, assignee: String, due: String) -> Result<i64, AppError> {
     use crate::accounts::Role;
-    crate::auth::guard(Role::Agent, |caller, state| async move {
-        let new = db::NewTask { title: &title, assignee: &assignee, due: &due };
-        crate::in_transaction!(state, |tx, now| db::add(
-            &mut tx,
-            caller.workspace_id,
-            caller.user_id,
-            now,
-            customer,
-            &new
-        ))
-        .await
-    })
-    .await
+    let new = db::NewTask { title: &title, assignee: &assignee, due: &due };
+    crate::guard_write!(Role::Agent, |tx, w| db::add(tx, w.workspace_id, w.actor, w.now, customer, &new)).await
 }
 
 #[server(endpoint = "comment_task", output = crate::codec::TextJson)]
 pub async fn comment_task(task: i64, body: String) -> Result<i64, AppError> {
     use crate::accounts::Role;
-    crate::auth::guard(Role::Agent, |caller, state| async move {
-        crate::in_transaction!(state, |tx, now| db::comment(
-            &mut tx,
-            caller.workspace_id,
-            caller.user_id,
-            now,
-            task,
-            &body
-        ))
-        .await
-    })
-    .await
+    crate::guard_write!(Role::Agent, |tx, w| db::comment(tx, w.workspace_id, w.actor, w.now, task, &body)).await
 }
 
 /// Marks the task done (`done = true`) or open again.
 #[server(endpoint = "set_task_done", output = crate::codec::TextJson)]
 pub async fn set_task_done(task: i64, done: bool) -> Result<(), AppError> {
     use crate::accounts::Role;
-    crate::auth::guard(Role::Agent, |caller, state| async move {
-        crate::in_transaction!(state, |tx, now| db::set_done(
-            &mut tx,
-            caller.workspace_id,
-            caller.user_id,
-            now,
-            task,
-            done
-        ))
-        .await
-    })
-    .await
+    crate::guard_write!(Role::Agent, |tx, w| db::set_done(tx, w.workspace_id, w.actor, w.now, task, done)).await
 }

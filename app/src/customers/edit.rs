@@ -154,11 +154,7 @@ pub async fn load_edit_form(id: i64) -> Result<EditContext, AppError> {
 #[server(endpoint = "save_customer", output = crate::codec::TextJson)]
 pub async fn save_customer(form: CustomerForm) -> Result<i64, AppError> {
     use crate::accounts::Role;
-    crate::auth::guard(Role::Agent, |caller, state| async move {
-        crate::in_transaction!(state, |tx, now| db::save(&mut tx, caller.workspace_id, caller.user_id, now, &form))
-            .await
-    })
-    .await
+    crate::guard_write!(Role::Agent, |tx, w| db::save(tx, w.workspace_id, w.actor, w.now, &form)).await
 }
 
 /// The customer's changes, newest first.
