@@ -41,6 +41,13 @@ pub fn is_iso_code(text: &str, len: usize) -> bool {
     text.len() == len && text.bytes().all(|b| b.is_ascii_uppercase())
 }
 
+/// The E.164 form of an international number (`+…`); national numbers without a region stay raw.
+#[cfg(feature = "ssr")]
+pub fn e164(raw: &str) -> Option<String> {
+    let number = phonenumber::parse(None, raw).ok()?;
+    phonenumber::is_valid(&number).then(|| number.format().mode(phonenumber::Mode::E164).to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

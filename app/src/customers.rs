@@ -5,8 +5,6 @@ pub mod db;
 pub mod detail;
 pub mod edit;
 #[cfg(feature = "ssr")]
-pub mod identity;
-#[cfg(feature = "ssr")]
 pub mod indicators;
 pub mod list;
 pub mod profile;

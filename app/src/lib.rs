@@ -12,6 +12,8 @@ pub mod edge;
 pub mod error;
 pub mod files;
 #[cfg(feature = "ssr")]
+pub mod ingest;
+#[cfg(feature = "ssr")]
 pub mod keyset;
 pub mod notes;
 pub mod orders;

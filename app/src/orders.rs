@@ -1,15 +1,10 @@
-//! Orders: ingestion through API v1 (validation, identity, upsert), the orders list, the order view and
-//! its CSV download.
+//! Orders: the orders list, the order view and its CSV download (orders arrive through `ingest`).
 
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod download;
-#[cfg(feature = "ssr")]
-pub mod ingest;
-#[cfg(feature = "ssr")]
-pub mod input;
 pub mod pages;
 pub mod types;
 

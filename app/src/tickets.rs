@@ -1,7 +1,3 @@
-//! Tickets and their messages: ingestion through API v1, and the ticket view.
+//! Tickets and their messages: the ticket view (they arrive through `ingest`).
 
-#[cfg(feature = "ssr")]
-pub mod ingest;
-#[cfg(feature = "ssr")]
-pub mod input;
 pub mod view;

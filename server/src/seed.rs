@@ -782,11 +782,11 @@ mod tests {
 mod replay {
     use super::tests::{args, workspace};
     use super::*;
-    use app::customers::identity::{ingest_customer, parse_customer_sync};
-    use app::orders::ingest::ingest_orders;
-    use app::orders::input::parse_order;
-    use app::tickets::ingest::ingest_message;
-    use app::tickets::input::parse_message;
+    use app::ingest::ingest_message;
+    use app::ingest::ingest_orders;
+    use app::ingest::parse_message;
+    use app::ingest::parse_order;
+    use app::ingest::{ingest_customer, parse_customer_sync};
     use serde_json::Value;
     use std::collections::HashMap;
 

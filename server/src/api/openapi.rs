@@ -26,8 +26,8 @@ use utoipa::{Modify, OpenApi};
     // the answers of the ingestion routes are described by `IntoResponses` enums, whose schemas utoipa
     // does not collect on its own
     components(schemas(
-        app::orders::ingest::Ingested,
-        app::orders::ingest::Outcome,
+        app::ingest::Ingested,
+        app::ingest::Outcome,
         super::ingest::BatchResult,
         super::ingest::ItemResult,
         super::ingest::ItemOutcome,

@@ -2,9 +2,9 @@
 //! with what changed since, writes only what changed, and records each change as an event.
 
 use super::{AddressForm, Change, CustomerForm, field_label};
+use crate::checks::e164;
 use crate::checks::{is_email_address, is_iso_code};
 use crate::customers::Address;
-use crate::customers::identity::e164;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::timeline::event::Stored;
 use crate::timeline::{Event, Recorded};
@@ -635,16 +635,13 @@ mod tests {
         let ws = create_workspace(pool, "shop", "Shop", "EUR", "UTC").await.unwrap().id;
         let ann = add_member(pool, ws, "ann@shop.example", Role::Admin, Some("$argon2id$test")).await.unwrap();
         let bob = add_member(pool, ws, "bob@shop.example", Role::Agent, Some("$argon2id$test")).await.unwrap();
-        let sync = crate::customers::identity::parse_customer_sync(
+        let sync = crate::ingest::parse_customer_sync(
             &json!({"first_name": "Cleo", "last_name": "Moss", "email": "cleo@example.com", "phone": "+44 20 7946 0958"}),
             "$",
         )
         .unwrap();
         let mut tx = pool.begin().await.unwrap();
-        let customer = crate::customers::identity::ingest_customer(&mut tx, ws, at("2026-01-01T00:00:00Z"), &sync)
-            .await
-            .unwrap()
-            .id;
+        let customer = crate::ingest::ingest_customer(&mut tx, ws, at("2026-01-01T00:00:00Z"), &sync).await.unwrap().id;
         tx.commit().await.unwrap();
         Shop { pool: pool.clone(), ws, ann, bob, customer }
     }

@@ -209,9 +209,9 @@ async fn spend(pool: &PgPool, workspace_id: i64, id: i64, now: DateTime<Utc>) ->
 mod tests {
     use super::*;
     use crate::accounts::db::create_workspace;
+    use crate::ingest::MessageInput;
+    use crate::ingest::OrderInput;
     use crate::orders::OrderQuery;
-    use crate::orders::input::OrderInput;
-    use crate::tickets::input::MessageInput;
     use rust_decimal::Decimal;
     use serde_json::json;
 
@@ -241,7 +241,7 @@ mod tests {
         }))
         .unwrap();
         let mut tx = pool.begin().await.unwrap();
-        let stored = crate::orders::ingest::ingest_order(&mut tx, ws, "EUR", now(), &input).await.unwrap();
+        let stored = crate::ingest::ingest_order(&mut tx, ws, "EUR", now(), &input).await.unwrap();
         tx.commit().await.unwrap();
         stored.customer_id
     }
@@ -254,7 +254,7 @@ mod tests {
         }))
         .unwrap();
         let mut tx = pool.begin().await.unwrap();
-        crate::tickets::ingest::ingest_message(&mut tx, ws, now(), &input).await.unwrap();
+        crate::ingest::ingest_message(&mut tx, ws, now(), &input).await.unwrap();
         tx.commit().await.unwrap();
     }
 
@@ -283,8 +283,8 @@ mod tests {
         crate::segments::db::refresh_vip(&mut tx, ws, now(), None).await.unwrap();
         let ann =
             json!({"first_name": "Ann", "last_name": "Lee", "email": "Bob@Example.com", "phone": "+1 613-612-0707"});
-        let sync = crate::customers::identity::parse_customer_sync(&ann, "$").unwrap();
-        let ann = crate::customers::identity::ingest_customer(&mut tx, ws, now(), &sync).await.unwrap().id;
+        let sync = crate::ingest::parse_customer_sync(&ann, "$").unwrap();
+        let ann = crate::ingest::ingest_customer(&mut tx, ws, now(), &sync).await.unwrap().id;
         tx.commit().await.unwrap();
         (ws, id, ann)
     }

@@ -1,7 +1,8 @@
 //! A message as API v1 receives it (SPEC §5), with the ticket it belongs to, checked field by field.
 
 use crate::error::FieldError;
-use crate::orders::input::{CHANNEL_KINDS, CustomerInput, Reader, parse_customer};
+use crate::ingest::customers::{CustomerInput, parse_customer};
+use crate::ingest::reader::{CHANNEL_KINDS, Reader};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;

@@ -2,12 +2,15 @@
 //! scored (SPEC §3 sentiment), the ticket's first direction decides whether it counts as a contact, and
 //! the customer's indicators, sentiment and segments are recomputed before commit.
 
-use super::input::MessageInput;
-use crate::customers::identity::{
-    channel_id, customer_by_email, guest_customer, lock_customers, registered_customer, sync_contacts,
+mod input;
+
+pub use input::*;
+
+use super::identity::{
+    CustomerRef, Identity, channel_id, customer_by_email, lock_customers, resolve_customers, sync_contacts,
 };
+use super::outcome::{Ingested, Outcome};
 use crate::error::AppResult;
-use crate::orders::ingest::{Ingested, Outcome};
 use crate::timeline::Event;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -31,17 +34,17 @@ pub async fn ingest_message(
     .await?;
     // The ticket's customer, once it exists; else the channel's registered customer; else whoever
     // wrote from this email before; else a new contact.
-    let customer_id = match (&ticket, &message.customer.external_id, &message.customer.email) {
-        (Some(t), _, _) => t.customer_id,
-        (None, Some(external), _) => {
-            registered_customer(conn, workspace_id, channel_id, external, &message.customer, now).await?
-        }
+    let identity = match (&ticket, &message.customer.external_id, &message.customer.email) {
+        (Some(t), _, _) => Identity::Known(t.customer_id),
+        (None, Some(external), _) => Identity::Registered(external),
         (None, None, Some(email)) => match customer_by_email(conn, workspace_id, channel_id, email).await? {
-            Some(id) => id,
-            None => guest_customer(conn, workspace_id, channel_id, &message.customer, now).await?,
+            Some(id) => Identity::Known(id),
+            None => Identity::New { registered: false },
         },
-        (None, None, None) => guest_customer(conn, workspace_id, channel_id, &message.customer, now).await?,
+        (None, None, None) => Identity::New { registered: false },
     };
+    let customer = CustomerRef::new(channel_id, identity, &message.customer);
+    let customer_id = resolve_customers(conn, workspace_id, now, &[customer]).await?[0].id;
     lock_customers(conn, workspace_id, &[customer_id]).await?;
     sync_contacts(conn, workspace_id, &[(customer_id, &message.customer)]).await?;
 

@@ -6,39 +6,20 @@
 //! comes before the recompute, so that it reads every order committed before it). Re-sending an order
 //! changes nothing.
 
-use super::input::{CustomerInput, LineInput, OrderInput};
-use crate::customers::identity::{channel_id, lock_customers, sync_contacts};
+mod input;
+
+pub use input::*;
+
+use super::customers::CustomerInput;
+use super::identity::{CustomerRef, Identity, channel_id, lock_customers, new_ids, resolve_customers, sync_contacts};
+use super::outcome::{Ingested, OrderResult, Outcome};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::timeline::{Event, Recorded};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use serde::Serialize;
 use serde_json::Value;
 use sqlx::PgConnection;
 use std::collections::HashMap;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Created,
-    Updated,
-    Unchanged,
-}
-
-/// What became of one item: its id, its customer's, and whether it was created, updated or found unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct Ingested {
-    pub id: i64,
-    pub customer_id: i64,
-    pub result: Outcome,
-    /// Every customer whose figures the write changed (an order can move from one customer to another).
-    #[serde(skip)]
-    pub affected: Vec<i64>,
-}
-
-/// What became of one order of a batch: stored, or refused with every reason (paths relative to the
-/// order, `$` being the order itself).
-pub type OrderResult = Result<Ingested, Vec<FieldError>>;
 
 /// Stores one order: creates it, updates it, or finds it unchanged.
 pub async fn ingest_order(
@@ -203,7 +184,21 @@ async fn store_round<'a>(
     round: &[Accepted<'a>],
 ) -> AppResult<(Vec<(usize, Ingested)>, Vec<(i64, &'a CustomerInput)>)> {
     let existing = existing_orders(conn, workspace_id, round).await?;
-    let customers = customers(conn, workspace_id, now, round, &existing).await?;
+    // registered customers once per channel; a guest is one customer per order, so a re-sent guest
+    // order keeps the guest it created
+    let refs: Vec<CustomerRef> = round
+        .iter()
+        .map(|a| {
+            let identity = match (&a.order.customer.external_id, existing.get(&a.key())) {
+                (Some(external), _) => Identity::Registered(external),
+                (None, Some(before)) => Identity::Known(before.customer_id),
+                (None, None) => Identity::New { registered: false },
+            };
+            CustomerRef::new(a.channel_id, identity, &a.order.customer)
+        })
+        .collect();
+    let customers: Vec<i64> =
+        resolve_customers(conn, workspace_id, now, &refs).await?.into_iter().map(|c| c.id).collect();
     let contacts: Vec<(i64, &'a CustomerInput)> =
         round.iter().zip(&customers).map(|(a, c)| (*c, &a.order.customer)).collect();
 
@@ -266,120 +261,6 @@ async fn existing_orders<'a>(
             (key, Existing { id: r.id, customer_id: r.customer_id, status: r.status })
         })
         .collect())
-}
-
-/// The customer of each order of the round: registered customers once per channel (created on first
-/// sight, in key order so that concurrent batches meet in the same order); a guest is one customer per
-/// order, so a re-sent guest order keeps the guest it created.
-async fn customers(
-    conn: &mut PgConnection,
-    workspace_id: i64,
-    now: DateTime<Utc>,
-    round: &[Accepted<'_>],
-    existing: &HashMap<(i64, &str), Existing>,
-) -> AppResult<Vec<i64>> {
-    let mut registered: Vec<(i64, &str, Option<&str>, Option<&str>)> = round
-        .iter()
-        .filter_map(|a| {
-            let c = &a.order.customer;
-            Some((a.channel_id, c.external_id.as_deref()?, c.first_name.as_deref(), c.last_name.as_deref()))
-        })
-        .collect();
-    registered.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-    registered.dedup_by(|a, b| (a.0, a.1) == (b.0, b.1));
-    let mut ids: HashMap<(i64, String), i64> = HashMap::new();
-    // Those already known are read first: an insert that meets one of them would wait for any batch
-    // writing that customer to commit (to know which of its versions conflicts), even to do nothing.
-    let find = async |conn: &mut PgConnection, keys: &[(i64, &str, Option<&str>, Option<&str>)]| {
-        let channels: Vec<i64> = keys.iter().map(|r| r.0).collect();
-        let externals: Vec<&str> = keys.iter().map(|r| r.1).collect();
-        sqlx::query!(
-            r#"select c.id, c.channel_id, c.external_id as "external_id!" from customer c
-                 join unnest($2::bigint[], $3::text[]) as k(channel_id, external_id)
-                   on c.channel_id = k.channel_id and c.external_id = k.external_id
-                where c.workspace_id = $1"#,
-            workspace_id,
-            &channels,
-            &externals as &[&str]
-        )
-        .fetch_all(&mut *conn)
-        .await
-    };
-    if !registered.is_empty() {
-        ids.extend(find(conn, &registered).await?.into_iter().map(|r| ((r.channel_id, r.external_id), r.id)));
-    }
-    let missing: Vec<_> = registered.into_iter().filter(|r| !ids.contains_key(&(r.0, r.1.to_string()))).collect();
-    if !missing.is_empty() {
-        let channels: Vec<i64> = missing.iter().map(|r| r.0).collect();
-        let externals: Vec<&str> = missing.iter().map(|r| r.1).collect();
-        let first: Vec<Option<&str>> = missing.iter().map(|r| r.2).collect();
-        let last: Vec<Option<&str>> = missing.iter().map(|r| r.3).collect();
-        // another batch may create one of them meanwhile: then theirs is found below
-        sqlx::query!(
-            "insert into customer (workspace_id, channel_id, external_id, registered, first_name, last_name,
-                                   registered_at)
-             select $1, channel_id, external_id, true, coalesce(first_name, ''), coalesce(last_name, ''), $6
-               from unnest($2::bigint[], $3::text[], $4::text[], $5::text[])
-                    with ordinality as v(channel_id, external_id, first_name, last_name, n)
-              order by n
-             on conflict (workspace_id, channel_id, external_id) do nothing",
-            workspace_id,
-            &channels,
-            &externals as &[&str],
-            &first as &[Option<&str>],
-            &last as &[Option<&str>],
-            now
-        )
-        .execute(&mut *conn)
-        .await?;
-        ids.extend(find(conn, &missing).await?.into_iter().map(|r| ((r.channel_id, r.external_id), r.id)));
-    }
-    let guests: Vec<&Accepted> =
-        round.iter().filter(|a| a.order.customer.external_id.is_none() && !existing.contains_key(&a.key())).collect();
-    let mut guest_ids = new_ids(conn, "customer", guests.len()).await?.into_iter();
-    if !guests.is_empty() {
-        let ids: Vec<i64> = guest_ids.clone().collect();
-        let channels: Vec<i64> = guests.iter().map(|a| a.channel_id).collect();
-        let first: Vec<Option<&str>> = guests.iter().map(|a| a.order.customer.first_name.as_deref()).collect();
-        let last: Vec<Option<&str>> = guests.iter().map(|a| a.order.customer.last_name.as_deref()).collect();
-        sqlx::query!(
-            "insert into customer (workspace_id, id, channel_id, registered, first_name, last_name, registered_at)
-             select $1, id, channel_id, false, coalesce(first_name, ''), coalesce(last_name, ''), $6
-               from unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[]) as v(id, channel_id, first_name, last_name)",
-            workspace_id,
-            &ids,
-            &channels,
-            &first as &[Option<&str>],
-            &last as &[Option<&str>],
-            now
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(round
-        .iter()
-        .map(|a| match &a.order.customer.external_id {
-            Some(external) => ids[&(a.channel_id, external.clone())],
-            None => match existing.get(&a.key()) {
-                Some(before) => before.customer_id,
-                None => guest_ids.next().expect("one new guest per new guest order"),
-            },
-        })
-        .collect())
-}
-
-/// `n` fresh ids of `table`, taken before inserting so that rows inserted together can be told apart.
-async fn new_ids(conn: &mut PgConnection, table: &str, n: usize) -> AppResult<Vec<i64>> {
-    if n == 0 {
-        return Ok(Vec::new());
-    }
-    Ok(sqlx::query_scalar!(
-        r#"select nextval(pg_get_serial_sequence($1, 'id')) as "id!" from generate_series(1, $2::int)"#,
-        table,
-        n as i32
-    )
-    .fetch_all(&mut *conn)
-    .await?)
 }
 
 /// The order's fields as columns, one array per column.

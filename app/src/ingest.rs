@@ -1,0 +1,16 @@
+//! Every write of API v1 (SPEC §5): orders, messages and customers as channels send them, checked field
+//! by field (`reader`), each item's customer found or created by one set-based resolver (`identity`),
+//! then stored with its events, the customers' figures and their segments in the caller's transaction.
+//! Platform mappings (Shopify, WooCommerce, …) turn their payloads into these inputs.
+
+mod customers;
+mod identity;
+mod messages;
+mod orders;
+mod outcome;
+mod reader;
+
+pub use customers::{CustomerInput, CustomerSync, ingest_customer, parse_customer_sync};
+pub use messages::{MessageInput, TicketInput, ingest_message, parse_message};
+pub use orders::{LineInput, OrderInput, ingest_order, ingest_orders, parse_order};
+pub use outcome::{Ingested, OrderResult, Outcome};

@@ -1,0 +1,201 @@
+//! Who an order or a message is from (`CustomerInput`), and customers sent on their own
+//! (`POST /api/v1/customers`).
+
+use super::identity::{CustomerRef, Identity, channel_id, lock_customers, resolve_customers, sync_contacts};
+use super::outcome::{Ingested, Outcome};
+use super::reader::{CHANNEL_KINDS, Reader};
+use crate::checks::{e164, is_email_address};
+use crate::error::{AppResult, FieldError};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::Value;
+use sqlx::PgConnection;
+
+/// Who an order or a message is from, as the channel knows them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CustomerInput {
+    /// The channel's customer id: a registered customer, the same customer whenever it is sent again.
+    /// Leave it out for a guest (one customer per order).
+    pub external_id: Option<String>,
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// The customer part of an item at `path`: `None` (with the reasons in `errors`) when a field is bad.
+pub fn parse_customer(value: &Value, path: &str, errors: &mut Vec<FieldError>) -> Option<CustomerInput> {
+    let before = errors.len();
+    let mut r = Reader::new(value, path, errors);
+    let external_id = r.text("external_id", 255);
+    let email = r.text("email", 320);
+    if let Some(e) = &email
+        && !is_email_address(e)
+    {
+        r.fail("email", format!("{e:?} is not an email address"));
+    }
+    let first_name = r.text("first_name", 200);
+    let last_name = r.text("last_name", 200);
+    let phone = r.text("phone", 40);
+    drop(r);
+    (errors.len() == before).then_some(CustomerInput { external_id, email, first_name, last_name, phone })
+}
+
+/// A customer sent on its own (`POST /api/v1/customers`): with a channel customer id it is created once
+/// and then kept in sync; without one it is a customer added by hand, on the `manual` channel.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CustomerSync {
+    /// The channel's key; `manual` (the default) for a customer added by hand.
+    #[cfg_attr(feature = "ssr", schema(required = false))]
+    pub channel: String,
+    /// Needed the first time a channel key is seen.
+    pub channel_kind: Option<String>,
+    pub company: Option<String>,
+    #[serde(flatten)]
+    pub customer: CustomerInput,
+}
+
+pub fn parse_customer_sync(
+    value: &serde_json::Value,
+    path: &str,
+) -> Result<CustomerSync, Vec<crate::error::FieldError>> {
+    let mut errors = Vec::new();
+    let mut r = Reader::new(value, path, &mut errors);
+    let channel = r.channel_key("channel", false).unwrap_or_else(|| "manual".to_string());
+    let channel_kind = r.one_of("channel_kind", &CHANNEL_KINDS, false);
+    let company = r.text("company", 300);
+    drop(r);
+    let customer = parse_customer(value, path, &mut errors);
+    match customer {
+        Some(customer) if errors.is_empty() => {
+            if customer.external_id.is_some() && channel == "manual" {
+                return Err(vec![crate::error::FieldError {
+                    path: format!("{path}.channel"),
+                    message: "a channel customer id needs the channel it belongs to".into(),
+                }]);
+            }
+            Ok(CustomerSync { channel, channel_kind, company, customer })
+        }
+        _ => Err(errors),
+    }
+}
+
+pub async fn ingest_customer(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    now: DateTime<Utc>,
+    sync: &CustomerSync,
+) -> AppResult<Ingested> {
+    let channel = channel_id(conn, workspace_id, &sync.channel, sync.channel_kind.as_deref()).await?;
+    let identity = match &sync.customer.external_id {
+        Some(external) => Identity::Registered(external),
+        None => match same_customer_sent_again(conn, workspace_id, channel, sync).await? {
+            Some(id) => Identity::Known(id),
+            None => Identity::New { registered: true },
+        },
+    };
+    let resolved =
+        resolve_customers(conn, workspace_id, now, &[CustomerRef::new(channel, identity, &sync.customer)]).await?[0];
+    let (id, result) = (resolved.id, if resolved.created { Outcome::Created } else { Outcome::Updated });
+    lock_customers(conn, workspace_id, &[id]).await?;
+    let mut changed = sync_contacts(conn, workspace_id, &[(id, &sync.customer)]).await? > 0;
+    if let Some(company) = &sync.company {
+        changed |= sqlx::query!(
+            "update customer set company = $3, updated_at = $4
+              where workspace_id = $1 and id = $2 and company is distinct from $3",
+            workspace_id,
+            id,
+            company,
+            now
+        )
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+            > 0;
+    }
+    let result = match result {
+        Outcome::Updated if !changed => Outcome::Unchanged,
+        other => other,
+    };
+    if result == Outcome::Created {
+        let event = crate::timeline::Event::CustomerCreated { channel: Some(sync.channel.clone()) };
+        crate::timeline::record(conn, workspace_id, id, None, now, event).await?;
+    }
+    Ok(Ingested { id, customer_id: id, result, affected: vec![id] })
+}
+
+/// The customer a `POST /api/v1/customers` without a channel customer id was sent as before, so that
+/// re-sending it changes nothing (SPEC §5). Its idempotency key, on its channel among the customers
+/// without a channel customer id: the email (normalised) if it has one; else the phone (E.164 when it
+/// reads as one); else the first and last name with the company. A customer sent with none of these is
+/// created each time. Concurrent sends of one key wait for each other (an advisory lock on the key), so
+/// the second finds the first.
+async fn same_customer_sent_again(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    channel: i64,
+    sync: &CustomerSync,
+) -> AppResult<Option<i64>> {
+    let c = &sync.customer;
+    let email = c.email.as_deref().map(crate::accounts::db::normalize_email);
+    let phone = c.phone.as_deref().map(|raw| e164(raw).unwrap_or_else(|| raw.trim().to_string()));
+    let name = (c.first_name.as_deref().unwrap_or(""), c.last_name.as_deref().unwrap_or(""));
+    let key = match (&email, &phone) {
+        (Some(email), _) => format!("email:{email}"),
+        (None, Some(phone)) => format!("phone:{phone}"),
+        (None, None) if name != ("", "") => {
+            format!("name:{}\n{}\n{}", name.0, name.1, sync.company.as_deref().unwrap_or(""))
+        }
+        (None, None) => return Ok(None),
+    };
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtextextended($1, 0))",
+        format!("customer sent again:{workspace_id}:{channel}:{key}")
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(sqlx::query_scalar!(
+        r#"select c.id from customer c
+            where c.workspace_id = $1 and c.channel_id = $2 and c.external_id is null and c.merged_into_id is null
+              and case when $3::text is not null then
+                       exists (select 1 from customer_email e
+                                where e.workspace_id = c.workspace_id and e.customer_id = c.id and e.normalized = $3)
+                       when $4::text is not null then
+                       exists (select 1 from customer_phone p
+                                where p.workspace_id = c.workspace_id and p.customer_id = c.id
+                                  and (p.e164 = $4 or btrim(p.raw) = $4))
+                       else c.first_name = $5 and c.last_name = $6 and c.company is not distinct from $7
+                  end
+            order by c.id
+            limit 1"#,
+        workspace_id,
+        channel,
+        email,
+        phone,
+        name.0,
+        name.1,
+        sync.company
+    )
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The OpenAPI document describes `CustomerSync`; the checker reads a customer as the type declares.
+    #[test]
+    fn the_checker_reads_a_customer_as_its_type_declares() {
+        let synced = json!({"channel": "shopify-eu", "channel_kind": "shopify", "company": "Norman & Co",
+                            "external_id": "207119551", "email": "bob@example.com", "first_name": "Bob",
+                            "last_name": "Norman", "phone": "+16136120707"});
+        let declared: CustomerSync = serde_json::from_value(synced.clone()).unwrap();
+        assert_eq!(parse_customer_sync(&synced, "$").unwrap(), declared);
+        assert_eq!(e164("+1 613 612 0707").as_deref(), Some("+16136120707"));
+        assert_eq!(e164("0613 612 0707"), None, "a national number without a region stays raw");
+    }
+}
