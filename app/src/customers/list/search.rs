@@ -19,12 +19,15 @@ pub(super) struct Search {
     /// queries then test each customer against this list (hashed) instead of looking up the customer's
     /// search text.
     pub matches: Option<Vec<i64>>,
+    /// Whether more than `MATCHES_LISTED` customers match (none were kept): as many as that are more
+    /// than the count shows, so a search alone is not counted again.
+    pub more_than_listed: bool,
 }
 
 /// Up to how many matches of a search are collected before the list's queries (`Search::matches`). A
 /// search matching more is broad enough that walking a sort finds a page of them within a few thousand
 /// customers. (Three in tests, so that they take both ways.)
-const MATCHES_LISTED: i64 = if cfg!(test) { 3 } else { 20_000 };
+pub(super) const MATCHES_LISTED: i64 = if cfg!(test) { 3 } else { 20_000 };
 
 /// The digits of a search text that could be a phone number (digits and the signs numbers are written
 /// with): national numbers drop their trunk zero, which makes them a part of the E.164 digits; fewer
@@ -107,12 +110,15 @@ pub(super) async fn collect_matches(
     search: &mut Search,
 ) -> AppResult<()> {
     search.matches = None;
+    search.more_than_listed = false;
     let mut sql = QueryBuilder::<Postgres>::new("select customer_id from (");
     push_matching(&mut sql, workspace_id, q, search);
     sql.push(") matching limit ").push_bind(MATCHES_LISTED + 1);
     let ids: Vec<i64> = sql.build_query_scalar().fetch_all(conn).await?;
     if ids.len() as i64 <= MATCHES_LISTED {
         search.matches = Some(ids);
+    } else {
+        search.more_than_listed = true;
     }
     Ok(())
 }

@@ -304,6 +304,25 @@ async fn keyset_pages_follow_every_sort_forwards_and_backwards(pool: PgPool) {
     assert!(matches!(list_customers(&pool, ws, &damaged).await, Err(AppError::Invalid(e)) if e[0].path == "before"));
 }
 
+/// Sorted by orders, a range of totals is read one number of orders at a time however wide the range:
+/// up to the workspace's highest number (an upper end typed far above it is not millions of numbers),
+/// in the sort's order, pages forwards and backwards as the filter keeps them.
+#[sqlx::test(migrations = "../migrations")]
+async fn totals_sorted_by_orders_read_the_numbers_anyone_has(pool: PgPool) {
+    let ws = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
+    let known = thirty(&pool, ws).await;
+    let pairs = [("tov_max", "30"), ("orders_max", "2000000000")];
+    for descending in [false, true] {
+        let sort = Sort { key: SortKey::Orders, descending };
+        let query = CustomerQuery { sort, limit: Some(2), ..CustomerQuery::from_pairs(pairs).unwrap() };
+        let mut conn = pool.acquire().await.unwrap();
+        assert_eq!(sql::look_up(&mut conn, ws, &query).await.unwrap().order_counts, Some(vec![0, 1, 2, 3]));
+        let kept: Vec<Known> = known.iter().filter(|k| k.tov <= Decimal::from(30)).cloned().collect();
+        assert!(kept.len() > 4, "the range keeps some customers");
+        assert_eq!(pages_both_ways(&pool, ws, query).await.concat(), expected(kept, sort), "{sort:?}");
+    }
+}
+
 /// A range of one figure sorted by the other (read one number of orders at a time), and a purchase
 /// sorted by total (which starts past the customers without an order): pages in the sort's order,
 /// forwards and backwards, with the customers the filter keeps.
