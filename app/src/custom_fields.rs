@@ -40,7 +40,7 @@ impl CustomField {
 
     /// The list filter's URL parameter for this field.
     pub fn param(&self) -> String {
-        format!("field.{}", self.key)
+        format!("{}{}", crate::customers::list::param::FIELD, self.key)
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod channels;
 pub mod checks;
 pub mod clock;
 pub mod codec;
@@ -26,6 +27,7 @@ pub mod tasks;
 pub mod tickets;
 pub mod timeline;
 pub mod ui;
+pub mod vocabulary;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

@@ -5,43 +5,75 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod vip;
 
-/// Key and name of the built-in segments, in the order they are shown.
-pub const BUILTIN: [(&str, &str); 6] = [
-    ("vip", "VIP"),
-    ("repeat_customer", "Repeat customer"),
-    ("active_customer", "Active customer"),
-    ("new_customer", "New customer"),
-    ("new_contact", "New contact"),
-    ("repeat_contact", "Repeat contact"),
-];
+use serde::{Deserialize, Serialize};
 
-/// The customer row's bit for a built-in segment (`customer.builtin_segments`): one per segment, in the
-/// order of `BUILTIN`, as SQL's `segment_flag` gives it (migration `list_flags`).
-pub fn flag(key: &str) -> Option<i32> {
-    BUILTIN.iter().position(|(k, _)| *k == key).map(|i| 1 << i)
-}
-
-/// What the rule of a built-in segment implies for the customer's own figures, as SQL on the customer
-/// row `c`: the list adds it to the segment's flag so that a sort by those figures seeks past the
-/// customers who cannot be members (most flags keep no index of their own on every sort, migration
-/// `fewer_flag_indexes`). A flag a write has not yet caught up with is left out, as it should be.
-pub fn implied_by(key: &str) -> Option<&'static str> {
-    match key {
-        "vip" => Some("c.order_count >= 1 and c.total_order_value > 0"),
-        "repeat_customer" => Some("c.order_count >= 2"),
-        "active_customer" => Some("c.order_count >= 3"),
-        "new_customer" => Some("c.order_count >= 1"),
-        key if without_orders(key) => Some("c.order_count = 0"),
-        _ => None,
+crate::vocabulary! {
+    /// The six built-in segments of SPEC §3, in the order they are shown; the customer row keeps a bit
+    /// for each, in this order (`customer.builtin_segments`, SQL's `segment_flag`, migration `list_flags`).
+    pub enum BuiltinSegment {
+        Vip = "vip", "VIP";
+        RepeatCustomer = "repeat_customer", "Repeat customer";
+        ActiveCustomer = "active_customer", "Active customer";
+        NewCustomer = "new_customer", "New customer";
+        NewContact = "new_contact", "New contact";
+        RepeatContact = "repeat_contact", "Repeat contact";
     }
 }
 
-/// Whether the rule of a built-in segment takes only customers without a counted order (contacts).
-pub fn without_orders(key: &str) -> bool {
-    matches!(key, "new_contact" | "repeat_contact")
+impl BuiltinSegment {
+    /// The customer row's bit for the segment.
+    pub fn flag(self) -> i32 {
+        1 << (self as i32)
+    }
+
+    /// What the segment's rule implies for the customer's own figures, as SQL on the customer row `c`:
+    /// the list adds it to the segment's flag so that a sort by those figures seeks past the customers
+    /// who cannot be members (most flags keep no index of their own on every sort, migration
+    /// `fewer_flag_indexes`). A flag a write has not yet caught up with is left out, as it should be.
+    pub fn implied(self) -> &'static str {
+        match self {
+            BuiltinSegment::Vip => "c.order_count >= 1 and c.total_order_value > 0",
+            BuiltinSegment::RepeatCustomer => "c.order_count >= 2",
+            BuiltinSegment::ActiveCustomer => "c.order_count >= 3",
+            BuiltinSegment::NewCustomer => "c.order_count >= 1",
+            BuiltinSegment::NewContact | BuiltinSegment::RepeatContact => "c.order_count = 0",
+        }
+    }
+
+    /// Whether the rule takes only customers without a counted order (contacts).
+    pub fn without_orders(self) -> bool {
+        matches!(self, BuiltinSegment::NewContact | BuiltinSegment::RepeatContact)
+    }
 }
 
-/// The name people read for a segment key.
+/// A segment's key, as the list's URL and the API name it: a built-in segment's, or one of the
+/// workspace's own segments'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SegmentKey(String);
+
+impl SegmentKey {
+    pub fn new(key: impl Into<String>) -> Self {
+        SegmentKey(key.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The built-in segment with this key, if it is one.
+    pub fn builtin(&self) -> Option<BuiltinSegment> {
+        BuiltinSegment::parse(&self.0)
+    }
+}
+
+impl PartialEq<&str> for SegmentKey {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+/// The name people read for a segment key (a built-in segment's; any other key as it is).
 pub fn name(key: &str) -> &str {
-    BUILTIN.iter().find(|(k, _)| *k == key).map_or(key, |(_, name)| name)
+    BuiltinSegment::parse(key).map_or(key, |segment| segment.label())
 }

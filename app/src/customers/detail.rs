@@ -4,7 +4,7 @@
 
 use super::edit::SaveCustomer;
 use super::edit::view::{EditCustomer, History};
-use super::profile::{CustomerProfile, MonthSpend, load_profile, ticket_status_label};
+use super::profile::{CustomerProfile, MonthSpend, load_profile};
 use crate::accounts::Role;
 use crate::auth::api::current_caller;
 use crate::error::AppError;
@@ -14,6 +14,7 @@ use crate::orders::api::list_orders;
 use crate::orders::pages::{AddressBlock, OrderTable};
 use crate::orders::{OrderQuery, status_label};
 use crate::tasks::view::{InWork, TaskBoard, Tasks};
+use crate::tickets::status_label as ticket_status_label;
 use crate::timeline::view::Timeline;
 use crate::ui::format;
 use crate::ui::heading::Heading;

@@ -90,16 +90,6 @@ pub struct MonthSpend {
     pub amount: Decimal,
 }
 
-/// A ticket status as people read it.
-pub fn ticket_status_label(status: &str) -> &str {
-    match status {
-        "todo" => "To do",
-        "waiting" => "Waiting",
-        "resolved" => "Resolved",
-        other => other,
-    }
-}
-
 /// The whole profile of one customer of the caller's workspace.
 #[server(output = crate::codec::TextJson)]
 pub async fn load_profile(id: i64) -> Result<CustomerProfile, AppError> {

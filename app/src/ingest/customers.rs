@@ -3,7 +3,8 @@
 
 use super::identity::{CustomerRef, Identity, channel_id, lock_customers, resolve_customers, sync_contacts};
 use super::outcome::{Ingested, Outcome};
-use super::reader::{CHANNEL_KINDS, Reader};
+use super::reader::Reader;
+use crate::channels::ChannelKind;
 use crate::checks::{e164, is_email_address};
 use crate::error::{AppResult, FieldError};
 use chrono::{DateTime, Utc};
@@ -64,7 +65,7 @@ pub fn parse_customer_sync(
     let mut errors = Vec::new();
     let mut r = Reader::new(value, path, &mut errors);
     let channel = r.channel_key("channel", false).unwrap_or_else(|| "manual".to_string());
-    let channel_kind = r.one_of("channel_kind", &CHANNEL_KINDS, false);
+    let channel_kind = r.one_of("channel_kind", ChannelKind::KEYS, false);
     let company = r.text("company", 300);
     drop(r);
     let customer = parse_customer(value, path, &mut errors);

@@ -10,7 +10,9 @@ use super::identity::{
     CustomerRef, Identity, channel_id, customer_by_email, lock_customers, resolve_customers, sync_contacts,
 };
 use super::outcome::{Ingested, Outcome};
+use super::stored_status;
 use crate::error::AppResult;
+use crate::tickets::{Direction, TicketStatus};
 use crate::timeline::Event;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -64,7 +66,12 @@ pub async fn ingest_message(
                 )
                 .execute(&mut *conn)
                 .await?;
-                let event = Event::TicketChanged { ticket_id: Some(t.id), old_status: t.status, status, subject };
+                let event = Event::TicketChanged {
+                    ticket_id: Some(t.id),
+                    old_status: stored_status(TicketStatus::parse, &t.status)?,
+                    status: stored_status(TicketStatus::parse, &status)?,
+                    subject,
+                };
                 crate::timeline::record(conn, workspace_id, customer_id, None, now, event).await?;
                 changed = true;
             }
@@ -81,7 +88,7 @@ pub async fn ingest_message(
                 message.ticket.external_id,
                 customer_id,
                 subject,
-                message.ticket.status.as_deref().unwrap_or("todo"),
+                message.ticket.status.as_deref().unwrap_or(TicketStatus::Todo.as_str()),
                 message.sent_at
             )
             .fetch_one(&mut *conn)
@@ -93,7 +100,11 @@ pub async fn ingest_message(
         }
     };
 
-    let score = if message.direction == "inbound" { crate::sentiment::score_message(&message.body) } else { None };
+    let score = if message.direction == Direction::Inbound.as_str() {
+        crate::sentiment::score_message(&message.body)
+    } else {
+        None
+    };
     let existing = sqlx::query!(
         "select id, ticket_id, direction, kind, body, sent_at, call_duration_seconds from message
           where workspace_id = $1 and channel_id = $2 and external_id = $3",

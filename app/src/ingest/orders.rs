@@ -13,7 +13,9 @@ pub use input::*;
 use super::customers::CustomerInput;
 use super::identity::{CustomerRef, Identity, channel_id, lock_customers, new_ids, resolve_customers, sync_contacts};
 use super::outcome::{Ingested, OrderResult, Outcome};
+use super::stored_status;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::orders::OrderStatus;
 use crate::timeline::{Event, Recorded};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -171,7 +173,7 @@ async fn channels<'a>(
 struct Existing {
     id: i64,
     customer_id: i64,
-    status: String,
+    status: OrderStatus,
 }
 
 /// Stores orders with distinct (channel, external id) keys.
@@ -254,13 +256,13 @@ async fn existing_orders<'a>(
     .await?;
     // Keyed by the round's own strings, which outlive the rows.
     let keys: HashMap<(i64, &str), (i64, &'a str)> = round.iter().map(|a| (a.key(), a.key())).collect();
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
             let key = keys[&(r.channel_id, r.external_id.as_str())];
-            (key, Existing { id: r.id, customer_id: r.customer_id, status: r.status })
+            let status = stored_status(OrderStatus::parse, &r.status)?;
+            Ok((key, Existing { id: r.id, customer_id: r.customer_id, status }))
         })
-        .collect())
+        .collect()
 }
 
 /// The order's fields as columns, one array per column.
@@ -288,7 +290,7 @@ impl<'a> OrderColumns<'a> {
         self.numbers.push(&o.number);
         self.customers.push(customer_id);
         self.placed.push(o.placed_at);
-        self.statuses.push(&o.status);
+        self.statuses.push(o.status.as_str());
         self.tests.push(o.test);
         self.currencies.push(&o.currency);
         self.rates.push(accepted.exchange_rate);
@@ -355,7 +357,7 @@ async fn insert_orders(
             event: Event::OrderPlaced {
                 order_id: Some(*id),
                 number: a.order.number.clone(),
-                status: a.order.status.clone(),
+                status: a.order.status,
                 total: Some(a.order.total),
                 currency: Some(a.order.currency.clone()),
             },
@@ -465,8 +467,8 @@ async fn update_orders(
             event: Event::OrderChanged {
                 order_id: Some(before(existing, a).id),
                 number: a.order.number.clone(),
-                old_status: before(existing, a).status.clone(),
-                status: a.order.status.clone(),
+                old_status: before(existing, a).status,
+                status: a.order.status,
             },
         })
         .collect();

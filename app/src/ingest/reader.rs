@@ -7,9 +7,6 @@ use chrono::{DateTime, Datelike, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-pub const CHANNEL_KINDS: [&str; 9] =
-    ["shopify", "amazon", "ebay", "woocommerce", "bigcommerce", "website", "pos", "manual", "other"];
-
 /// Reads fields of one JSON object, collecting every problem with its path.
 pub struct Reader<'a> {
     object: Option<&'a Map<String, Value>>,

@@ -131,20 +131,36 @@ impl OrderSummary {
     }
 }
 
-/// An order status as people read it.
-pub fn status_label(status: &str) -> &str {
-    match status {
-        "draft" => "Draft",
-        "pending" => "Pending",
-        "paid" => "Paid",
-        "in_transit" => "In transit",
-        "delivered" => "Delivered",
-        "canceled" => "Canceled",
-        "returned" => "Returned",
-        "label_created" => "Label created",
-        "out_for_delivery" => "Out for delivery",
-        "failed_attempt" => "Delivery attempt failed",
-        "exception" => "Delivery problem",
-        other => other,
+crate::vocabulary! {
+    /// Where an order stands (`customer_order.status`).
+    pub enum OrderStatus {
+        Draft = "draft", "Draft";
+        Pending = "pending", "Pending";
+        Paid = "paid", "Paid";
+        InTransit = "in_transit", "In transit";
+        Delivered = "delivered", "Delivered";
+        Canceled = "canceled", "Canceled";
+        Returned = "returned", "Returned";
     }
+}
+
+crate::vocabulary! {
+    /// A step of an order's shipping (`shipping_update.status`).
+    pub enum ShippingStatus {
+        LabelCreated = "label_created", "Label created";
+        InTransit = "in_transit", "In transit";
+        OutForDelivery = "out_for_delivery", "Out for delivery";
+        Delivered = "delivered", "Delivered";
+        FailedAttempt = "failed_attempt", "Delivery attempt failed";
+        Exception = "exception", "Delivery problem";
+        Returned = "returned", "Returned";
+    }
+}
+
+/// An order's or a shipping update's status as people read it (an unknown one as it is).
+pub fn status_label(status: &str) -> &str {
+    OrderStatus::parse(status)
+        .map(OrderStatus::label)
+        .or_else(|| ShippingStatus::parse(status).map(ShippingStatus::label))
+        .unwrap_or(status)
 }

@@ -379,6 +379,7 @@ mod tests {
     use super::*;
     use crate::accounts::db::create_workspace;
     use crate::customers::indicators::recompute;
+    use crate::segments::{BuiltinSegment, SegmentKey};
     use rust_decimal::Decimal;
     use sqlx::PgPool;
 
@@ -498,7 +499,7 @@ mod tests {
             .fetch_one(&self.pool)
             .await
             .unwrap();
-            let expected = keys.iter().map(|key| crate::segments::flag(key).unwrap()).fold(0, |a, b| a | b);
+            let expected = keys.iter().map(|key| BuiltinSegment::parse(key).unwrap().flag()).fold(0, |a, b| a | b);
             assert_eq!(flags, expected, "flags of customer {customer} in {keys:?}");
             keys
         }
@@ -529,14 +530,15 @@ mod tests {
     #[sqlx::test(migrations = "../migrations")]
     async fn each_builtin_segment_has_its_own_flag_in_rust_and_in_sql(pool: PgPool) {
         let mut seen = 0;
-        for (key, _) in crate::segments::BUILTIN {
+        for segment in BuiltinSegment::ALL {
+            let key = segment.as_str();
             let sql = sqlx::query_scalar!(r#"select segment_flag($1) as "flag!""#, key).fetch_one(&pool).await.unwrap();
-            let flag = crate::segments::flag(key).unwrap();
+            let flag = segment.flag();
             assert_eq!(sql, flag, "{key}");
             assert_eq!(seen & flag, 0, "{key} shares a bit");
             seen |= flag;
         }
-        assert_eq!(crate::segments::flag("custom"), None);
+        assert_eq!(SegmentKey::new("custom").builtin(), None);
     }
 
     #[sqlx::test(migrations = "../migrations")]

@@ -132,7 +132,7 @@ fn TicketDetails(ticket: TicketView) -> impl IntoView {
         <h1>{subject}</h1>
         <p>
             <A href=format!("/customers/{}", ticket.customer_id)>{ticket.customer_name.clone()}</A>
-            " · "{crate::customers::profile::ticket_status_label(&ticket.status).to_string()}
+            " · "{super::status_label(&ticket.status).to_string()}
             " · "{ticket.channel.clone()}
             " · opened "{format::date_time(ticket.created_at)}
         </p>

@@ -4,6 +4,8 @@
 //! value), and `detail`, the rest of its fields as a JSON object under their own names. The kinds the
 //! database accepts are checked there too (migration `domain`).
 
+use crate::orders::OrderStatus;
+use crate::tickets::TicketStatus;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -37,7 +39,7 @@ pub enum Event {
         #[serde(default)]
         order_id: Option<i64>,
         number: String,
-        status: String,
+        status: OrderStatus,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         total: Option<Decimal>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,8 +49,8 @@ pub enum Event {
         #[serde(default)]
         order_id: Option<i64>,
         number: String,
-        old_status: String,
-        status: String,
+        old_status: OrderStatus,
+        status: OrderStatus,
     },
     TicketOpened {
         #[serde(default)]
@@ -59,8 +61,8 @@ pub enum Event {
     TicketChanged {
         #[serde(default)]
         ticket_id: Option<i64>,
-        old_status: String,
-        status: String,
+        old_status: TicketStatus,
+        status: TicketStatus,
         #[serde(default)]
         subject: String,
     },
@@ -231,8 +233,6 @@ impl Event {
             let subject = names.ticket.unwrap_or(subject);
             if subject.trim().is_empty() { "a ticket".to_string() } else { format!("“{subject}”") }
         };
-        let order_status = |s: &str| crate::orders::status_label(s).to_string();
-        let ticket_status = |s: &str| crate::customers::profile::ticket_status_label(s).to_string();
         let segment = || names.segment.unwrap_or("(deleted)");
         match self {
             Event::CustomerCreated { channel: Some(channel) } => format!("Customer created from {channel}"),
@@ -244,19 +244,16 @@ impl Event {
                 shown(new)
             ),
             Event::OrderPlaced { number, status, .. } => {
-                format!("Order {} placed ({})", order(number), order_status(status))
+                format!("Order {} placed ({})", order(number), status.label())
             }
             Event::OrderChanged { number, old_status, status, .. } if old_status != status => {
-                format!("Order {} changed from {} to {}", order(number), order_status(old_status), order_status(status))
+                format!("Order {} changed from {} to {}", order(number), old_status.label(), status.label())
             }
             Event::OrderChanged { number, .. } => format!("Order {} changed", order(number)),
             Event::TicketOpened { subject, .. } => format!("Ticket {} opened", ticket(subject)),
-            Event::TicketChanged { subject, old_status, status, .. } if old_status != status => format!(
-                "Ticket {} moved from {} to {}",
-                ticket(subject),
-                ticket_status(old_status),
-                ticket_status(status)
-            ),
+            Event::TicketChanged { subject, old_status, status, .. } if old_status != status => {
+                format!("Ticket {} moved from {} to {}", ticket(subject), old_status.label(), status.label())
+            }
             Event::TicketChanged { subject, .. } => format!("Ticket {} changed", ticket(subject)),
             Event::MessageReceived { .. } => format!("Message received in {}", ticket("")),
             Event::MessageSent { .. } => format!("Reply sent in {}", ticket("")),
@@ -315,7 +312,7 @@ mod tests {
                 Event::OrderPlaced {
                     order_id: None,
                     number: "#1001".into(),
-                    status: "in_transit".into(),
+                    status: OrderStatus::InTransit,
                     total: Some("20.50".parse().unwrap()),
                     currency: Some("EUR".into()),
                 },
@@ -325,8 +322,8 @@ mod tests {
                 Event::OrderChanged {
                     order_id: None,
                     number: "#1001".into(),
-                    old_status: "paid".into(),
-                    status: "delivered".into(),
+                    old_status: OrderStatus::Paid,
+                    status: OrderStatus::Delivered,
                 },
                 "Order #1001 changed from Paid to Delivered",
             ),
@@ -336,8 +333,8 @@ mod tests {
             "ticket_changed" => (
                 Event::TicketChanged {
                     ticket_id: None,
-                    old_status: "todo".into(),
-                    status: "resolved".into(),
+                    old_status: TicketStatus::Todo,
+                    status: TicketStatus::Resolved,
                     subject: "Late parcel".into(),
                 },
                 "Ticket “Late parcel” moved from To do to Resolved",

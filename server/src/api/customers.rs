@@ -3,7 +3,7 @@
 use super::auth::ApiWorkspace;
 use super::error::{ApiError, ErrorResponse};
 use app::customers::db;
-use app::customers::list::{CustomerQuery, MAX_REPEATS};
+use app::customers::list::{CustomerQuery, MAX_LIMIT, MAX_REPEATS, PARAMETERS, ParameterValue, param};
 use app::customers::{Address, COUNT_CAP, CustomerDetail, CustomerRow, Phone};
 use app::error::{AppError, FieldError};
 use app::sentiment::Sentiment;
@@ -13,6 +13,10 @@ use axum::extract::{Path, RawQuery, State};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
+use utoipa::IntoParams;
+use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::{self, Required};
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Item {
@@ -62,42 +66,60 @@ pub struct Page {
     close_matches: bool,
 }
 
-/// The parameters the document gives a type other than free text.
-const TYPED_PARAMETERS: [&str; 10] = [
-    "registered",
-    "orders_min",
-    "orders_max",
-    "purchased_from",
-    "purchased_to",
-    "open_tickets",
-    "manager",
-    "limit",
-    "tov_min",
-    "tov_max",
-];
+/// The list's parameters as the document describes them, from the list's own table of them.
+struct ListParameters;
+
+impl IntoParams for ListParameters {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<openapi::path::Parameter> {
+        PARAMETERS
+            .iter()
+            .map(|p| {
+                ParameterBuilder::new()
+                    .name(p.name)
+                    .parameter_in(ParameterIn::Query)
+                    .description(Some(p.description))
+                    .required(Required::False)
+                    .schema(Some(schema(p.value)))
+                    .build()
+            })
+            .collect()
+    }
+}
+
+/// The schema of a parameter's value.
+fn schema(value: ParameterValue) -> openapi::RefOr<openapi::Schema> {
+    let of = |kind: Type| ObjectBuilder::new().schema_type(kind);
+    let object = match value {
+        ParameterValue::Text(max_length) => of(Type::String).max_length(max_length),
+        ParameterValue::Keys => {
+            return ArrayBuilder::new().items(of(Type::String)).max_items(Some(MAX_REPEATS)).into();
+        }
+        ParameterValue::Amount => of(Type::String).pattern(Some(r"^[0-9]+(\.[0-9]+)?$")),
+        ParameterValue::Boolean => of(Type::Boolean),
+        ParameterValue::Count => {
+            of(Type::Integer).format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32))).minimum(Some(0))
+        }
+        ParameterValue::Id => {
+            of(Type::Integer).format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64))).minimum(Some(1))
+        }
+        ParameterValue::Limit => of(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .minimum(Some(1))
+            .maximum(Some(MAX_LIMIT)),
+        ParameterValue::Date => of(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
+    };
+    object.into()
+}
+
+/// Whether the document gives the parameter a type other than free text (an empty value of it is
+/// refused rather than read as no filter).
+fn typed(name: &str) -> bool {
+    PARAMETERS.iter().any(|p| p.name == name && !matches!(p.value, ParameterValue::Text(_) | ParameterValue::Keys))
+}
 
 /// The customer list, filtered and sorted like the list screen.
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers",
-    params(
-        ("q" = Option<String>, Query, max_length = 200, description = "Search over name, email, phone (any format) and order number; forgives typos"),
-        ("segment" = Option<Vec<String>>, Query, max_items = 20, description = "Segment key (vip, repeat_customer, active_customer, new_customer, new_contact, repeat_contact); repeat for any of several"),
-        ("channel" = Option<Vec<String>>, Query, max_items = 20, description = "Channel key; repeat for any of several"),
-        ("sentiment" = Option<String>, Query, description = "positive, neutral, negative or none"),
-        ("registered" = Option<bool>, Query, description = "true: registered customers; false: guests"),
-        ("tov_min" = Option<String>, Query, pattern = r"^[0-9]+(\.[0-9]+)?$", description = "Total order value at least (decimal)"),
-        ("tov_max" = Option<String>, Query, pattern = r"^[0-9]+(\.[0-9]+)?$", description = "Total order value at most (decimal)"),
-        ("orders_min" = Option<i32>, Query, minimum = 0, description = "Counted orders at least"),
-        ("orders_max" = Option<i32>, Query, minimum = 0, description = "Counted orders at most"),
-        ("purchased_from" = Option<chrono::NaiveDate>, Query, description = "Latest purchase on or after this day (workspace time zone)"),
-        ("purchased_to" = Option<chrono::NaiveDate>, Query, description = "Latest purchase on or before this day (workspace time zone)"),
-        ("open_tickets" = Option<bool>, Query, description = "true: customers with a ticket to do or waiting"),
-        ("mark" = Option<String>, Query, description = "vip or bad: customers staff marked so"),
-        ("manager" = Option<i64>, Query, minimum = 1, description = "User id of the assigned manager"),
-        ("sort" = Option<String>, Query, description = "latest_purchase, name, tov, orders, aov, customer_since or registered_at; - before it for descending (default -latest_purchase); orders and tov break each other's ties, aov's by tov"),
-        ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "Customers per page, 1 to 200 (default 50)"),
-        ("after" = Option<String>, Query, max_length = 1024, description = "Cursor: the page after (`next` of a page)"),
-        ("before" = Option<String>, Query, max_length = 1024, description = "Cursor: the page before (`previous` of a page)"),
-    ),
+    params(ListParameters),
     responses(
         (status = 200, description = "One page of customers", body = Page),
         (status = 401, description = "No key, or a bad or revoked one", body = ErrorResponse),
@@ -118,14 +140,14 @@ pub async fn list(
     // and an empty number, date or yes/no is refused, as the document types them.
     let empty: Vec<FieldError> = params
         .iter()
-        .filter(|(name, value)| value.trim().is_empty() && TYPED_PARAMETERS.contains(&name.as_str()))
+        .filter(|(name, value)| value.trim().is_empty() && typed(name))
         .map(|(name, _)| FieldError { path: name.clone(), message: "is empty: leave it out for no filter".into() })
         .collect();
     if !empty.is_empty() {
         return Err(AppError::Invalid(empty).into());
     }
     // empty values of a repeatable filter are no filter, but count towards its limit as sent
-    for name in ["segment", "channel"] {
+    for name in [param::SEGMENT, param::CHANNEL] {
         if params.iter().filter(|(n, _)| n == name).count() > MAX_REPEATS {
             return Err(AppError::invalid(name, format!("use at most {MAX_REPEATS} of them")).into());
         }

@@ -4,6 +4,7 @@
 
 use crate::checks::{MAX_YEAR, MIN_YEAR};
 use crate::error::FieldError;
+use crate::segments::SegmentKey;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -120,13 +121,102 @@ pub const MAX_REPEATS: usize = 20;
 /// The longest page link (`after`, `before`); real ones are far shorter.
 pub const MAX_CURSOR: usize = 1024;
 
+/// The list's URL parameters: the one place their names are written. The parser and the writer below,
+/// the filter form and the API's document (`PARAMETERS`) all use them.
+pub mod param {
+    pub const SEARCH: &str = "q";
+    pub const SEGMENT: &str = "segment";
+    pub const CHANNEL: &str = "channel";
+    pub const SENTIMENT: &str = "sentiment";
+    pub const REGISTERED: &str = "registered";
+    pub const TOV_MIN: &str = "tov_min";
+    pub const TOV_MAX: &str = "tov_max";
+    pub const ORDERS_MIN: &str = "orders_min";
+    pub const ORDERS_MAX: &str = "orders_max";
+    pub const PURCHASED_FROM: &str = "purchased_from";
+    pub const PURCHASED_TO: &str = "purchased_to";
+    pub const OPEN_TICKETS: &str = "open_tickets";
+    pub const MARK: &str = "mark";
+    pub const MANAGER: &str = "manager";
+    pub const SORT: &str = "sort";
+    pub const LIMIT: &str = "limit";
+    pub const AFTER: &str = "after";
+    pub const BEFORE: &str = "before";
+    /// Before a custom field's key: `field.loyalty_tier=Gold`.
+    pub const FIELD: &str = "field.";
+}
+
+/// What a parameter's value is, as the API's document types it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParameterValue {
+    /// Free text, at most this long.
+    Text(Option<usize>),
+    /// A key; repeated for any of several, at most `MAX_REPEATS` times.
+    Keys,
+    /// A decimal amount of at least 0.
+    Amount,
+    Boolean,
+    /// A whole number (32 bits) of at least 0.
+    Count,
+    /// An id (64 bits) of at least 1.
+    Id,
+    /// Customers a page: 1 to `MAX_LIMIT`.
+    Limit,
+    Date,
+}
+
+/// One parameter of the list as the API's document describes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Parameter {
+    pub name: &'static str,
+    pub value: ParameterValue,
+    pub description: &'static str,
+}
+
+/// Every parameter of the list but the custom fields', in the document's order.
+pub const PARAMETERS: [Parameter; 18] = {
+    use ParameterValue::*;
+    use param::*;
+    const fn p(name: &'static str, value: ParameterValue, description: &'static str) -> Parameter {
+        Parameter { name, value, description }
+    }
+    [
+        p(SEARCH, Text(Some(MAX_TEXT)), "Search over name, email, phone (any format) and order number; forgives typos"),
+        p(
+            SEGMENT,
+            Keys,
+            "Segment key (vip, repeat_customer, active_customer, new_customer, new_contact, repeat_contact); repeat for any of several",
+        ),
+        p(CHANNEL, Keys, "Channel key; repeat for any of several"),
+        p(SENTIMENT, Text(None), "positive, neutral, negative or none"),
+        p(REGISTERED, Boolean, "true: registered customers; false: guests"),
+        p(TOV_MIN, Amount, "Total order value at least (decimal)"),
+        p(TOV_MAX, Amount, "Total order value at most (decimal)"),
+        p(ORDERS_MIN, Count, "Counted orders at least"),
+        p(ORDERS_MAX, Count, "Counted orders at most"),
+        p(PURCHASED_FROM, Date, "Latest purchase on or after this day (workspace time zone)"),
+        p(PURCHASED_TO, Date, "Latest purchase on or before this day (workspace time zone)"),
+        p(OPEN_TICKETS, Boolean, "true: customers with a ticket to do or waiting"),
+        p(MARK, Text(None), "vip or bad: customers staff marked so"),
+        p(MANAGER, Id, "User id of the assigned manager"),
+        p(
+            SORT,
+            Text(None),
+            "latest_purchase, name, tov, orders, aov, customer_since or registered_at; - before it for descending (default -latest_purchase); orders and tov break each other's ties, aov's by tov",
+        ),
+        p(LIMIT, Limit, "Customers per page, 1 to 200 (default 50)"),
+        p(AFTER, Text(Some(MAX_CURSOR)), "Cursor: the page after (`next` of a page)"),
+        p(BEFORE, Text(Some(MAX_CURSOR)), "Cursor: the page before (`previous` of a page)"),
+    ]
+};
+
 /// The list's URL query. Repeated values of one filter (two segments, two channels) mean "any of them";
 /// different filters all apply.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CustomerQuery {
     pub q: Option<String>,
-    pub segments: Vec<String>,
+    pub segments: Vec<SegmentKey>,
     pub channels: Vec<String>,
     pub sentiment: Option<SentimentFilter>,
     pub registered: Option<bool>,
@@ -186,53 +276,57 @@ impl CustomerQuery {
                 continue;
             }
             match name {
-                "q" => query.q = Some(value.to_string()),
-                "segment" => query.segments.push(value.to_string()),
-                "channel" => query.channels.push(value.to_string()),
-                "sentiment" => match SentimentFilter::ALL.into_iter().find(|s| s.param() == value) {
+                param::SEARCH => query.q = Some(value.to_string()),
+                param::SEGMENT => query.segments.push(SegmentKey::new(value)),
+                param::CHANNEL => query.channels.push(value.to_string()),
+                param::SENTIMENT => match SentimentFilter::ALL.into_iter().find(|s| s.param() == value) {
                     Some(s) => query.sentiment = Some(s),
                     None => fail(name, "use positive, neutral, negative or none"),
                 },
-                "registered" => match value {
+                param::REGISTERED => match value {
                     "true" => query.registered = Some(true),
                     "false" => query.registered = Some(false),
                     _ => fail(name, "use true or false"),
                 },
-                "tov_min" | "tov_max" => match value.parse::<Decimal>() {
+                param::TOV_MIN | param::TOV_MAX => match value.parse::<Decimal>() {
                     Ok(amount) if amount >= Decimal::ZERO => {
-                        *(if name == "tov_min" { &mut query.tov_min } else { &mut query.tov_max }) = Some(amount)
+                        *(if name == param::TOV_MIN { &mut query.tov_min } else { &mut query.tov_max }) = Some(amount)
                     }
                     _ => fail(name, "use an amount such as 100 or 99.50"),
                 },
-                "orders_min" | "orders_max" => match value.parse::<i32>() {
+                param::ORDERS_MIN | param::ORDERS_MAX => match value.parse::<i32>() {
                     Ok(n) if n >= 0 => {
-                        *(if name == "orders_min" { &mut query.orders_min } else { &mut query.orders_max }) = Some(n)
+                        *(if name == param::ORDERS_MIN { &mut query.orders_min } else { &mut query.orders_max }) =
+                            Some(n)
                     }
                     _ => fail(name, "use a whole number, 0 or more"),
                 },
-                "purchased_from" | "purchased_to" => match value.parse::<NaiveDate>() {
+                param::PURCHASED_FROM | param::PURCHASED_TO => match value.parse::<NaiveDate>() {
                     Ok(day) if (MIN_YEAR..=MAX_YEAR).contains(&day.year()) => {
-                        *(if name == "purchased_from" { &mut query.purchased_from } else { &mut query.purchased_to }) =
-                            Some(day)
+                        *(if name == param::PURCHASED_FROM {
+                            &mut query.purchased_from
+                        } else {
+                            &mut query.purchased_to
+                        }) = Some(day)
                     }
                     Ok(_) => fail(name, &format!("use a date between the years {MIN_YEAR} and {MAX_YEAR}")),
                     Err(_) => fail(name, "use a date such as 2026-01-31"),
                 },
-                "open_tickets" => match value {
+                param::OPEN_TICKETS => match value {
                     "true" => query.open_tickets = true,
                     "false" => query.open_tickets = false,
                     _ => fail(name, "use true"),
                 },
-                "mark" => match value {
+                param::MARK => match value {
                     "vip" => query.mark = Some(Mark::Vip),
                     "bad" => query.mark = Some(Mark::Bad),
                     _ => fail(name, "use vip or bad"),
                 },
-                "manager" => match value.parse::<i64>() {
+                param::MANAGER => match value.parse::<i64>() {
                     Ok(id) if id > 0 => query.manager = Some(id),
                     _ => fail(name, "use a user id"),
                 },
-                "sort" => match Sort::parse(value) {
+                param::SORT => match Sort::parse(value) {
                     Some(sort) => query.sort = sort,
                     None => fail(
                         name,
@@ -240,14 +334,14 @@ impl CustomerQuery {
                          it for descending",
                     ),
                 },
-                "limit" => match value.parse::<i64>() {
+                param::LIMIT => match value.parse::<i64>() {
                     Ok(n) if (1..=MAX_LIMIT).contains(&n) => query.limit = Some(n),
                     _ => fail(name, &format!("use a whole number from 1 to {MAX_LIMIT}")),
                 },
-                "after" => query.after = Some(value.to_string()),
-                "before" => query.before = Some(value.to_string()),
+                param::AFTER => query.after = Some(value.to_string()),
+                param::BEFORE => query.before = Some(value.to_string()),
                 _ => {
-                    if let Some(key) = name.strip_prefix("field.") {
+                    if let Some(key) = name.strip_prefix(param::FIELD) {
                         let is_key = key.len() <= 64
                             && key.starts_with(|c: char| c.is_ascii_lowercase())
                             && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
@@ -263,20 +357,20 @@ impl CustomerQuery {
         if let (Some(min), Some(max)) = (query.tov_min, query.tov_max)
             && min > max
         {
-            fail("tov_max", "must not be below tov_min");
+            fail(param::TOV_MAX, "must not be below tov_min");
         }
         if let (Some(min), Some(max)) = (query.orders_min, query.orders_max)
             && min > max
         {
-            fail("orders_max", "must not be below orders_min");
+            fail(param::ORDERS_MAX, "must not be below orders_min");
         }
         if let (Some(from), Some(to)) = (query.purchased_from, query.purchased_to)
             && from > to
         {
-            fail("purchased_to", "must not be before purchased_from");
+            fail(param::PURCHASED_TO, "must not be before purchased_from");
         }
         if query.after.is_some() && query.before.is_some() {
-            fail("before", "use after or before, not both");
+            fail(param::BEFORE, "use after or before, not both");
         }
         if errors.is_empty() {
             query.check()?;
@@ -296,9 +390,11 @@ impl CustomerQuery {
         let text_ok = |text: &str| text.chars().count() <= MAX_TEXT && !text.contains('\0');
         let text_rule = format!("use at most {MAX_TEXT} characters, without NUL characters");
         if self.q.as_deref().is_some_and(|q| !text_ok(q)) {
-            fail("q", text_rule.clone());
+            fail(param::SEARCH, text_rule.clone());
         }
-        for (name, values) in [("segment", &self.segments), ("channel", &self.channels)] {
+        let segments: Vec<&str> = self.segments.iter().map(SegmentKey::as_str).collect();
+        let channels: Vec<&str> = self.channels.iter().map(String::as_str).collect();
+        for (name, values) in [(param::SEGMENT, segments), (param::CHANNEL, channels)] {
             if values.len() > MAX_REPEATS {
                 fail(name, format!("use at most {MAX_REPEATS} of them"));
             } else if values.iter().any(|v| v.chars().count() > 64 || v.contains('\0')) {
@@ -310,25 +406,25 @@ impl CustomerQuery {
         }
         for (key, value) in &self.fields {
             if key.len() > 64 || !text_ok(value) {
-                fail(&format!("field.{key}"), text_rule.clone());
+                fail(&format!("{}{key}", param::FIELD), text_rule.clone());
             }
         }
-        for (name, day) in [("purchased_from", self.purchased_from), ("purchased_to", self.purchased_to)] {
+        for (name, day) in [(param::PURCHASED_FROM, self.purchased_from), (param::PURCHASED_TO, self.purchased_to)] {
             if day.is_some_and(|day| !(MIN_YEAR..=MAX_YEAR).contains(&day.year())) {
                 fail(name, format!("use a date between the years {MIN_YEAR} and {MAX_YEAR}"));
             }
         }
-        for (name, value) in [("tov_min", self.tov_min), ("tov_max", self.tov_max)] {
+        for (name, value) in [(param::TOV_MIN, self.tov_min), (param::TOV_MAX, self.tov_max)] {
             if value.is_some_and(|v| v.is_sign_negative() && !v.is_zero()) {
                 fail(name, "use an amount such as 100 or 99.50".into());
             }
         }
-        for (name, value) in [("orders_min", self.orders_min), ("orders_max", self.orders_max)] {
+        for (name, value) in [(param::ORDERS_MIN, self.orders_min), (param::ORDERS_MAX, self.orders_max)] {
             if value.is_some_and(|v| v < 0) {
                 fail(name, "use a whole number, 0 or more".into());
             }
         }
-        for (name, cursor) in [("after", &self.after), ("before", &self.before)] {
+        for (name, cursor) in [(param::AFTER, &self.after), (param::BEFORE, &self.before)] {
             if cursor.as_deref().is_some_and(|c| c.len() > MAX_CURSOR) {
                 fail(name, "this page link is out of date or damaged: start again from the first page".into());
             }
@@ -344,25 +440,25 @@ impl CustomerQuery {
                 pairs.push((name.to_string(), value));
             }
         };
-        optional("q", self.search().map(str::to_string));
-        self.segments.iter().for_each(|s| optional("segment", Some(s.clone())));
-        self.channels.iter().for_each(|c| optional("channel", Some(c.clone())));
-        optional("sentiment", self.sentiment.map(|s| s.param().to_string()));
-        optional("registered", self.registered.map(|r| r.to_string()));
-        optional("tov_min", self.tov_min.map(|d| d.to_string()));
-        optional("tov_max", self.tov_max.map(|d| d.to_string()));
-        optional("orders_min", self.orders_min.map(|n| n.to_string()));
-        optional("orders_max", self.orders_max.map(|n| n.to_string()));
-        optional("purchased_from", self.purchased_from.map(|d| d.to_string()));
-        optional("purchased_to", self.purchased_to.map(|d| d.to_string()));
-        optional("open_tickets", self.open_tickets.then(|| "true".to_string()));
-        optional("mark", self.mark.map(|m| m.param().to_string()));
-        optional("manager", self.manager.map(|m| m.to_string()));
-        self.fields.iter().for_each(|(key, value)| optional(&format!("field.{key}"), Some(value.clone())));
-        optional("sort", (self.sort != Sort::default()).then(|| self.sort.param()));
-        optional("limit", self.limit.filter(|l| *l != DEFAULT_LIMIT).map(|l| l.to_string()));
-        optional("after", self.after.clone());
-        optional("before", self.before.clone());
+        optional(param::SEARCH, self.search().map(str::to_string));
+        self.segments.iter().for_each(|s| optional(param::SEGMENT, Some(s.as_str().to_string())));
+        self.channels.iter().for_each(|c| optional(param::CHANNEL, Some(c.clone())));
+        optional(param::SENTIMENT, self.sentiment.map(|s| s.param().to_string()));
+        optional(param::REGISTERED, self.registered.map(|r| r.to_string()));
+        optional(param::TOV_MIN, self.tov_min.map(|d| d.to_string()));
+        optional(param::TOV_MAX, self.tov_max.map(|d| d.to_string()));
+        optional(param::ORDERS_MIN, self.orders_min.map(|n| n.to_string()));
+        optional(param::ORDERS_MAX, self.orders_max.map(|n| n.to_string()));
+        optional(param::PURCHASED_FROM, self.purchased_from.map(|d| d.to_string()));
+        optional(param::PURCHASED_TO, self.purchased_to.map(|d| d.to_string()));
+        optional(param::OPEN_TICKETS, self.open_tickets.then(|| "true".to_string()));
+        optional(param::MARK, self.mark.map(|m| m.param().to_string()));
+        optional(param::MANAGER, self.manager.map(|m| m.to_string()));
+        self.fields.iter().for_each(|(key, value)| optional(&format!("{}{key}", param::FIELD), Some(value.clone())));
+        optional(param::SORT, (self.sort != Sort::default()).then(|| self.sort.param()));
+        optional(param::LIMIT, self.limit.filter(|l| *l != DEFAULT_LIMIT).map(|l| l.to_string()));
+        optional(param::AFTER, self.after.clone());
+        optional(param::BEFORE, self.before.clone());
         pairs
     }
 

@@ -9,7 +9,7 @@ use super::search::{MATCHES_LISTED, Search, escape_like, push_search};
 use super::sort::{Column, Kind, SortValue, col, columns, read_row};
 use crate::customers::types::COUNT_CAP;
 use crate::error::AppResult;
-use crate::segments;
+use crate::segments::{BuiltinSegment, SegmentKey};
 use crate::sentiment::LABEL_THRESHOLD;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
@@ -137,13 +137,13 @@ fn push_implied(sql: &mut QueryBuilder<'_, Postgres>, query: &CustomerQuery, fro
     if let [key] = query.segments.as_slice() {
         match query.sort.key {
             SortKey::Orders | SortKey::TotalOrderValue => {
-                if let Some(implied) = segments::implied_by(key) {
-                    sql.push(format!(" and {implied}"));
+                if let Some(segment) = key.builtin() {
+                    sql.push(format!(" and {}", segment.implied()));
                 }
             }
             // contacts have no average: they are the customers the average's index keeps last (seen
             // from the index's flags alone, the planner walked past every customer with an average)
-            SortKey::AverageOrderValue if segments::without_orders(key) => {
+            SortKey::AverageOrderValue if key.builtin().is_some_and(BuiltinSegment::without_orders) => {
                 sql.push(" and (c.average_order_value is null)");
             }
             _ => {}
@@ -292,7 +292,8 @@ fn push_filters(
         // built-in segments are flags on the customer row, each with its partial indexes (migration
         // `list_flags`), written as literals so that the planner can match them; other segments go
         // through the memberships
-        let flags = query.segments.iter().filter_map(|key| segments::flag(key)).fold(0, |a, b| a | b);
+        let flags =
+            query.segments.iter().filter_map(SegmentKey::builtin).map(BuiltinSegment::flag).fold(0, |a, b| a | b);
         let others = &lookups.segments;
         if flags == 0 && others.is_empty() {
             sql.push(" and false");
@@ -443,12 +444,13 @@ pub(super) async fn look_up(conn: &mut PgConnection, workspace_id: i64, query: &
         .fetch_all(&mut *conn)
         .await?;
     }
-    let others: Vec<String> = query.segments.iter().filter(|key| segments::flag(key).is_none()).cloned().collect();
+    let others: Vec<&str> =
+        query.segments.iter().filter(|key| key.builtin().is_none()).map(SegmentKey::as_str).collect();
     if !others.is_empty() {
         lookups.segments = sqlx::query_scalar!(
             "select id from segment where workspace_id = $1 and key = any($2)",
             workspace_id,
-            &others
+            &others as &[&str]
         )
         .fetch_all(&mut *conn)
         .await?;

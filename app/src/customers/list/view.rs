@@ -2,7 +2,7 @@
 //! (so a shared URL opens the same view, JavaScript or not); once hydrated, filters, sorting, search
 //! and paging move through the router without full reloads, and back and forward restore the view.
 
-use super::query::{CustomerQuery, Mark, SentimentFilter, Sort, SortKey};
+use super::query::{CustomerQuery, Mark, SentimentFilter, Sort, SortKey, param};
 use super::{filter_options, list_customers};
 use crate::custom_fields::filters::CustomFieldFilters;
 use crate::customers::detail::CustomerPanel;
@@ -108,7 +108,7 @@ fn SearchBox(query: Memo<CustomerQuery>) -> impl IntoView {
             <input
                 id="customer-search"
                 type="search"
-                name="q"
+                name=param::SEARCH
                 placeholder="Name, email, phone or order number"
                 autocomplete="off"
                 maxlength=super::MAX_TEXT
@@ -134,15 +134,15 @@ fn Filters(query: CustomerQuery, options: ListOptions) -> impl IntoView {
     view! {
         <aside class="filters" id="filters" aria-label="Filters">
             <Form method="GET" action="/customers">
-                {q.map(|q| view! { <input type="hidden" name="q" value=q /> })}
+                {q.map(|q| view! { <input type="hidden" name=param::SEARCH value=q /> })}
                 <fieldset>
                     <legend>"Segments"</legend>
                     {options.segments.into_iter().map(|s| {
                         let id = format!("segment-{}", s.key);
-                        let checked = query.segments.contains(&s.key);
+                        let checked = query.segments.iter().any(|key| key.as_str() == s.key);
                         view! {
                             <div class="check">
-                                <input type="checkbox" id=id.clone() name="segment" value=s.key checked=checked prop:checked=checked />
+                                <input type="checkbox" id=id.clone() name=param::SEGMENT value=s.key checked=checked prop:checked=checked />
                                 <label for=id>{s.name}" "<span class="count">{format::count(s.members)}</span></label>
                             </div>
                         }
@@ -155,14 +155,14 @@ fn Filters(query: CustomerQuery, options: ListOptions) -> impl IntoView {
                         let checked = query.channels.contains(&key);
                         view! {
                             <div class="check">
-                                <input type="checkbox" id=id.clone() name="channel" value=key.clone() checked=checked prop:checked=checked />
+                                <input type="checkbox" id=id.clone() name=param::CHANNEL value=key.clone() checked=checked prop:checked=checked />
                                 <label for=id>{key}</label>
                             </div>
                         }
                     }).collect_view()}
                 </fieldset>
                 <label for="filter-sentiment">"Sentiment"</label>
-                <select id="filter-sentiment" name="sentiment">
+                <select id="filter-sentiment" name=param::SENTIMENT>
                     <option value="">"Any"</option>
                     {SentimentFilter::ALL.into_iter().map(|s| {
                         let label = match s {
@@ -175,7 +175,7 @@ fn Filters(query: CustomerQuery, options: ListOptions) -> impl IntoView {
                     }).collect_view()}
                 </select>
                 <label for="filter-registered">"Registered or guest"</label>
-                <select id="filter-registered" name="registered">
+                <select id="filter-registered" name=param::REGISTERED>
                     <option value="">"Any"</option>
                     <option value="true" selected=query.registered == Some(true) prop:selected=query.registered == Some(true)>"Registered"</option>
                     <option value="false" selected=query.registered == Some(false) prop:selected=query.registered == Some(false)>"Guests"</option>
@@ -183,43 +183,43 @@ fn Filters(query: CustomerQuery, options: ListOptions) -> impl IntoView {
                 <fieldset class="range">
                     <legend>"Total order value"</legend>
                     <label for="filter-tov-min"><span class="visually-hidden">"Total order value "</span>"from"</label>
-                    <input id="filter-tov-min" name="tov_min" type="number" min="0" step="0.01" inputmode="decimal"
+                    <input id="filter-tov-min" name=param::TOV_MIN type="number" min="0" step="0.01" inputmode="decimal"
                         value=text(query.tov_min.map(|d| d.to_string())) prop:value=text(query.tov_min.map(|d| d.to_string())) />
                     <label for="filter-tov-max"><span class="visually-hidden">"Total order value "</span>"to"</label>
-                    <input id="filter-tov-max" name="tov_max" type="number" min="0" step="0.01" inputmode="decimal"
+                    <input id="filter-tov-max" name=param::TOV_MAX type="number" min="0" step="0.01" inputmode="decimal"
                         value=text(query.tov_max.map(|d| d.to_string())) prop:value=text(query.tov_max.map(|d| d.to_string())) />
                 </fieldset>
                 <fieldset class="range">
                     <legend>"Orders"</legend>
                     <label for="filter-orders-min"><span class="visually-hidden">"Orders "</span>"from"</label>
-                    <input id="filter-orders-min" name="orders_min" type="number" min="0" step="1"
+                    <input id="filter-orders-min" name=param::ORDERS_MIN type="number" min="0" step="1"
                         value=text(query.orders_min.map(|n| n.to_string())) prop:value=text(query.orders_min.map(|n| n.to_string())) />
                     <label for="filter-orders-max"><span class="visually-hidden">"Orders "</span>"to"</label>
-                    <input id="filter-orders-max" name="orders_max" type="number" min="0" step="1"
+                    <input id="filter-orders-max" name=param::ORDERS_MAX type="number" min="0" step="1"
                         value=text(query.orders_max.map(|n| n.to_string())) prop:value=text(query.orders_max.map(|n| n.to_string())) />
                 </fieldset>
                 <fieldset class="range">
                     <legend>"Latest purchase"</legend>
                     <label for="filter-purchased-from"><span class="visually-hidden">"Latest purchase "</span>"from"</label>
-                    <input id="filter-purchased-from" name="purchased_from" type="date"
+                    <input id="filter-purchased-from" name=param::PURCHASED_FROM type="date"
                         value=text(query.purchased_from.map(|d| d.to_string())) prop:value=text(query.purchased_from.map(|d| d.to_string())) />
                     <label for="filter-purchased-to"><span class="visually-hidden">"Latest purchase "</span>"to"</label>
-                    <input id="filter-purchased-to" name="purchased_to" type="date"
+                    <input id="filter-purchased-to" name=param::PURCHASED_TO type="date"
                         value=text(query.purchased_to.map(|d| d.to_string())) prop:value=text(query.purchased_to.map(|d| d.to_string())) />
                 </fieldset>
                 <div class="check">
-                    <input type="checkbox" id="filter-open-tickets" name="open_tickets" value="true"
+                    <input type="checkbox" id="filter-open-tickets" name=param::OPEN_TICKETS value="true"
                         checked=query.open_tickets prop:checked=query.open_tickets />
                     <label for="filter-open-tickets">"Has open tickets"</label>
                 </div>
                 <label for="filter-mark">"Marks"</label>
-                <select id="filter-mark" name="mark">
+                <select id="filter-mark" name=param::MARK>
                     <option value="">"Any"</option>
                     <option value="vip" selected=query.mark == Some(Mark::Vip) prop:selected=query.mark == Some(Mark::Vip)>"Marked VIP"</option>
                     <option value="bad" selected=query.mark == Some(Mark::Bad) prop:selected=query.mark == Some(Mark::Bad)>"Marked BAD"</option>
                 </select>
                 <label for="filter-manager">"Manager"</label>
-                <select id="filter-manager" name="manager">
+                <select id="filter-manager" name=param::MANAGER>
                     <option value="">"Anyone or no one"</option>
                     {options.managers.into_iter().map(|(id, name)| view! {
                         <option value=id.to_string() selected=query.manager == Some(id) prop:selected=query.manager == Some(id)>{name}</option>
@@ -227,7 +227,7 @@ fn Filters(query: CustomerQuery, options: ListOptions) -> impl IntoView {
                 </select>
                 <CustomFieldFilters fields=options.custom_fields chosen=query.fields.clone() />
                 <label for="filter-sort">"Sort by"</label>
-                <select id="filter-sort" name="sort">
+                <select id="filter-sort" name=param::SORT>
                     {SORTS.into_iter().map(|(param, label)| view! {
                         <option value=param selected=sort == param prop:selected=sort == param>{label}</option>
                     }).collect_view()}

@@ -1,15 +1,13 @@
 //! A message as API v1 receives it (SPEC §5), with the ticket it belongs to, checked field by field.
 
+use crate::channels::ChannelKind;
 use crate::error::FieldError;
 use crate::ingest::customers::{CustomerInput, parse_customer};
-use crate::ingest::reader::{CHANNEL_KINDS, Reader};
+use crate::ingest::reader::Reader;
+use crate::tickets::{Direction, MessageKind, TicketStatus};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
-
-pub const TICKET_STATUSES: [&str; 3] = ["todo", "waiting", "resolved"];
-pub const DIRECTIONS: [&str; 2] = ["inbound", "outbound"];
-pub const KINDS: [&str; 4] = ["email", "chat", "sms", "call"];
 
 /// The conversation a message belongs to, upserted on (channel, external id).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -45,10 +43,10 @@ pub fn parse_message(value: &Value, path: &str) -> Result<MessageInput, Vec<Fiel
     let mut errors = Vec::new();
     let mut r = Reader::new(value, path, &mut errors);
     let channel = r.channel_key("channel", true);
-    let channel_kind = r.one_of("channel_kind", &CHANNEL_KINDS, false);
+    let channel_kind = r.one_of("channel_kind", ChannelKind::KEYS, false);
     let external_id = r.required_text("external_id", 255);
-    let direction = r.one_of("direction", &DIRECTIONS, true);
-    let kind = r.one_of("kind", &KINDS, true);
+    let direction = r.one_of("direction", Direction::KEYS, true);
+    let kind = r.one_of("kind", MessageKind::KEYS, true);
     let body = match r.raw("body") {
         Some(Value::String(s)) if crate::checks::has_nul(s) => {
             r.fail("body", "must not contain NUL characters");
@@ -128,7 +126,7 @@ fn parse_ticket(value: &Value, path: &str, errors: &mut Vec<FieldError>) -> Opti
     let mut r = Reader::new(value, path, errors);
     let external_id = r.required_text("external_id", 255);
     let subject = r.text("subject", 1000);
-    let status = r.one_of("status", &TICKET_STATUSES, false);
+    let status = r.one_of("status", TicketStatus::KEYS, false);
     drop(r);
     match external_id {
         Some(external_id) if errors.len() == before => Some(TicketInput { external_id, subject, status }),

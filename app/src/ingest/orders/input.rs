@@ -1,16 +1,16 @@
 //! An order as API v1 receives it (SPEC §5), checked field by field so that one answer names every bad
 //! field by its JSON path, not just the first one serde trips over.
 
+use crate::channels::ChannelKind;
 use crate::checks::{MONEY_LIMIT, MONEY_LIMIT_TEXT, has_nul, is_iso_code};
 use crate::error::FieldError;
 use crate::ingest::customers::{CustomerInput, parse_customer};
-use crate::ingest::reader::{CHANNEL_KINDS, Reader};
+use crate::ingest::reader::Reader;
+use crate::orders::OrderStatus;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::Value;
-
-pub const ORDER_STATUSES: [&str; 7] = ["draft", "pending", "paid", "in_transit", "delivered", "canceled", "returned"];
 
 /// One line of an order.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -40,7 +40,8 @@ pub struct OrderInput {
     pub number: String,
     pub placed_at: DateTime<Utc>,
     /// draft, pending, paid, in_transit, delivered, canceled or returned.
-    pub status: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub status: OrderStatus,
     /// A test order: shown, never counted.
     #[serde(default)]
     pub test: bool,
@@ -69,11 +70,11 @@ pub fn parse_order(value: &Value, path: &str) -> Result<OrderInput, Vec<FieldErr
     let mut errors = Vec::new();
     let mut r = Reader::new(value, path, &mut errors);
     let channel = r.channel_key("channel", true);
-    let channel_kind = r.one_of("channel_kind", &CHANNEL_KINDS, false);
+    let channel_kind = r.one_of("channel_kind", ChannelKind::KEYS, false);
     let external_id = r.required_text("external_id", 255);
     let number = r.text("number", 64).or_else(|| external_id.clone());
     let placed_at = r.time("placed_at");
-    let status = r.one_of("status", &ORDER_STATUSES, true);
+    let status = r.one_of("status", OrderStatus::KEYS, true).and_then(|s| OrderStatus::parse(&s));
     let test = r.boolean("test", false);
     let currency = r.required_text("currency", 3);
     if let Some(c) = &currency
