@@ -4,6 +4,8 @@ use super::api::{AddMember, CreateApiKey, RevokeApiKey, UpdateMember, list_api_k
 use super::types::{ApiKeyInfo, Member, Role};
 use crate::ui::feedback::{ActionError, error_of};
 use crate::ui::format;
+use crate::ui::loaded::Loaded;
+use crate::ui::table::{DataTable, Header};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -40,14 +42,7 @@ pub fn UsersPage() -> impl IntoView {
             <SettingsNav />
             <h2>"Users"</h2>
             <ActionError error=error_of(update.value()) />
-            <Suspense fallback=|| view! { <p role="status">"Loading users…"</p> }>
-                {move || Suspend::new(async move {
-                    match members.await {
-                        Ok(members) => view! { <MemberTable members update /> }.into_any(),
-                        Err(error) => view! { <p role="alert" class="error">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=members loading="Loading users…" show=move |members| view! { <MemberTable members update /> } />
             <h2>"Add a user"</h2>
             <ActionForm action=add attr:class="stacked">
                 <label for="new-email">"Email"</label>
@@ -70,11 +65,7 @@ pub fn UsersPage() -> impl IntoView {
 #[component]
 fn MemberTable(members: Vec<Member>, update: ServerAction<UpdateMember>) -> impl IntoView {
     view! {
-        <table class="plain">
-            <thead>
-                <tr><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Status"</th><th scope="col">"Access"</th></tr>
-            </thead>
-            <tbody>
+        <DataTable class="plain" headers=vec![Header::new("Email"), Header::new("Role"), Header::new("Status"), Header::new("Access")]>
                 {members.into_iter().map(|m| {
                     let select_id = format!("role-{}", m.user_id);
                     let label = format!("Role of {}", m.email);
@@ -104,8 +95,7 @@ fn MemberTable(members: Vec<Member>, update: ServerAction<UpdateMember>) -> impl
                         </tr>
                     }
                 }).collect_view()}
-            </tbody>
-        </table>
+            </DataTable>
     }
 }
 
@@ -133,14 +123,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                 </div>
             })}
             <ActionError error=error_of(revoke.value()) />
-            <Suspense fallback=|| view! { <p role="status">"Loading keys…"</p> }>
-                {move || Suspend::new(async move {
-                    match keys.await {
-                        Ok(keys) => view! { <KeyTable keys revoke /> }.into_any(),
-                        Err(error) => view! { <p role="alert" class="error">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=keys loading="Loading keys…" show=move |keys| view! { <KeyTable keys revoke /> } />
         </div>
     }
 }
@@ -151,11 +134,7 @@ fn KeyTable(keys: Vec<ApiKeyInfo>, revoke: ServerAction<RevokeApiKey>) -> impl I
         return view! { <p>"No keys yet."</p> }.into_any();
     }
     view! {
-        <table class="plain">
-            <thead>
-                <tr><th scope="col">"Name"</th><th scope="col">"Key"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th></tr>
-            </thead>
-            <tbody>
+        <DataTable class="plain" headers=vec![Header::new("Name"), Header::new("Key"), Header::new("Created"), Header::new("Last used"), Header::new("Status")]>
                 {keys.into_iter().map(|k| view! {
                     <tr>
                         <td>{k.name.clone()}</td>
@@ -176,8 +155,7 @@ fn KeyTable(keys: Vec<ApiKeyInfo>, revoke: ServerAction<RevokeApiKey>) -> impl I
                         </td>
                     </tr>
                 }).collect_view()}
-            </tbody>
-        </table>
+            </DataTable>
     }
     .into_any()
 }

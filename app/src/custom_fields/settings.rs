@@ -3,6 +3,8 @@
 use super::{AddCustomField, CustomField, DeleteCustomField, KINDS, list_custom_fields};
 use crate::accounts::settings::SettingsNav;
 use crate::ui::feedback::{ActionError, error_of};
+use crate::ui::loaded::{Empty, Loaded};
+use crate::ui::table::{DataTable, Header};
 use leptos::prelude::*;
 
 #[component]
@@ -22,15 +24,7 @@ pub fn CustomFieldsPage() -> impl IntoView {
                 "keeps the value they had."
             </p>
             <ActionError error=error_of(delete.value()) />
-            <Transition fallback=|| view! { <p role="status">"Loading fields…"</p> }>
-                {move || Suspend::new(async move {
-                    match fields.await {
-                        Ok(fields) if fields.is_empty() => view! { <p>"No custom fields yet."</p> }.into_any(),
-                        Ok(fields) => view! { <FieldTable fields delete /> }.into_any(),
-                        Err(error) => view! { <p role="alert" class="error">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded resource=fields loading="Loading fields…" keep=true empty=Empty::when(Vec::is_empty, "No custom fields yet.") show=move |fields| view! { <FieldTable fields delete /> } />
             <h2>"Add a field"</h2>
             <ActionForm action=add attr:class="stacked">
                 <label for="field-label">"Field name"</label>
@@ -57,17 +51,7 @@ pub fn CustomFieldsPage() -> impl IntoView {
 #[component]
 fn FieldTable(fields: Vec<CustomField>, delete: ServerAction<DeleteCustomField>) -> impl IntoView {
     view! {
-        <table class="plain">
-            <thead>
-                <tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Kind"</th>
-                    <th scope="col">"Choices"</th>
-                    <th scope="col">"In the list's URL"</th>
-                    <th scope="col">"Remove"</th>
-                </tr>
-            </thead>
-            <tbody>
+        <DataTable class="plain" headers=vec![Header::new("Name"), Header::new("Kind"), Header::new("Choices"), Header::new("In the list's URL"), Header::new("Remove")]>
                 {fields.into_iter().map(|field| {
                     let kind = field.kind_label();
                     let choices = field.choices.iter().map(|(_, label)| label.clone()).collect::<Vec<_>>().join(", ");
@@ -87,7 +71,6 @@ fn FieldTable(fields: Vec<CustomField>, delete: ServerAction<DeleteCustomField>)
                         </tr>
                     }
                 }).collect_view()}
-            </tbody>
-        </table>
+            </DataTable>
     }
 }

@@ -16,8 +16,12 @@ use crate::orders::{OrderQuery, status_label};
 use crate::tasks::view::{InWork, TaskBoard, Tasks};
 use crate::tickets::status_label as ticket_status_label;
 use crate::timeline::view::Timeline;
+use crate::ui::chip::Chip;
 use crate::ui::format;
 use crate::ui::heading::Heading;
+use crate::ui::loaded::Loaded;
+use crate::ui::pager::{PageStep, Pager};
+use crate::ui::table::{DataTable, Header};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -244,7 +248,7 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
                     view! {
                         <ul class="segment-reasons">
                             {profile.segments.into_iter().map(|s| view! {
-                                <li><span class="chip">{s.name}</span>" "{s.reason}</li>
+                                <li><Chip text=s.name />" "{s.reason}</li>
                             }).collect_view()}
                         </ul>
                     }.into_any()
@@ -448,28 +452,18 @@ fn CustomerOrders(id: i64, section: u8) -> impl IntoView {
     );
     view! {
         <Heading level={section + 1}>"Order history"</Heading>
-        <Transition fallback=|| view! { <p role="status">"Loading orders…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(page) => {
-                        let previous = cursors.with_untracked(|c| !c.is_empty());
-                        let next = page.next.clone();
-                        view! {
-                            <OrderTable orders=page.items />
-                            <nav class="pager" aria-label="Pages of orders">
-                                {previous.then(|| view! {
-                                    <button type="button" on:click=move |_| cursors.update(|c| { c.pop(); })>"Previous page"</button>
-                                })}
-                                {next.map(|after| view! {
-                                    <button type="button" on:click=move |_| cursors.update(|c| c.push(after.clone()))>"Next page"</button>
-                                })}
-                            </nav>
-                        }.into_any()
-                    }
-                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=page loading="Loading orders…" keep=true show=move |page| {
+            let previous = cursors.with_untracked(|c| !c.is_empty());
+            let next = page.next.clone();
+            view! {
+                <OrderTable orders=page.items />
+                <Pager
+                    label="Pages of orders"
+                    back=previous.then(|| PageStep::button("Previous page", move || cursors.update(|c| { c.pop(); })))
+                    forward=next.map(|after| PageStep::button("Next page", move || cursors.update(|c| c.push(after.clone()))))
+                />
+            }
+        } />
     }
 }
 
@@ -514,14 +508,11 @@ fn SpendChart(spend: Vec<MonthSpend>, currency: String, id: i64, section: u8) ->
             </svg>
             <details>
                 <summary>"Spend by month as a table"</summary>
-                <table class="spend-table">
-                    <thead><tr><th scope="col">"Month"</th><th scope="col" class="num">"Spend"</th></tr></thead>
-                    <tbody>
+                <DataTable class="spend-table" headers=vec![Header::new("Month"), Header::new("Spend").numeric()]>
                         {spend.iter().map(|m| view! {
                             <tr><td>{month(m)}</td><td class="num">{format::money(m.amount, &currency)}</td></tr>
                         }).collect_view()}
-                    </tbody>
-                </table>
+                    </DataTable>
             </details>
         </section>
     }

@@ -6,6 +6,7 @@ use super::{CustomerFile, DeleteFile, list_files};
 use crate::ui::feedback::{ActionError, error_of};
 use crate::ui::format;
 use crate::ui::heading::Heading;
+use crate::ui::loaded::{Empty, Loaded};
 use leptos::html::{Form, Input};
 use leptos::prelude::*;
 
@@ -32,19 +33,11 @@ pub fn Files(customer: i64, can_edit: bool, can_delete: bool, level: u8) -> impl
             <Heading level id=heading>"Files"</Heading>
             {can_edit.then(|| view! { <UploadForm customer uploaded /> })}
             <ActionError error=error_of(delete.value()) />
-            <Transition fallback=|| view! { <p role="status">"Loading files…"</p> }>
-                {move || Suspend::new(async move {
-                    match files.await {
-                        Ok(files) if files.is_empty() => view! { <p>"No files yet."</p> }.into_any(),
-                        Ok(files) => view! {
+            <Loaded resource=files loading="Loading files…" keep=true empty=Empty::when(Vec::is_empty, "No files yet.") show=move |files| view! {
                             <ul class="file-list">
                                 {files.into_iter().map(|file| view! { <FileItem file delete can_delete /> }).collect_view()}
                             </ul>
-                        }.into_any(),
-                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+                        } />
         </section>
     }
 }

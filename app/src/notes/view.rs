@@ -4,6 +4,7 @@ use super::{AddNote, DeleteNote, list_notes};
 use crate::error::AppError;
 use crate::ui::format;
 use crate::ui::heading::Heading;
+use crate::ui::loaded::{Empty, Loaded};
 use leptos::html::Textarea;
 use leptos::prelude::*;
 
@@ -44,11 +45,7 @@ pub fn Notes(customer: i64, can_edit: bool, can_delete: bool, level: u8) -> impl
                 </ActionForm>
             })}
             <p role="alert" class="error" hidden=move || problem().is_none()>{problem}</p>
-            <Transition fallback=|| view! { <p role="status">"Loading notes…"</p> }>
-                {move || Suspend::new(async move {
-                    match notes.await {
-                        Ok(notes) if notes.is_empty() => view! { <p>"No notes yet."</p> }.into_any(),
-                        Ok(notes) => view! {
+            <Loaded resource=notes loading="Loading notes…" keep=true empty=Empty::when(Vec::is_empty, "No notes yet.") show=move |notes| view! {
                             <ul class="note-list">
                                 {notes.into_iter().map(|note| {
                                     let when = format::date_time(note.created_at);
@@ -70,11 +67,7 @@ pub fn Notes(customer: i64, can_edit: bool, can_delete: bool, level: u8) -> impl
                                     }
                                 }).collect_view()}
                             </ul>
-                        }.into_any(),
-                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+                        } />
         </section>
     }
 }

@@ -4,7 +4,11 @@
 use super::api::{get_order, list_orders};
 use super::types::{OrderQuery, OrderRow, OrderView, status_label};
 use crate::customers::Address;
+use crate::ui::card::Card;
 use crate::ui::format;
+use crate::ui::loaded::Loaded;
+use crate::ui::pager::{PageStep, Pager};
+use crate::ui::table::{Cell, DataTable, Header};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -23,36 +27,29 @@ pub fn OrdersPage() -> impl IntoView {
     let orders = Resource::new(move || query.get(), list_orders);
     view! {
         <div class="orders-page">
-            <Suspense fallback=|| view! { <p role="status">"Loading orders…"</p> }>
-                {move || Suspend::new(async move {
-                    let query = query.get_untracked();
-                    match orders.await {
-                        Ok(page) => {
-                            let heading = match (query.customer, page.items.first()) {
-                                (Some(_), Some(order)) => format!("Orders of {}", order.customer_name),
-                                (Some(_), None) => "Orders of this customer".to_string(),
-                                (None, _) => "Orders".to_string(),
-                            };
-                            let back = query.customer.map(|id| view! {
-                                <p><A href=format!("/customers/{id}")>"Back to the customer"</A></p>
-                            });
-                            let first = query.after.is_some().then(|| OrderQuery { after: None, ..query.clone() }.url());
-                            let next = page.next.map(|after| OrderQuery { after: Some(after), ..query.clone() }.url());
-                            view! {
-                                <h1>{heading}</h1>
-                                {back}
-                                <OrderTable orders=page.items show_customer=query.customer.is_none() />
-                                <nav class="pager" aria-label="Pages of orders">
-                                    {first.map(|href| view! { <A href=href>"First page"</A> })}
-                                    {next.map(|href| view! { <A href=href attr:rel="next">"Next page"</A> })}
-                                </nav>
-                            }
-                            .into_any()
-                        }
-                        Err(error) => view! { <h1>"Orders"</h1><p role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=orders loading="Loading orders…" heading="Orders" show=move |page| {
+                let query = query.get_untracked();
+                let heading = match (query.customer, page.items.first()) {
+                    (Some(_), Some(order)) => format!("Orders of {}", order.customer_name),
+                    (Some(_), None) => "Orders of this customer".to_string(),
+                    (None, _) => "Orders".to_string(),
+                };
+                let back = query.customer.map(|id| view! {
+                    <p><A href=format!("/customers/{id}")>"Back to the customer"</A></p>
+                });
+                let first = query.after.is_some().then(|| OrderQuery { after: None, ..query.clone() }.url());
+                let next = page.next.map(|after| OrderQuery { after: Some(after), ..query.clone() }.url());
+                view! {
+                    <h1>{heading}</h1>
+                    {back}
+                    <OrderTable orders=page.items show_customer=query.customer.is_none() />
+                    <Pager
+                        label="Pages of orders"
+                        back=first.map(|href| PageStep::link("First page", href, None))
+                        forward=next.map(|href| PageStep::link("Next page", href, Some("next")))
+                    />
+                }
+            } />
         </div>
     }
 }
@@ -63,41 +60,40 @@ pub fn OrderTable(orders: Vec<OrderRow>, #[prop(optional)] show_customer: bool) 
     if orders.is_empty() {
         return view! { <p role="status">"No orders."</p> }.into_any();
     }
+    let headers = [
+        Some(Header::new("Number")),
+        Some(Header::new("Date")),
+        Some(Header::new("Store")),
+        show_customer.then(|| Header::new("Customer")),
+        Some(Header::new("Amount").numeric()),
+        Some(Header::new("Status")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     view! {
-        <table class="orders">
-            <thead>
-                <tr>
-                    <th scope="col">"Number"</th>
-                    <th scope="col">"Date"</th>
-                    <th scope="col">"Store"</th>
-                    {show_customer.then(|| view! { <th scope="col">"Customer"</th> })}
-                    <th scope="col" class="num">"Amount"</th>
-                    <th scope="col">"Status"</th>
-                </tr>
-            </thead>
-            <tbody>
+        <DataTable class="orders" headers=headers>
                 {orders.into_iter().map(|order| {
                     let customer = show_customer.then(|| view! {
-                        <td data-label="Customer">
+                        <Cell label="Customer">
                             <A href=format!("/customers/{}", order.customer_id)>{order.customer_name.clone()}</A>
-                        </td>
+                        </Cell>
                     });
                     view! {
                         <tr>
-                            <td data-label="Number">
+                            <Cell label="Number">
                                 <A href=format!("/orders/{}", order.id)>{order.number.clone()}</A>
                                 {order.test.then(|| view! { <span class="mark mark-test">"Test"</span> })}
-                            </td>
-                            <td data-label="Date">{format::date(order.placed_on)}</td>
-                            <td data-label="Store">{order.channel.clone()}</td>
+                            </Cell>
+                            <Cell label="Date">{format::date(order.placed_on)}</Cell>
+                            <Cell label="Store">{order.channel.clone()}</Cell>
                             {customer}
-                            <td data-label="Amount" class="num">{format::money(order.total, &order.currency)}</td>
-                            <td data-label="Status">{status_label(&order.status).to_string()}</td>
+                            <Cell label="Amount" numeric=true>{format::money(order.total, &order.currency)}</Cell>
+                            <Cell label="Status">{status_label(&order.status).to_string()}</Cell>
                         </tr>
                     }
                 }).collect_view()}
-            </tbody>
-        </table>
+        </DataTable>
     }
     .into_any()
 }
@@ -117,18 +113,16 @@ pub fn OrderPage() -> impl IntoView {
     );
     view! {
         <div class="order-page">
-            <Suspense fallback=|| view! { <p role="status">"Loading the order…"</p> }>
-                {move || Suspend::new(async move {
-                    match order.await {
-                        Ok(order) => view! { <OrderDetails order /> }.into_any(),
-                        Err(crate::error::AppError::NotFound) => view! {
-                            <h1>"Order not found"</h1>
-                            <p><A href="/orders">"Go to the orders list"</A></p>
-                        }.into_any(),
-                        Err(error) => view! { <h1>"Order"</h1><p role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded
+                resource=order
+                loading="Loading the order…"
+                heading="Order"
+                not_found=|| view! {
+                    <h1>"Order not found"</h1>
+                    <p><A href="/orders">"Go to the orders list"</A></p>
+                }
+                show=|order| view! { <OrderDetails order /> }
+            />
         </div>
     }
 }
@@ -166,45 +160,32 @@ fn OrderDetails(order: OrderView) -> impl IntoView {
                 <a href=format!("/orders/{}/download", row.id) download="" rel="external">"Download as CSV"</a>
             </p>
         })}
-        <section aria-labelledby="order-lines">
-            <h2 id="order-lines">"Products"</h2>
-            <table class="lines">
-                <thead>
-                    <tr>
-                        <th scope="col">"Product"</th>
-                        <th scope="col">"SKU"</th>
-                        <th scope="col">"Category"</th>
-                        <th scope="col" class="num">"Quantity"</th>
-                        <th scope="col" class="num">"Unit price"</th>
-                        <th scope="col" class="num">"Amount"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {order.lines.into_iter().map(|line| view! {
+        <Card id="order-lines" title="Products">
+            <DataTable class="lines" headers=vec![Header::new("Product"), Header::new("SKU"), Header::new("Category"), Header::new("Quantity").numeric(), Header::new("Unit price").numeric(), Header::new("Amount").numeric()]>
+                    {order.lines.into_iter().map(|line| {
+                        let (unit_price, amount) = (money(line.unit_price), money(line.amount()));
+                        view! {
                         <tr>
-                            <td data-label="Product">{line.name.clone()}</td>
-                            <td data-label="SKU">{line.sku.clone().unwrap_or_else(|| "–".into())}</td>
-                            <td data-label="Category">{line.category.clone().unwrap_or_else(|| "–".into())}</td>
-                            <td data-label="Quantity" class="num">{format::count(line.quantity.into())}</td>
-                            <td data-label="Unit price" class="num">{money(line.unit_price)}</td>
-                            <td data-label="Amount" class="num">{money(line.amount())}</td>
+                            <Cell label="Product">{line.name.clone()}</Cell>
+                            <Cell label="SKU">{line.sku.clone().unwrap_or_else(|| "–".into())}</Cell>
+                            <Cell label="Category">{line.category.clone().unwrap_or_else(|| "–".into())}</Cell>
+                            <Cell label="Quantity" numeric=true>{format::count(line.quantity.into())}</Cell>
+                            <Cell label="Unit price" numeric=true>{unit_price}</Cell>
+                            <Cell label="Amount" numeric=true>{amount}</Cell>
                         </tr>
+                        }
                     }).collect_view()}
-                </tbody>
-            </table>
-        </section>
+                </DataTable>
+        </Card>
         <div class="addresses">
-            <section aria-labelledby="shipping-address">
-                <h2 id="shipping-address">"Shipping address"</h2>
+            <Card id="shipping-address" title="Shipping address">
                 <AddressBlock address=order.shipping_address />
-            </section>
-            <section aria-labelledby="billing-address">
-                <h2 id="billing-address">"Billing address"</h2>
+            </Card>
+            <Card id="billing-address" title="Billing address">
                 <AddressBlock address=order.billing_address />
-            </section>
+            </Card>
         </div>
-        <section aria-labelledby="shipping-updates">
-            <h2 id="shipping-updates">"Shipping updates"</h2>
+        <Card id="shipping-updates" title="Shipping updates">
             {if order.shipping_updates.is_empty() {
                 view! { <p>"No shipping updates yet."</p> }.into_any()
             } else {
@@ -220,7 +201,7 @@ fn OrderDetails(order: OrderView) -> impl IntoView {
                     </ol>
                 }.into_any()
             }}
-        </section>
+        </Card>
     }
 }
 

@@ -7,6 +7,7 @@ use crate::orders::status_label;
 use crate::ui::feedback::{ActionError, error_of};
 use crate::ui::format;
 use crate::ui::heading::Heading;
+use crate::ui::loaded::{Empty, Loaded};
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -52,16 +53,16 @@ pub fn InWork(board: TaskBoard, level: u8) -> impl IntoView {
     view! {
         <section class="in-work" aria-labelledby=labelled_by>
             <Heading level id=heading>"In work"</Heading>
-            <Transition fallback=|| view! { <p role="status">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    let work = match board.work.await {
-                        Ok(work) => work,
-                        Err(error) => return view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                    };
+            <Loaded
+                resource=board.work
+                loading="Loading…"
+                keep=true
+                empty=Empty::when(
+                    |work: &CustomerWork| work.open_orders.is_empty() && work.tasks.iter().all(|t| t.done_at.is_some()),
+                    "Nothing in work: no open tasks or orders.",
+                )
+                show=move |work| {
                     let open: Vec<Task> = work.tasks.into_iter().filter(|t| t.done_at.is_none()).collect();
-                    if open.is_empty() && work.open_orders.is_empty() {
-                        return view! { <p>"Nothing in work: no open tasks or orders."</p> }.into_any();
-                    }
                     view! {
                         <ul class="in-work-list">
                             {open.into_iter().map(|task| view! {
@@ -81,9 +82,9 @@ pub fn InWork(board: TaskBoard, level: u8) -> impl IntoView {
                                 </li>
                             }).collect_view()}
                         </ul>
-                    }.into_any()
-                })}
-            </Transition>
+                    }
+                }
+            />
         </section>
     }
 }
@@ -134,19 +135,17 @@ pub fn Tasks(board: TaskBoard, can_edit: bool, level: u8) -> impl IntoView {
             })}
             <ActionError error=error_of(board.comment.value()) />
             <ActionError error=error_of(board.done.value()) />
-            <Transition fallback=|| view! { <p role="status">"Loading tasks…"</p> }>
-                {move || Suspend::new(async move {
-                    match board.work.await {
-                        Ok(work) if work.tasks.is_empty() => view! { <p>"No tasks yet."</p> }.into_any(),
-                        Ok(work) => view! {
-                            <ul class="task-list">
-                                {work.tasks.into_iter().map(|task| view! { <TaskItem task board can_edit /> }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded
+                resource=board.work
+                loading="Loading tasks…"
+                keep=true
+                empty=Empty::when(|work: &CustomerWork| work.tasks.is_empty(), "No tasks yet.")
+                show=move |work| view! {
+                    <ul class="task-list">
+                        {work.tasks.into_iter().map(|task| view! { <TaskItem task board can_edit /> }).collect_view()}
+                    </ul>
+                }
+            />
         </section>
     }
 }

@@ -3,6 +3,7 @@
 use crate::error::AppError;
 use crate::sentiment::Sentiment;
 use crate::ui::format;
+use crate::ui::loaded::Loaded;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -109,18 +110,16 @@ pub fn TicketPage() -> impl IntoView {
     );
     view! {
         <div class="ticket-page">
-            <Suspense fallback=|| view! { <p role="status">"Loading the ticket…"</p> }>
-                {move || Suspend::new(async move {
-                    match ticket.await {
-                        Ok(ticket) => view! { <TicketDetails ticket /> }.into_any(),
-                        Err(AppError::NotFound) => view! {
-                            <h1>"Ticket not found"</h1>
-                            <p><A href="/customers">"Go to the customer list"</A></p>
-                        }.into_any(),
-                        Err(error) => view! { <h1>"Ticket"</h1><p role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded
+                resource=ticket
+                loading="Loading the ticket…"
+                heading="Ticket"
+                not_found=|| view! {
+                    <h1>"Ticket not found"</h1>
+                    <p><A href="/customers">"Go to the customer list"</A></p>
+                }
+                show=|ticket| view! { <TicketDetails ticket /> }
+            />
         </div>
     }
 }

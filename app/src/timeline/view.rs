@@ -4,6 +4,8 @@
 use super::{TABS, TimelinePage, customer_timeline};
 use crate::ui::format;
 use crate::ui::heading::Heading;
+use crate::ui::loaded::Loaded;
+use crate::ui::pager::{PageStep, Pager};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -59,14 +61,7 @@ pub fn Timeline(customer: i64, level: u8) -> impl IntoView {
                 }).collect_view()}
             </div>
             <div role="tabpanel" id=panel.clone() aria-labelledby=move || id(tab.get())>
-                <Transition fallback=|| view! { <p role="status">"Loading the timeline…"</p> }>
-                    {move || Suspend::new(async move {
-                        match page.await {
-                            Ok(page) => view! { <Entries page cursors /> }.into_any(),
-                            Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                        }
-                    })}
-                </Transition>
+                <Loaded resource=page loading="Loading the timeline…" keep=true show=move |page| view! { <Entries page cursors /> } />
             </div>
         </section>
     }
@@ -100,13 +95,10 @@ fn Entries(page: TimelinePage, cursors: RwSignal<Vec<String>>) -> impl IntoView 
                 </ol>
             }.into_any()
         }}
-        <nav class="pager" aria-label="Pages of the timeline">
-            {newer.then(|| view! {
-                <button type="button" on:click=move |_| cursors.update(|c| { c.pop(); })>"Newer"</button>
-            })}
-            {next.map(|after| view! {
-                <button type="button" on:click=move |_| cursors.update(|c| c.push(after.clone()))>"Older"</button>
-            })}
-        </nav>
+        <Pager
+            label="Pages of the timeline"
+            back=newer.then(|| PageStep::button("Newer", move || cursors.update(|c| { c.pop(); })))
+            forward=next.map(|after| PageStep::button("Older", move || cursors.update(|c| c.push(after.clone()))))
+        />
     }
 }

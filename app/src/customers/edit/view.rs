@@ -4,7 +4,10 @@
 
 use super::{AddressForm, CustomerForm, EditContext, SaveCustomer, customer_history, load_edit_form};
 use crate::error::AppError;
+use crate::ui::card::Card;
 use crate::ui::format;
+use crate::ui::loaded::{Empty, Loaded};
+use crate::ui::table::{DataTable, Header};
 use leptos::prelude::*;
 
 /// The message for `path` in the last answer, if it refused that field.
@@ -22,14 +25,7 @@ fn field_error(answer: Option<Result<i64, AppError>>, path: &str) -> Option<Stri
 pub fn EditCustomer(id: i64, save: ServerAction<SaveCustomer>, editing: RwSignal<bool>) -> impl IntoView {
     let context = Resource::new(move || id, load_edit_form);
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading the form…"</p> }>
-            {move || Suspend::new(async move {
-                match context.await {
-                    Ok(context) => view! { <Form context save editing /> }.into_any(),
-                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=context loading="Loading the form…" show=move |context| view! { <Form context save editing /> } />
     }
 }
 
@@ -260,24 +256,9 @@ fn Form(context: EditContext, save: ServerAction<SaveCustomer>, editing: RwSigna
 pub fn History(id: i64, version: RwSignal<usize>) -> impl IntoView {
     let changes = Resource::new(move || (id, version.get()), |(id, _)| customer_history(id));
     view! {
-        <section class="history" aria-labelledby="history-heading">
-            <h2 id="history-heading">"History"</h2>
-            <Transition fallback=|| view! { <p role="status">"Loading the history…"</p> }>
-                {move || Suspend::new(async move {
-                    match changes.await {
-                        Ok(changes) if changes.is_empty() => view! { <p>"No changes yet."</p> }.into_any(),
-                        Ok(changes) => view! {
-                            <table class="plain history-table">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"When"</th>
-                                        <th scope="col">"Who"</th>
-                                        <th scope="col">"Field"</th>
-                                        <th scope="col">"Old value"</th>
-                                        <th scope="col">"New value"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
+        <Card id="history-heading" title="History" class="history">
+            <Loaded resource=changes loading="Loading the history…" keep=true empty=Empty::when(Vec::is_empty, "No changes yet.") show=move |changes| view! {
+                            <DataTable class="plain history-table" headers=vec![Header::new("When"), Header::new("Who"), Header::new("Field"), Header::new("Old value"), Header::new("New value")]>
                                     {changes.into_iter().map(|c| view! {
                                         <tr>
                                             <td><time datetime=c.at.to_rfc3339()>{format::date_time(c.at)}</time></td>
@@ -287,13 +268,8 @@ pub fn History(id: i64, version: RwSignal<usize>) -> impl IntoView {
                                             <td>{c.new}</td>
                                         </tr>
                                     }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
-                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
+                                </DataTable>
+                        } />
+        </Card>
     }
 }

@@ -8,7 +8,11 @@ use crate::custom_fields::filters::CustomFieldFilters;
 use crate::customers::detail::CustomerPanel;
 use crate::customers::types::{COUNT_CAP, CustomerPage, CustomerRow, ListOptions};
 use crate::segments;
+use crate::ui::chip::Chip;
 use crate::ui::format;
+use crate::ui::loaded::Loaded;
+use crate::ui::pager::{PageStep, Pager};
+use crate::ui::table::{Cell, DataTable, Header, SortLink};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::{A, Form};
@@ -43,25 +47,12 @@ pub fn CustomerListPage() -> impl IntoView {
                 </div>
             })}
             <div class="list-layout">
-                <Suspense fallback=|| view! { <p role="status">"Loading filters…"</p> }>
-                    {move || Suspend::new(async move {
-                        match options.await {
-                            // rebuilt with every change of the URL, so the controls always show it
-                            Ok(options) => (move || view! { <Filters query=query.get() options=options.clone() /> })
-                                .into_any(),
-                            Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                        }
-                    })}
-                </Suspense>
+                // rebuilt with every change of the URL, so the controls always show it
+                <Loaded resource=options loading="Loading filters…" show=move |options: ListOptions| {
+                    move || view! { <Filters query=query.get() options=options.clone() /> }
+                } />
                 <section class="results" aria-label="Customers found">
-                    <Suspense fallback=|| view! { <p role="status">"Loading customers…"</p> }>
-                        {move || Suspend::new(async move {
-                            match customers.await {
-                                Ok(page) => view! { <Results page query=query.get_untracked() open /> }.into_any(),
-                                Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                            }
-                        })}
-                    </Suspense>
+                    <Loaded resource=customers loading="Loading customers…" show=move |page| view! { <Results page query=query.get_untracked() open /> } />
                 </section>
             </div>
             {move || open.get().map(|id| view! { <CustomerPanel id close=query.get().url() /> })}
@@ -276,26 +267,24 @@ fn Results(page: CustomerPage, query: CustomerQuery, open: Memo<Option<i64>>) ->
     if page.items.is_empty() {
         return view! { <p role="status">"No customers match."</p> }.into_any();
     }
+    let sorts_by = |label, key| Header::new(label).sorted(sort_link(&query, key));
+    let headers = vec![
+        Header::new("Sentiment"),
+        sorts_by("Customer", SortKey::Name),
+        Header::new("Segments"),
+        Header::new("Email"),
+        Header::new("Channel"),
+        sorts_by("Total order value", SortKey::TotalOrderValue).numeric(),
+        sorts_by("Orders", SortKey::Orders).numeric(),
+        sorts_by("Latest purchase", SortKey::LatestPurchase),
+    ];
     let currency = page.currency;
     let previous = page.previous.map(|cursor| CustomerQuery { before: Some(cursor), ..query.first_page() }.url());
     let next = page.next.map(|cursor| CustomerQuery { after: Some(cursor), ..query.first_page() }.url());
     view! {
         <p role="status" class="summary">{summary}</p>
         {close}
-        <table class="customers">
-            <thead>
-                <tr>
-                    <th scope="col">"Sentiment"</th>
-                    <SortHeader label="Customer" key=SortKey::Name query=query.clone() />
-                    <th scope="col">"Segments"</th>
-                    <th scope="col">"Email"</th>
-                    <th scope="col">"Channel"</th>
-                    <SortHeader label="Total order value" key=SortKey::TotalOrderValue query=query.clone() numeric=true />
-                    <SortHeader label="Orders" key=SortKey::Orders query=query.clone() numeric=true />
-                    <SortHeader label="Latest purchase" key=SortKey::LatestPurchase query=query.clone() />
-                </tr>
-            </thead>
-            <tbody>
+        <DataTable class="customers" headers=headers>
                 {page
                     .items
                     .into_iter()
@@ -306,46 +295,25 @@ fn Results(page: CustomerPage, query: CustomerQuery, open: Memo<Option<i64>>) ->
                         view! { <CustomerRowView row currency=currency.clone() href current /> }
                     })
                     .collect_view()}
-            </tbody>
-        </table>
-        <nav class="pager" aria-label="Pages">
-            {previous.map(|href| view! { <A href=href attr:rel="prev">"Previous page"</A> })}
-            {next.map(|href| view! { <A href=href attr:rel="next">"Next page"</A> })}
-        </nav>
+        </DataTable>
+        <Pager
+            label="Pages"
+            back=previous.map(|href| PageStep::link("Previous page", href, Some("prev")))
+            forward=next.map(|href| PageStep::link("Next page", href, Some("next")))
+        />
     }
     .into_any()
 }
 
-/// A column header that sorts by its column: descending first for figures and dates, A to Z for names;
+/// Where a column header sorts by its column: descending first for figures and dates, A to Z for names;
 /// a second click turns the direction.
-#[component]
-fn SortHeader(
-    label: &'static str,
-    key: SortKey,
-    query: CustomerQuery,
-    #[prop(optional)] numeric: bool,
-) -> impl IntoView {
+fn sort_link(query: &CustomerQuery, key: SortKey) -> SortLink {
     let current = (query.sort.key == key).then_some(query.sort.descending);
     let descending = match current {
         Some(descending) => !descending,
         None => key != SortKey::Name,
     };
-    let href = CustomerQuery { sort: Sort { key, descending }, ..query.first_page() }.url();
-    let aria_sort = match current {
-        Some(true) => "descending",
-        Some(false) => "ascending",
-        None => "none",
-    };
-    let arrow = match current {
-        Some(true) => " ↓",
-        Some(false) => " ↑",
-        None => "",
-    };
-    view! {
-        <th scope="col" aria-sort=aria_sort class:num=numeric>
-            <A href=href>{label}<span aria-hidden="true">{arrow}</span></A>
-        </th>
-    }
+    SortLink { href: CustomerQuery { sort: Sort { key, descending }, ..query.first_page() }.url(), current }
 }
 
 #[component]
@@ -353,7 +321,7 @@ fn CustomerRowView(row: CustomerRow, currency: String, href: String, current: Si
     let name = row.display_name();
     view! {
         <tr class:open=move || current.get()>
-            <td data-label="Sentiment">
+            <Cell label="Sentiment">
                 {match row.sentiment {
                     Some(sentiment) => {
                         let (face, word) = sentiment.face();
@@ -362,8 +330,8 @@ fn CustomerRowView(row: CustomerRow, currency: String, href: String, current: Si
                     }
                     None => view! { <span class="muted">"No messages"</span> }.into_any(),
                 }}
-            </td>
-            <td data-label="Customer">
+            </Cell>
+            <Cell label="Customer">
                 <A href=href attr:class="name" attr:aria-current=move || current.get().then_some("true")>{name}</A>
                 {row.vip_mark.then(|| view! { <span class="mark mark-vip">"VIP"</span> })}
                 {row.bad_mark.then(|| view! { <span class="mark mark-bad">"BAD"</span> })}
@@ -371,17 +339,17 @@ fn CustomerRowView(row: CustomerRow, currency: String, href: String, current: Si
                     <span class="mark mark-test" title="Has test orders">"Test"</span>
                 })}
                 {(!row.registered).then(|| view! { <span class="mark mark-guest">"Guest"</span> })}
-            </td>
-            <td data-label="Segments">
+            </Cell>
+            <Cell label="Segments">
                 <ul class="chips">
-                    {row.segments.iter().map(|key| view! { <li class="chip">{segments::name(key).to_string()}</li> }).collect_view()}
+                    {row.segments.iter().map(|key| view! { <Chip text=segments::name(key) item=true /> }).collect_view()}
                 </ul>
-            </td>
-            <td data-label="Email">{row.email.unwrap_or_else(|| "–".into())}</td>
-            <td data-label="Channel">{row.channel}</td>
-            <td data-label="Total order value" class="num">{format::money(row.total_order_value, &currency)}</td>
-            <td data-label="Orders" class="num">{format::count(row.orders.into())}</td>
-            <td data-label="Latest purchase">{row.latest_purchase.map_or_else(|| "–".into(), format::date)}</td>
+            </Cell>
+            <Cell label="Email">{row.email.unwrap_or_else(|| "–".into())}</Cell>
+            <Cell label="Channel">{row.channel}</Cell>
+            <Cell label="Total order value" numeric=true>{format::money(row.total_order_value, &currency)}</Cell>
+            <Cell label="Orders" numeric=true>{format::count(row.orders.into())}</Cell>
+            <Cell label="Latest purchase">{row.latest_purchase.map_or_else(|| "–".into(), format::date)}</Cell>
         </tr>
     }
 }
