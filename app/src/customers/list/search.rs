@@ -2,6 +2,7 @@
 //! when nothing matches as typed, close spellings (pg_trgm over the dictionary of name words and the
 //! addresses). What matches is collected before the list's statement when it is few enough.
 
+use crate::customers::types::COUNT_CAP;
 use crate::error::AppResult;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 
@@ -22,6 +23,9 @@ pub(super) struct Search {
     /// Whether more than `MATCHES_LISTED` customers match (none were kept): as many as that are more
     /// than the count shows, so a search alone is not counted again.
     pub more_than_listed: bool,
+    /// How many matches were seen while collecting: up to the larger of `MATCHES_LISTED` and
+    /// `COUNT_CAP`, plus one, so that a search matching more than the count shows is known as such.
+    pub seen: i64,
 }
 
 /// Up to how many matches of a search are collected before the list's queries (`Search::matches`). A
@@ -113,8 +117,9 @@ pub(super) async fn collect_matches(
     search.more_than_listed = false;
     let mut sql = QueryBuilder::<Postgres>::new("select customer_id from (");
     push_matching(&mut sql, workspace_id, q, search);
-    sql.push(") matching limit ").push_bind(MATCHES_LISTED + 1);
+    sql.push(") matching limit ").push_bind(MATCHES_LISTED.max(COUNT_CAP) + 1);
     let ids: Vec<i64> = sql.build_query_scalar().fetch_all(conn).await?;
+    search.seen = ids.len() as i64;
     if ids.len() as i64 <= MATCHES_LISTED {
         search.matches = Some(ids);
     } else {

@@ -136,6 +136,55 @@ async fn searches_find_and_count_only_customers_the_list_shows(pool: PgPool) {
     assert_eq!(found("ann.leigh", None).await, (1, vec![merged]));
 }
 
+/// A broad search alone, matching more customers than the count shows, is not counted again: the
+/// matches seen while collecting them decide it, and merged-away customers (without a search text)
+/// are never among them; with another filter the matches are counted.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_broad_search_alone_is_not_counted_again(pool: PgPool) {
+    use super::search::Search;
+    use crate::customers::list::Mark;
+    use crate::customers::types::COUNT_CAP;
+    let a = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
+    let mut lees = Vec::new();
+    for i in 0..COUNT_CAP + 3 {
+        lees.push(customer(&pool, a, "Ann", "Lee", &format!("ann{i}@example.com")).await);
+    }
+    sqlx::query!("update customer set vip_mark = true where workspace_id = $1 and id = any($2)", a, &lees[..2])
+        .execute(&pool)
+        .await
+        .unwrap();
+    let total = |mark: Option<Mark>| {
+        let pool = pool.clone();
+        let query = CustomerQuery { q: Some("lee".into()), mark, ..Default::default() };
+        async move { list_customers(&pool, a, &query).await.unwrap().total }
+    };
+    assert_eq!(total(None).await, COUNT_CAP + 1, "more than the count shows");
+    assert_eq!(total(Some(Mark::Vip)).await, 2, "with another filter: counted");
+    // three merged away: as many as the count shows, counted exactly
+    for merged in &lees[lees.len() - 3..] {
+        sqlx::query!(
+            "update customer set merged_into_id = $2 where workspace_id = $1 and id = $3",
+            a,
+            lees[0],
+            *merged
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    assert_eq!(total(None).await, COUNT_CAP);
+    // the count believes the matches seen: a search alone seen matching more than the cap is not counted
+    // again (counting would find nobody here)
+    let b = create_workspace(&pool, "b", "B", "USD", "UTC").await.unwrap().id;
+    let query = CustomerQuery { q: Some("nobody".into()), ..Default::default() };
+    let lookups = sql::Lookups {
+        search: Search { seen: COUNT_CAP + 1, more_than_listed: true, ..Default::default() },
+        ..Default::default()
+    };
+    let mut conn = pool.acquire().await.unwrap();
+    assert_eq!(sql::count(&mut conn, b, &query, &lookups).await.unwrap(), COUNT_CAP + 1);
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn search_matches_names_and_emails_literally(pool: PgPool) {
     let a = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
@@ -331,7 +380,7 @@ async fn ranges_sorted_by_another_figure_page_in_order(pool: PgPool) {
     let ws = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
     let known = thirty(&pool, ws).await;
     type Case = (&'static [(&'static str, &'static str)], fn(&Known) -> bool, SortKey, Option<Vec<i32>>);
-    let cases: [Case; 7] = [
+    let cases: [Case; 8] = [
         (
             &[("orders_min", "1"), ("orders_max", "2")],
             |k| (1..=2).contains(&k.orders),
@@ -344,6 +393,7 @@ async fn ranges_sorted_by_another_figure_page_in_order(pool: PgPool) {
         (&[("purchased_from", "2026-01-01")], |k| k.latest.is_some(), SortKey::TotalOrderValue, None),
         (&[("tov_min", "20")], |k| k.tov >= Decimal::from(20), SortKey::AverageOrderValue, Some(vec![1, 2, 3])),
         (&[("orders_max", "2")], |k| k.orders <= 2, SortKey::AverageOrderValue, Some(vec![0, 1, 2])),
+        (&[("tov_max", "30")], |k| k.tov <= Decimal::from(30), SortKey::AverageOrderValue, Some(vec![0, 1, 2, 3])),
     ];
     for (pairs, keep, key, counts) in cases {
         for descending in [false, true] {
