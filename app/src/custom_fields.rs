@@ -3,7 +3,10 @@
 //! on the customer page and as filters of the list (`field.<key>=…` in its URL).
 
 #[cfg(feature = "ssr")]
-pub mod db;
+mod db;
+
+#[cfg(feature = "ssr")]
+pub use db::{check, create, fields, shown, values, write};
 pub mod filters;
 pub mod settings;
 

@@ -1,7 +1,12 @@
 //! Customers: the list, the profile (slider and page); editing and merging in later issues.
 
 #[cfg(feature = "ssr")]
-pub mod db;
+mod db;
+
+#[cfg(all(test, feature = "ssr"))]
+pub use db::manual_customer;
+#[cfg(feature = "ssr")]
+pub use db::{customer_detail, require_customer};
 pub mod detail;
 pub mod edit;
 #[cfg(feature = "ssr")]

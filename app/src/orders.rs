@@ -3,6 +3,9 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod db;
+
+#[cfg(feature = "ssr")]
+pub use db::{open_orders, order_summary};
 #[cfg(feature = "ssr")]
 pub mod download;
 pub mod pages;

@@ -1,7 +1,10 @@
 //! Segments: the six built-in ones of SPEC §3, with stored memberships kept current by `db`.
 
 #[cfg(feature = "ssr")]
-pub mod db;
+mod db;
+
+#[cfg(feature = "ssr")]
+pub use db::{SEGMENTS_LOCK, months_before, refresh_all, refresh_customers, refresh_vip};
 #[cfg(feature = "ssr")]
 pub mod vip;
 

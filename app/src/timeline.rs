@@ -2,13 +2,13 @@
 //! events, under the tabs All, Orders, Tickets, Notes, Tasks, Files, Segments and Changes.
 
 #[cfg(feature = "ssr")]
-pub mod db;
+mod db;
 #[cfg(feature = "ssr")]
 pub mod event;
 pub mod view;
 
 #[cfg(feature = "ssr")]
-pub use db::{Recorded, record, record_all};
+pub use db::{Recorded, record, record_all, timeline};
 #[cfg(feature = "ssr")]
 pub use event::Event;
 

@@ -178,17 +178,15 @@ async fn detail(pool: &PgPool, ws: i64) {
             app::customers::profile::db::customer_profile(&pool, ws, id, now).await.expect("profile");
             let orders = OrderQuery { customer: Some(id), after: None, limit: Some(10) };
             app::orders::db::list_orders(&pool, ws, &orders).await.expect("orders");
-            app::timeline::db::timeline(&pool, ws, id, "all", None, app::timeline::TIMELINE_PAGE)
-                .await
-                .expect("timeline");
+            app::timeline::timeline(&pool, ws, id, "all", None, app::timeline::TIMELINE_PAGE).await.expect("timeline");
         }
     };
     page(ids[0]).await;
-    app::customers::db::customer_detail(pool, ws, ids[0]).await.expect("warm-up");
+    app::customers::customer_detail(pool, ws, ids[0]).await.expect("warm-up");
     let (mut api, mut full) = (Vec::new(), Vec::new());
     for &id in &ids[1..] {
         let started = Instant::now();
-        app::customers::db::customer_detail(pool, ws, id).await.expect("detail");
+        app::customers::customer_detail(pool, ws, id).await.expect("detail");
         api.push(started.elapsed());
         let started = Instant::now();
         page(id).await;

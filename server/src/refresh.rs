@@ -29,7 +29,7 @@ pub async fn refresh_segments(
             let mut tx = pool.begin().await?;
             // a full refresh of a large workspace is long by nature; the server's limit is for requests
             sqlx::query!("set local statement_timeout = '10min'").execute(&mut *tx).await?;
-            app::segments::db::refresh_all(&mut tx, ws.id, clock.now()).await?;
+            app::segments::refresh_all(&mut tx, ws.id, clock.now()).await?;
             tx.commit().await?;
             Ok::<_, AppError>(started.elapsed())
         };
@@ -72,7 +72,7 @@ mod tests {
         app::accounts::db::create_workspace(&pool, "second", "Second", "USD", "UTC").await.unwrap();
         let mut holder = pool.begin().await.unwrap();
         sqlx::query("select pg_advisory_xact_lock($1, $2::int)")
-            .bind(app::segments::db::SEGMENTS_LOCK)
+            .bind(app::segments::SEGMENTS_LOCK)
             .bind(first as i32)
             .execute(&mut *holder)
             .await

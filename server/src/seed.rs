@@ -83,7 +83,7 @@ pub async fn run(pool: &PgPool, clock: &Clock, args: SeedArgs) -> Result<()> {
         .await?;
     // Set-based, with the same functions that keep them current on every write.
     app::customers::indicators::recompute(&mut tx, workspace.id, None, clock.now()).await?;
-    app::segments::db::refresh_all(&mut tx, workspace.id, clock.now()).await?;
+    app::segments::refresh_all(&mut tx, workspace.id, clock.now()).await?;
     // what the customer triggers (off during the load) would have done: the dictionary of name words
     // that typo search looks words up in
     sqlx::query!(
@@ -907,7 +907,7 @@ mod replay {
             let message = parse_message(body, "$").unwrap_or_else(|e| panic!("{body}: {e:?}"));
             remember(*id, ingest_message(&mut tx, replayed, now, &message).await.unwrap().customer_id);
         }
-        app::segments::db::refresh_vip(&mut tx, replayed, now, None).await.unwrap();
+        app::segments::refresh_vip(&mut tx, replayed, now, None).await.unwrap();
         tx.commit().await.unwrap();
 
         let count = |ws: i64| {

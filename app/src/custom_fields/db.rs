@@ -396,7 +396,7 @@ mod tests {
         assert_eq!(good[1], Some(FieldValue::Number("42.5".parse().unwrap())));
         assert_eq!(good[4], Some(FieldValue::Text("Bo".into())));
 
-        let customer = crate::customers::db::manual_customer(&pool, ws).await;
+        let customer = crate::customers::manual_customer(&pool, ws).await;
         let mut tx = pool.begin().await.unwrap();
         let changes = write(&mut tx, ws, customer, now, &all, &good).await.unwrap();
         let shown: Vec<(&str, Option<&str>)> = changes.iter().map(|c| (c.1.as_str(), c.3.as_deref())).collect();

@@ -143,7 +143,7 @@ pub async fn load_edit_form(id: i64) -> Result<EditContext, AppError> {
     crate::auth::guard(Role::Viewer, |caller, state| async move {
         let form = db::current_form(&state.pool, caller.workspace_id, id).await?;
         let managers = crate::accounts::db::member_choices(&state.pool, caller.workspace_id).await?;
-        let custom_fields = crate::custom_fields::db::fields(&state.pool, caller.workspace_id).await?;
+        let custom_fields = crate::custom_fields::fields(&state.pool, caller.workspace_id).await?;
         Ok(EditContext { form, managers, custom_fields, can_edit: caller.role.allows(Role::Agent) })
     })
     .await

@@ -9,7 +9,7 @@
 //! is recorded for the VIP refresh.
 
 use crate::error::AppResult;
-use crate::segments::db::months_before;
+use crate::segments::months_before;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 pub async fn files(pool: &PgPool, workspace_id: i64, customer: i64) -> AppResult<Vec<CustomerFile>> {
-    crate::customers::db::require_customer(pool, workspace_id, customer).await?;
+    crate::customers::require_customer(pool, workspace_id, customer).await?;
     Ok(sqlx::query_as!(
         CustomerFile,
         r#"select f.id, f.name, f.content_type, f.size_bytes,
@@ -83,7 +83,7 @@ pub async fn add(
         let kind = content_type(upload.content_type.as_deref(), &name);
         checked.push((name, kind, upload.content.as_slice()));
     }
-    crate::customers::db::require_customer(&mut *conn, workspace_id, customer).await?;
+    crate::customers::require_customer(&mut *conn, workspace_id, customer).await?;
     let mut ids = Vec::with_capacity(checked.len());
     for (name, kind, content) in checked {
         let size = content.len() as i64;
@@ -176,7 +176,7 @@ mod tests {
     async fn files_are_stored_whole_or_not_at_all_and_deleted_with_a_trace(pool: PgPool) {
         let ws = create_workspace(&pool, "shop", "Shop", "EUR", "UTC").await.unwrap().id;
         let ann = add_member(&pool, ws, "ann@shop.example", Role::Agent, Some("$argon2id$test")).await.unwrap();
-        let customer = crate::customers::db::manual_customer(&pool, ws).await;
+        let customer = crate::customers::manual_customer(&pool, ws).await;
         let now: DateTime<Utc> = "2026-03-01T10:00:00Z".parse().unwrap();
         let file = |name: &str, size: usize| Upload {
             name: name.into(),
@@ -232,7 +232,7 @@ mod tests {
         tx.commit().await.unwrap();
         assert_eq!(files(&pool, ws, customer).await.unwrap().len(), 1);
 
-        let tab = crate::timeline::db::timeline(&pool, ws, customer, "files", None, 10).await.unwrap();
+        let tab = crate::timeline::timeline(&pool, ws, customer, "files", None, 10).await.unwrap();
         let texts: Vec<&str> = tab.items.iter().map(|e| e.text.as_str()).collect();
         assert_eq!(texts, ["File deleted: contract.pdf", "File added: notes.txt", "File added: contract.pdf"]);
     }

@@ -183,7 +183,7 @@ pub async fn ingest_message(
         .execute(&mut *conn)
         .await?;
         crate::customers::indicators::recompute(conn, workspace_id, Some(&[customer_id]), now).await?;
-        crate::segments::db::refresh_customers(conn, workspace_id, now, &[customer_id]).await?;
+        crate::segments::refresh_customers(conn, workspace_id, now, &[customer_id]).await?;
     }
     let result = match (created, changed) {
         (true, _) => Outcome::Created,

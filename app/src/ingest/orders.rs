@@ -108,7 +108,7 @@ pub async fn ingest_orders(
     set_plan_cache_mode(conn, &planning).await?;
     if !changed.is_empty() {
         crate::customers::indicators::recompute(conn, workspace_id, Some(&changed), now).await?;
-        crate::segments::db::refresh_customers(conn, workspace_id, now, &changed).await?;
+        crate::segments::refresh_customers(conn, workspace_id, now, &changed).await?;
     }
     Ok(results.into_iter().map(|r| r.expect("every order answered")).collect())
 }

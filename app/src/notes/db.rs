@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 pub async fn notes(pool: &PgPool, workspace_id: i64, customer: i64) -> AppResult<Vec<Note>> {
-    crate::customers::db::require_customer(pool, workspace_id, customer).await?;
+    crate::customers::require_customer(pool, workspace_id, customer).await?;
     Ok(sqlx::query_as!(
         Note,
         r#"select n.id, n.body, coalesce(nullif(btrim(u.name), ''), u.email) as author, n.created_at
@@ -87,7 +87,7 @@ mod tests {
     async fn notes_are_added_and_deleted_with_a_trace(pool: PgPool) {
         let ws = create_workspace(&pool, "shop", "Shop", "EUR", "UTC").await.unwrap().id;
         let ann = add_member(&pool, ws, "ann@shop.example", Role::Agent, Some("$argon2id$test")).await.unwrap();
-        let customer = crate::customers::db::manual_customer(&pool, ws).await;
+        let customer = crate::customers::manual_customer(&pool, ws).await;
         let now: DateTime<Utc> = "2026-03-01T10:00:00Z".parse().unwrap();
         let mut tx = pool.begin().await.unwrap();
         let body = "  Called about the <script>alert(1)</script> refund.\nWill call back Monday.  ";
@@ -113,7 +113,7 @@ mod tests {
         tx.commit().await.unwrap();
         assert!(notes(&pool, ws, customer).await.unwrap().is_empty());
 
-        let tab = crate::timeline::db::timeline(&pool, ws, customer, "notes", None, 10).await.unwrap();
+        let tab = crate::timeline::timeline(&pool, ws, customer, "notes", None, 10).await.unwrap();
         let texts: Vec<&str> = tab.items.iter().map(|e| e.text.as_str()).collect();
         assert_eq!(
             texts,

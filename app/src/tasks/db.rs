@@ -15,7 +15,7 @@ pub async fn customer_work(
     customer: i64,
     now: DateTime<Utc>,
 ) -> AppResult<CustomerWork> {
-    crate::customers::db::require_customer(pool, workspace_id, customer).await?;
+    crate::customers::require_customer(pool, workspace_id, customer).await?;
     let rows = sqlx::query!(
         r#"select t.id, t.title, coalesce(nullif(btrim(a.name), ''), a.email) as assignee, t.due_on, t.done_at,
                   coalesce(t.done_at is null and t.due_on < ($3::timestamptz at time zone w.time_zone)::date, false)
@@ -71,7 +71,7 @@ pub async fn customer_work(
             });
         }
     }
-    let open_orders = crate::orders::db::open_orders(pool, workspace_id, customer).await?;
+    let open_orders = crate::orders::open_orders(pool, workspace_id, customer).await?;
     let members = crate::accounts::db::member_choices(pool, workspace_id).await?;
     Ok(CustomerWork { tasks, open_orders, members })
 }
@@ -261,7 +261,7 @@ mod tests {
         let ws = create_workspace(&pool, "shop", "Shop", "EUR", "Europe/Berlin").await.unwrap().id;
         let ann = add_member(&pool, ws, "ann@shop.example", Role::Agent, Some("$argon2id$test")).await.unwrap();
         let vic = add_member(&pool, ws, "vic@shop.example", Role::Viewer, Some("$argon2id$test")).await.unwrap();
-        let customer = crate::customers::db::manual_customer(&pool, ws).await;
+        let customer = crate::customers::manual_customer(&pool, ws).await;
         let now: DateTime<Utc> = "2026-03-01T23:30:00Z".parse().unwrap();
         let mut tx = pool.begin().await.unwrap();
         let call =
@@ -316,7 +316,7 @@ mod tests {
             ]
         );
 
-        let tab = crate::timeline::db::timeline(&pool, ws, customer, "tasks", None, 20).await.unwrap();
+        let tab = crate::timeline::timeline(&pool, ws, customer, "tasks", None, 20).await.unwrap();
         let texts: Vec<&str> = tab.items.iter().map(|e| e.text.as_str()).collect();
         assert_eq!(
             texts,

@@ -97,7 +97,7 @@ pub async fn timeline(
         return Err(AppError::invalid("tab", "use all, orders, tickets, notes, tasks, files, segments or changes"));
     }
     let after = after_id(after, "after")?;
-    crate::customers::db::require_customer(pool, workspace_id, customer).await?;
+    crate::customers::require_customer(pool, workspace_id, customer).await?;
     let rows = sqlx::query!(
         r#"
         select e.id, e.kind, e.happened_at, coalesce(nullif(btrim(u.name), ''), u.email) as actor,

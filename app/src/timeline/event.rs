@@ -408,7 +408,7 @@ mod tests {
     /// Writes the kind's sample, reads it back from the table and on the timeline.
     async fn written_read_described(pool: PgPool, kind: &str) {
         let ws = create_workspace(&pool, "shop", "Shop", "EUR", "UTC").await.unwrap().id;
-        let customer = crate::customers::db::manual_customer(&pool, ws).await;
+        let customer = crate::customers::manual_customer(&pool, ws).await;
         let vip = sqlx::query_scalar!("select id from segment where workspace_id = $1 and key = 'vip'", ws)
             .fetch_one(&pool)
             .await

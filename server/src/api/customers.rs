@@ -2,7 +2,6 @@
 
 use super::auth::ApiWorkspace;
 use super::error::{ApiError, ErrorResponse};
-use app::customers::db;
 use app::customers::list::{CustomerQuery, MAX_LIMIT, MAX_REPEATS, PARAMETERS, ParameterValue, param};
 use app::customers::{Address, COUNT_CAP, CustomerDetail, CustomerRow, Phone};
 use app::error::{AppError, FieldError};
@@ -224,5 +223,5 @@ pub async fn detail(
 ) -> Result<Json<Detail>, ApiError> {
     // An id that is not a number names no customer: the same 404 as a missing one.
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    Ok(Json(db::customer_detail(&state.pool, workspace, id).await?.into()))
+    Ok(Json(app::customers::customer_detail(&state.pool, workspace, id).await?.into()))
 }

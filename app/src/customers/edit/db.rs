@@ -255,8 +255,8 @@ fn address_form(a: &Option<Address>) -> AddressForm {
 /// The form filled with what is stored.
 pub async fn current_form(pool: &PgPool, workspace_id: i64, id: i64) -> AppResult<CustomerForm> {
     let (version, c) = stored(&mut *pool.acquire().await?, workspace_id, id, false).await?;
-    let fields = crate::custom_fields::db::fields(pool, workspace_id).await?;
-    let values = crate::custom_fields::db::values(pool, workspace_id, id).await?;
+    let fields = crate::custom_fields::fields(pool, workspace_id).await?;
+    let values = crate::custom_fields::values(pool, workspace_id, id).await?;
     let custom = fields.iter().filter_map(|f| values.get(&f.id).map(|v| (f.key.clone(), v.form_text()))).collect();
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let checked = |on: bool| on.then(|| "on".to_string());
@@ -352,9 +352,9 @@ pub async fn save(
     now: DateTime<Utc>,
     form: &CustomerForm,
 ) -> AppResult<i64> {
-    let fields = crate::custom_fields::db::fields(&mut *conn, workspace_id).await?;
+    let fields = crate::custom_fields::fields(&mut *conn, workspace_id).await?;
     // every bad field named at once, the workspace's own fields among them
-    let (new, custom) = match (check(form), crate::custom_fields::db::check(&fields, &form.custom)) {
+    let (new, custom) = match (check(form), crate::custom_fields::check(&fields, &form.custom)) {
         (Ok(new), Ok(custom)) => (new, custom),
         (a, b) => return Err(AppError::Invalid([a.err(), b.err()].into_iter().flatten().flatten().collect())),
     };
@@ -385,7 +385,7 @@ pub async fn save(
             *new_value = manager_name(conn, workspace_id, new.manager).await?;
         }
     }
-    let custom_changed = crate::custom_fields::db::write(conn, workspace_id, id, now, &fields, &custom).await?;
+    let custom_changed = crate::custom_fields::write(conn, workspace_id, id, now, &fields, &custom).await?;
     if changed.is_empty() && custom_changed.is_empty() {
         return Ok(version);
     }
@@ -664,13 +664,11 @@ mod tests {
         let shop = shop(&pool).await;
         let now = at("2026-01-15T00:00:00Z");
         let mut tx = pool.begin().await.unwrap();
-        crate::custom_fields::db::create(&mut tx, shop.ws, now, "Loyalty tier", "choice", "Gold\nSilver")
-            .await
-            .unwrap();
-        crate::custom_fields::db::create(&mut tx, shop.ws, now, "Shoe size", "number", "").await.unwrap();
-        crate::custom_fields::db::create(&mut tx, shop.ws, now, "Wholesale", "boolean", "").await.unwrap();
+        crate::custom_fields::create(&mut tx, shop.ws, now, "Loyalty tier", "choice", "Gold\nSilver").await.unwrap();
+        crate::custom_fields::create(&mut tx, shop.ws, now, "Shoe size", "number", "").await.unwrap();
+        crate::custom_fields::create(&mut tx, shop.ws, now, "Wholesale", "boolean", "").await.unwrap();
         tx.commit().await.unwrap();
-        let fields = crate::custom_fields::db::fields(&pool, shop.ws).await.unwrap();
+        let fields = crate::custom_fields::fields(&pool, shop.ws).await.unwrap();
         let silver = fields[0].choices[1].0.to_string();
 
         // a bad custom value is named with the other bad fields, and nothing is saved
@@ -701,9 +699,9 @@ mod tests {
             // newest first: one save, in the fields' order backwards
             [("Wholesale", "(empty)", "Yes"), ("Shoe size", "(empty)", "42"), ("Loyalty tier", "(empty)", "Silver")]
         );
-        let timeline = crate::timeline::db::timeline(&pool, shop.ws, shop.customer, "changes", None, 10).await.unwrap();
+        let timeline = crate::timeline::timeline(&pool, shop.ws, shop.customer, "changes", None, 10).await.unwrap();
         assert!(timeline.items.iter().any(|e| e.text == "Loyalty tier changed from (empty) to Silver"));
-        let shown = crate::custom_fields::db::shown(&pool, shop.ws, shop.customer).await.unwrap();
+        let shown = crate::custom_fields::shown(&pool, shop.ws, shop.customer).await.unwrap();
         assert_eq!(shown[0], ("Loyalty tier".to_string(), "Silver".to_string()));
 
         // another editor who started before is told which custom field changed
@@ -789,7 +787,7 @@ mod tests {
         assert_eq!(shop.save(shop.ann, &again).await.unwrap(), 2);
         assert_eq!(super::history(&pool, shop.ws, shop.customer).await.unwrap().len(), 10);
         // the timeline's Changes tab shows the same events
-        let changes = crate::timeline::db::timeline(&pool, shop.ws, shop.customer, "changes", None, 50).await.unwrap();
+        let changes = crate::timeline::timeline(&pool, shop.ws, shop.customer, "changes", None, 50).await.unwrap();
         assert!(
             changes.items.iter().any(|e| e.text == "first name changed from Cleo to Cleopatra"),
             "{:?}",

@@ -68,6 +68,6 @@ pub async fn list_options(pool: &PgPool, workspace_id: i64) -> AppResult<ListOpt
         .fetch_all(pool)
         .await?;
     let managers = crate::accounts::db::member_choices(pool, workspace_id).await?;
-    let custom_fields = crate::custom_fields::db::fields(pool, workspace_id).await?;
+    let custom_fields = crate::custom_fields::fields(pool, workspace_id).await?;
     Ok(ListOptions { segments, channels, managers, custom_fields })
 }

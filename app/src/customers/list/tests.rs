@@ -550,7 +550,7 @@ async fn every_filter_narrows_the_list_and_filters_combine(pool: PgPool) {
     let mut tx = pool.begin().await.unwrap();
     let now = "2026-03-01T00:00:00Z".parse().unwrap();
     crate::customers::indicators::recompute(&mut tx, ws, None, now).await.unwrap();
-    crate::segments::db::refresh_all(&mut tx, ws, now).await.unwrap();
+    crate::segments::refresh_all(&mut tx, ws, now).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(ids(q(&[("open_tickets", "true")])).await, [a, c]);
     assert_eq!(ids(q(&[("segment", "new_contact")])).await, [a, b]);

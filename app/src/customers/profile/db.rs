@@ -3,7 +3,7 @@
 use super::{CategorySpend, CustomerProfile, Duplicate, MonthSpend, SegmentReason, TicketOverview, TicketRow};
 use crate::customers::person_name;
 use crate::error::AppResult;
-use crate::segments::{self, db::months_before};
+use crate::segments::{self, months_before};
 use crate::ui::format;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgPool;
@@ -84,10 +84,10 @@ pub async fn customer_profile(
         segments,
         duplicates: duplicates(pool, workspace_id, id).await?,
         tickets: tickets(pool, workspace_id, id, now).await?,
-        orders: crate::orders::db::order_summary(pool, workspace_id, id).await?,
+        orders: crate::orders::order_summary(pool, workspace_id, id).await?,
         categories: categories(pool, workspace_id, id).await?,
         spend: spend(pool, workspace_id, id, now).await?,
-        custom: crate::custom_fields::db::shown(pool, workspace_id, id).await?,
+        custom: crate::custom_fields::shown(pool, workspace_id, id).await?,
         can_edit: false,
         can_delete: false,
         currency,
@@ -280,7 +280,7 @@ mod tests {
         order(pool, ws, bob.clone(), ("6", "2026-11-04T10:00:00Z", "canceled", false, "20.00"), shoes_and_hat()).await;
         message(pool, ws, json!({"external_id": "b1"}), "T-1", "2026-11-19T09:00:00Z").await;
         let mut tx = pool.begin().await.unwrap();
-        crate::segments::db::refresh_vip(&mut tx, ws, now(), None).await.unwrap();
+        crate::segments::refresh_vip(&mut tx, ws, now(), None).await.unwrap();
         let ann =
             json!({"first_name": "Ann", "last_name": "Lee", "email": "Bob@Example.com", "phone": "+1 613-612-0707"});
         let sync = crate::ingest::parse_customer_sync(&ann, "$").unwrap();
@@ -374,7 +374,7 @@ mod tests {
 
     #[sqlx::test(migrations = "../migrations")]
     async fn the_timeline_files_events_under_tabs_and_pages_through_them(pool: PgPool) {
-        use crate::timeline::db::timeline;
+        use crate::timeline::timeline;
         let (ws, bob, _) = bob_and_ann(&pool).await;
         let all = timeline(&pool, ws, bob, "all", None, 100).await.unwrap();
         assert!(all.next.is_none());
