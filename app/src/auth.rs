@@ -21,6 +21,14 @@ pub struct Caller {
     pub role: Role,
 }
 
+/// A workspace the caller can switch to, and their role there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceChoice {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
 /// The signed-in caller, if any (set on the request by `web::resolve_session`).
 #[cfg(feature = "ssr")]
 pub fn signed_in() -> Option<Caller> {

@@ -10,7 +10,8 @@ mod orders;
 mod outcome;
 mod reader;
 
-pub use customers::{CustomerInput, CustomerSync, ingest_customer, parse_customer_sync};
+pub use customers::{CustomerSync, ingest_customer, parse_customer_sync};
+pub use identity::CustomerInput;
 pub use messages::{MessageInput, TicketInput, ingest_message, parse_message};
 pub use orders::{LineInput, OrderInput, ingest_order, ingest_orders, parse_order};
 pub use outcome::{Ingested, OrderResult, Outcome};

@@ -1,17 +1,8 @@
 //! Server functions about the caller: who is signed in, and which workspaces they can switch to.
 
-use super::Caller;
-use crate::accounts::Role;
+use super::{Caller, WorkspaceChoice};
 use crate::error::AppError;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WorkspaceChoice {
-    pub id: i64,
-    pub name: String,
-    pub role: Role,
-}
 
 /// The signed-in caller and their workspaces; `None` when signed out.
 #[server(output = crate::codec::TextJson)]

@@ -199,7 +199,7 @@ pub async fn switch_workspace(pool: &PgPool, token: &str, workspace_id: i64, now
 }
 
 /// The workspaces a user may switch to, with their role in each.
-pub async fn workspaces_of(pool: &PgPool, user_id: i64) -> AppResult<Vec<super::api::WorkspaceChoice>> {
+pub async fn workspaces_of(pool: &PgPool, user_id: i64) -> AppResult<Vec<super::WorkspaceChoice>> {
     let rows = sqlx::query!(
         "select w.id, w.name, m.role from membership m join workspace w on w.id = m.workspace_id
           where m.user_id = $1 and m.deactivated_at is null order by w.name, w.id",
@@ -209,11 +209,7 @@ pub async fn workspaces_of(pool: &PgPool, user_id: i64) -> AppResult<Vec<super::
     .await?;
     rows.into_iter()
         .map(|r| {
-            Ok(super::api::WorkspaceChoice {
-                id: r.id,
-                name: r.name,
-                role: r.role.parse().map_err(AppError::internal)?,
-            })
+            Ok(super::WorkspaceChoice { id: r.id, name: r.name, role: r.role.parse().map_err(AppError::internal)? })
         })
         .collect()
 }

@@ -3,12 +3,45 @@
 //! channel sends are kept without duplicates. One set-based resolver serves every kind of item (a
 //! message or a customer sync is a batch of one).
 
-use super::customers::CustomerInput;
-use crate::checks::e164;
-use crate::error::{AppError, AppResult};
+use super::reader::Reader;
+use crate::checks::{e164, is_email_address};
+use crate::error::{AppError, AppResult, FieldError};
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::Value;
 use sqlx::PgConnection;
 use std::collections::{HashMap, HashSet};
+
+/// Who an order or a message is from, as the channel knows them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CustomerInput {
+    /// The channel's customer id: a registered customer, the same customer whenever it is sent again.
+    /// Leave it out for a guest (one customer per order).
+    pub external_id: Option<String>,
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// The customer part of an item at `path`: `None` (with the reasons in `errors`) when a field is bad.
+pub fn parse_customer(value: &Value, path: &str, errors: &mut Vec<FieldError>) -> Option<CustomerInput> {
+    let before = errors.len();
+    let mut r = Reader::new(value, path, errors);
+    let external_id = r.text("external_id", 255);
+    let email = r.text("email", 320);
+    if let Some(e) = &email
+        && !is_email_address(e)
+    {
+        r.fail("email", format!("{e:?} is not an email address"));
+    }
+    let first_name = r.text("first_name", 200);
+    let last_name = r.text("last_name", 200);
+    let phone = r.text("phone", 40);
+    drop(r);
+    (errors.len() == before).then_some(CustomerInput { external_id, email, first_name, last_name, phone })
+}
 
 /// How an item names its customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,8 +10,9 @@ mod input;
 
 pub use input::*;
 
-use super::customers::CustomerInput;
-use super::identity::{CustomerRef, Identity, channel_id, lock_customers, new_ids, resolve_customers, sync_contacts};
+use super::identity::{
+    CustomerInput, CustomerRef, Identity, channel_id, lock_customers, new_ids, resolve_customers, sync_contacts,
+};
 use super::outcome::{Ingested, OrderResult, Outcome};
 use super::stored_status;
 use crate::error::{AppError, AppResult, FieldError};

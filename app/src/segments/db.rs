@@ -116,16 +116,8 @@ async fn follow_flags(
     )
     .fetch_all(&mut *conn)
     .await?;
-    let events: Vec<Recorded> = moves
-        .into_iter()
-        .map(|m| Recorded {
-            customer_id: m.customer_id,
-            actor_id: None,
-            happened_at: now,
-            event: moved(m.joined, m.segment_id),
-        })
-        .collect();
-    crate::timeline::record_all(conn, workspace_id, &events).await
+    let moves = moves.into_iter().map(|m| (m.customer_id, m.segment_id, m.joined));
+    record_moves(conn, workspace_id, now, moves).await
 }
 
 /// Recomputes the VIP threshold (the k-th largest TOV among customers with orders and TOV > 0, k =
@@ -255,16 +247,7 @@ pub async fn refresh_vip(
     .await?;
     let joined = moved.iter().filter(|m| m.joined).count() as i64;
     let left = moved.len() as i64 - joined;
-    let events: Vec<Recorded> = moved
-        .into_iter()
-        .map(|m| Recorded {
-            customer_id: m.customer_id,
-            actor_id: None,
-            happened_at: now,
-            event: self::moved(m.joined, m.segment_id),
-        })
-        .collect();
-    crate::timeline::record_all(conn, workspace_id, &events).await?;
+    record_moves(conn, workspace_id, now, moved.into_iter().map(|m| (m.customer_id, m.segment_id, m.joined))).await?;
     // the members, for the next refresh's walk: counted when everyone was looked at or never before
     let members =
         match members {
@@ -284,10 +267,21 @@ pub async fn refresh_vip(
     Ok(())
 }
 
-/// The event of a customer joining or leaving a segment.
-fn moved(joined: bool, segment_id: i64) -> Event {
-    let segment_id = Some(segment_id);
-    if joined { Event::SegmentJoined { segment_id } } else { Event::SegmentLeft { segment_id } }
+/// Writes the events of customers joining or leaving segments: (customer, segment, joined).
+async fn record_moves(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    now: DateTime<Utc>,
+    moves: impl Iterator<Item = (i64, i64, bool)>,
+) -> AppResult<()> {
+    let events: Vec<Recorded> = moves
+        .map(|(customer_id, segment_id, joined)| {
+            let segment_id = Some(segment_id);
+            let event = if joined { Event::SegmentJoined { segment_id } } else { Event::SegmentLeft { segment_id } };
+            Recorded { customer_id, actor_id: None, happened_at: now, event }
+        })
+        .collect();
+    crate::timeline::record_all(conn, workspace_id, &events).await
 }
 
 /// The k-th largest TOV of the N customers with orders and TOV > 0 (k = ceil(N / 10)), read from the

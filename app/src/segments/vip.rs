@@ -4,8 +4,9 @@
 //! every request waiting at the time it begins (as a database's group commit serves many commits with
 //! one flush). Across processes, the workspace row still puts refreshes one after the other.
 
+use crate::clock::Clock;
 use crate::error::AppResult;
-use crate::state::AppState;
+use sqlx::PgPool;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -30,7 +31,7 @@ struct Waiting {
 
 impl VipRefreshes {
     /// Returns once VIP membership reflects every write of `written` (committed before the call).
-    pub async fn refresh(&self, state: &AppState, workspace_id: i64, written: &[i64]) -> AppResult<()> {
+    pub async fn refresh(&self, pool: &PgPool, clock: &Clock, workspace_id: i64, written: &[i64]) -> AppResult<()> {
         let queue = self.workspaces.lock().expect("not poisoned").entry(workspace_id).or_default().clone();
         let ticket = {
             let mut waiting = queue.waiting.lock().expect("not poisoned");
@@ -49,7 +50,8 @@ impl VipRefreshes {
         };
         customers.sort_unstable();
         customers.dedup();
-        let refreshed = crate::in_transaction!(state, |tx, now| crate::segments::db::refresh_vip(
+        let database = Database { pool, clock };
+        let refreshed = crate::in_transaction!(database, |tx, now| crate::segments::db::refresh_vip(
             &mut tx,
             workspace_id,
             now,
@@ -68,4 +70,10 @@ impl VipRefreshes {
             }
         }
     }
+}
+
+/// What `in_transaction!` needs.
+struct Database<'a> {
+    pool: &'a PgPool,
+    clock: &'a Clock,
 }

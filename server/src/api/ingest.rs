@@ -53,7 +53,7 @@ async fn refresh_vip<'a>(state: &AppState, workspace: i64, stored: impl IntoIter
     if written.is_empty() {
         return;
     }
-    if let Err(error) = state.vip.refresh(state, workspace, &written).await {
+    if let Err(error) = state.vip.refresh(&state.pool, &state.clock, workspace, &written).await {
         tracing::warn!(workspace, %error, "the VIP refresh after stored writes failed; the next refresh catches up");
     }
 }

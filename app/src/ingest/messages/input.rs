@@ -2,7 +2,7 @@
 
 use crate::channels::ChannelKind;
 use crate::error::FieldError;
-use crate::ingest::customers::{CustomerInput, parse_customer};
+use crate::ingest::identity::{CustomerInput, parse_customer};
 use crate::ingest::reader::Reader;
 use crate::tickets::{Direction, MessageKind, TicketStatus};
 use chrono::{DateTime, Utc};

@@ -4,7 +4,7 @@
 use crate::channels::ChannelKind;
 use crate::checks::{MONEY_LIMIT, MONEY_LIMIT_TEXT, has_nul, is_iso_code};
 use crate::error::FieldError;
-use crate::ingest::customers::{CustomerInput, parse_customer};
+use crate::ingest::identity::{CustomerInput, parse_customer};
 use crate::ingest::reader::Reader;
 use crate::orders::OrderStatus;
 use chrono::{DateTime, Utc};
