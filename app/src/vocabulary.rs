@@ -56,7 +56,7 @@ macro_rules! vocabulary {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     crate::vocabulary! {
         enum Colour {
             Red = "red", "Red";
@@ -78,7 +78,7 @@ mod tests {
 
     /// The values the database accepts in `table.column` (its check constraint), sorted.
     #[cfg(feature = "ssr")]
-    async fn accepted(pool: &sqlx::PgPool, table: &str, column: &str) -> Vec<String> {
+    pub(crate) async fn accepted(pool: &sqlx::PgPool, table: &str, column: &str) -> Vec<String> {
         let check: String = sqlx::query_scalar(
             "select pg_get_constraintdef(c.oid) from pg_constraint c
               where c.conrelid = $1::regclass and c.contype = 'c'
