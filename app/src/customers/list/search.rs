@@ -72,15 +72,22 @@ pub(super) fn push_search(
         return;
     }
     sql.push(" and c.id in (");
-    push_matching(sql, workspace_id, q, search);
+    push_matching(sql, workspace_id, q, search, "s.customer_id");
     sql.push(")");
+}
+
+/// `select` of the customers matching `q` with their names, as `id`, `last_name`, `first_name` (the
+/// columns of the name sort), read where they are found: the search texts carry the names (migration
+/// `search_names`).
+pub(super) fn push_names_of_matches(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &str, search: &Search) {
+    push_matching(sql, workspace_id, q, search, "s.customer_id as id, s.last_name, s.first_name");
 }
 
 /// `select` of the customers whose search text (names, addresses and phone digits, migration
 /// `customer_search`, through its trigram index) matches, and of those found beforehand. With close words
 /// (asked for only when the text as typed matched nobody) the text is not searched for again.
-fn push_matching(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &str, search: &Search) {
-    sql.push("select s.customer_id from customer_search s where s.workspace_id = ").push_bind(workspace_id);
+fn push_matching(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &str, search: &Search, columns: &str) {
+    sql.push(format!("select {columns} from customer_search s where s.workspace_id = ")).push_bind(workspace_id);
     match &search.close_words {
         None => {
             sql.push(" and (s.search_text like ").push_bind(format!("%{}%", escape_like(&q.to_lowercase())));
@@ -102,7 +109,9 @@ fn push_matching(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &st
         }
     }
     if !search.found.is_empty() {
-        sql.push(" union select unnest(").push_bind(search.found.clone()).push("::bigint[])");
+        // every customer the list shows has a search text (migration `search_unmerged`)
+        sql.push(format!(" union select {columns} from customer_search s where s.workspace_id = "));
+        sql.push_bind(workspace_id).push(" and s.customer_id = any(").push_bind(search.found.clone()).push(")");
     }
 }
 
@@ -116,7 +125,7 @@ pub(super) async fn collect_matches(
     search.matches = None;
     search.more_than_listed = false;
     let mut sql = QueryBuilder::<Postgres>::new("select customer_id from (");
-    push_matching(&mut sql, workspace_id, q, search);
+    push_matching(&mut sql, workspace_id, q, search, "s.customer_id");
     sql.push(") matching limit ").push_bind(MATCHES_LISTED.max(COUNT_CAP) + 1);
     let ids: Vec<i64> = sql.build_query_scalar().fetch_all(conn).await?;
     search.seen = ids.len() as i64;

@@ -80,10 +80,14 @@ pub(super) fn columns(sort: Sort) -> Vec<Column> {
         SortKey::Orders => {
             vec![col("c.order_count", Int, d), col("c.total_order_value", Number, d), col("c.id", BigInt, d)]
         }
-        // no average (no orders) last in both directions; equal averages by total (migration
-        // `figure_tie_breaks`)
+        // no average (no orders) last in both directions, every column going the sort's way so that a
+        // cursor is a seek (migration `list_seeks`); equal averages by total (migration `figure_tie_breaks`)
         SortKey::AverageOrderValue => vec![
-            col("(c.average_order_value is null)", Bool, false),
+            if d {
+                col("(c.average_order_value is not null)", Bool, true)
+            } else {
+                col("(c.average_order_value is null)", Bool, false)
+            },
             col("coalesce(c.average_order_value, 0)", Number, d),
             col("c.total_order_value", Number, d),
             col("c.id", BigInt, d),

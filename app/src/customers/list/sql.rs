@@ -5,7 +5,7 @@
 
 use super::cursor::Cursor;
 use super::query::{CustomerQuery, Mark, SentimentFilter, Sort, SortKey};
-use super::search::{Search, escape_like, push_search};
+use super::search::{self, Search, escape_like, push_search};
 use super::sort::{Column, Kind, SortValue, col, columns, read_row};
 use crate::customers::types::COUNT_CAP;
 use crate::error::AppResult;
@@ -61,6 +61,12 @@ pub(super) async fn page_ids(
         }
         counts
     });
+    // several channels: a page for each (a seek in the channel's sort index), then the page of pages
+    let by_channel = order_counts.is_none() && lookups.channels.len() > 1;
+    if by_channel {
+        sql.push("select c.* from unnest(").push_bind(lookups.channels.clone());
+        sql.push("::bigint[]) as v(channel_id) cross join lateral (");
+    }
     if let Some(counts) = &order_counts {
         // a page for each number of orders (a seek in the orders index, which holds the totals in order
         // for each), then the page of pages; the sorts read this way have no times to order as text
@@ -73,14 +79,33 @@ pub(super) async fn page_ids(
         // times travel as PostgreSQL's text, which keeps ±infinity (no purchase yet) and every microsecond
         let cast = if matches!(column.kind, Kind::Time) { "::text" } else { "" };
         sql.push(format!(", {}{cast} as s{i}", column.sql));
+        if by_channel && matches!(column.kind, Kind::Time) {
+            // the page of pages orders by the times themselves, not by their text
+            sql.push(format!(", {} as t{i}", column.sql));
+        }
     }
-    sql.push(" from customer c where c.workspace_id = ").push_bind(workspace_id);
-    sql.push(" and c.merged_into_id is null");
-    if order_counts.is_some() {
-        sql.push(" and c.order_count = v.order_count");
+    match query.search() {
+        // a search alone sorted by name, when its matches are few enough to collect: they sit together
+        // in the order of names (a few letters of a surname), so the names' index would be walked past
+        // everyone before them; the matches are sorted where they are found instead
+        Some(q) if query.sort.key == SortKey::Name && !query.has_filters() && lookups.search.matches.is_some() => {
+            sql.push(" from (");
+            search::push_names_of_matches(&mut sql, workspace_id, q, &lookups.search);
+            sql.push(") c where true");
+        }
+        _ => {
+            sql.push(" from customer c where c.workspace_id = ").push_bind(workspace_id);
+            sql.push(" and c.merged_into_id is null");
+            if order_counts.is_some() {
+                sql.push(" and c.order_count = v.order_count");
+            }
+            if by_channel {
+                sql.push(" and c.channel_id = v.channel_id");
+            }
+            push_filters(&mut sql, workspace_id, query, lookups, query.sort);
+            push_implied(&mut sql, query, lookups, cursor.is_none() || columns[0].descending);
+        }
     }
-    push_filters(&mut sql, workspace_id, query, lookups, query.sort);
-    push_implied(&mut sql, query, cursor.is_none() || columns[0].descending);
     if let Some(cursor) = &cursor {
         push_after(&mut sql, &columns, &cursor.values);
     }
@@ -113,6 +138,12 @@ pub(super) async fn page_ids(
         }
         sql.push(" limit ").push_bind(limit + 1);
     }
+    if by_channel {
+        sql.push(") c");
+        let name = |i, column: &Column| format!("c.{}{i}", if matches!(column.kind, Kind::Time) { "t" } else { "s" });
+        push_order_by(&mut sql, &columns, name);
+        sql.push(" limit ").push_bind(limit + 1);
+    }
     let rows = sql.build().fetch_all(conn).await?;
     let more = rows.len() as i64 > limit;
     let mut rows: Vec<(i64, Vec<SortValue>)> =
@@ -131,7 +162,7 @@ pub(super) async fn page_ids(
 /// What the filters of `query` imply for the figures its sort reads, so that the sort's index seeks past
 /// the customers who cannot match instead of crossing them. `from_below`: the walk is not bounded from
 /// below by a cursor already (the index would start at either bound, not at the higher one).
-fn push_implied(sql: &mut QueryBuilder<'_, Postgres>, query: &CustomerQuery, from_below: bool) {
+fn push_implied(sql: &mut QueryBuilder<'_, Postgres>, query: &CustomerQuery, lookups: &Lookups, from_below: bool) {
     // one segment sorted by its figures: what the segment's rule implies for them (not in the count:
     // there the flag's own indexes serve better than a scan the extra condition would lead the planner to)
     if let [key] = query.segments.as_slice() {
@@ -144,10 +175,22 @@ fn push_implied(sql: &mut QueryBuilder<'_, Postgres>, query: &CustomerQuery, fro
             // contacts have no average: they are the customers the average's index keeps last (seen
             // from the index's flags alone, the planner walked past every customer with an average)
             SortKey::AverageOrderValue if key.builtin().is_some_and(BuiltinSegment::without_orders) => {
-                sql.push(" and (c.average_order_value is null)");
+                // written as the sort's first column, which its index leads with
+                sql.push(if query.sort.descending {
+                    " and not (c.average_order_value is not null)"
+                } else {
+                    " and (c.average_order_value is null)"
+                });
             }
             _ => {}
         }
+    }
+    // the first purchase is no later than the latest (a check on the table): sorted by newest customer
+    // first, those who first bought after the last day asked for came first, each crossed
+    if query.sort.key == SortKey::CustomerSince
+        && let Some(until) = lookups.purchased.until
+    {
+        sql.push(format!(" and {} < ", columns(query.sort)[0].sql)).push_bind(until);
     }
     // a purchase, or a total above zero, implies an order: sorted by orders, the customers without one
     // (an eighth of them in the benchmark) come first; by total, they are the first of the lowest totals
@@ -323,23 +366,28 @@ fn push_filters(
         }
     }
     if !query.channels.is_empty() {
-        if lookups.channels.is_empty() {
-            sql.push(" and false");
-        } else {
-            sql.push(" and c.channel_id = any(").push_bind(lookups.channels.clone()).push(")");
-        }
+        match lookups.channels.as_slice() {
+            [] => sql.push(" and false"),
+            // one channel as a value, which its sort indexes (migration `channel_and_sentiment_sorts`) are
+            // led by; several are read one at a time by the page (`page_ids`)
+            [channel] => sql.push(" and c.channel_id = ").push_bind(*channel),
+            channels => sql.push(" and c.channel_id = any(").push_bind(channels.to_vec()).push(")"),
+        };
     }
-    // the labels' own boundaries (`Sentiment::from_score`)
-    let t = LABEL_THRESHOLD;
     match query.sentiment {
-        Some(SentimentFilter::Positive) => sql.push(" and c.sentiment_score >= ").push_bind(t),
-        Some(SentimentFilter::Negative) => sql.push(" and c.sentiment_score <= ").push_bind(-t),
-        Some(SentimentFilter::Neutral) => {
-            sql.push(" and c.sentiment_score > ").push_bind(-t).push(" and c.sentiment_score < ").push_bind(t)
+        Some(SentimentFilter::Unknown) => {
+            sql.push(" and c.sentiment_score is null");
         }
-        Some(SentimentFilter::Unknown) => sql.push(" and c.sentiment_score is null"),
-        None => sql,
-    };
+        Some(mood) => {
+            let group = match mood {
+                SentimentFilter::Positive => 1,
+                SentimentFilter::Negative => -1,
+                _ => 0,
+            };
+            sql.push(format!(" and c.sentiment_score is not null and {} = {group}", sentiment_group()));
+        }
+        None => {}
+    }
     if let Some(registered) = query.registered {
         sql.push(" and c.registered = ").push_bind(registered);
     }
@@ -387,6 +435,15 @@ fn push_filters(
     for (key, value) in &query.fields {
         push_custom_field(sql, key, value);
     }
+}
+
+/// A customer's mood as a number, 1 positive, -1 negative, 0 neutral (for a score; a customer without
+/// one has none), on the labels' own boundaries (`Sentiment::from_score`): the expression that leads
+/// the moods' sort indexes (migration `channel_and_sentiment_sorts`), which the planner matches as
+/// written, constants included.
+pub(super) fn sentiment_group() -> String {
+    let t = LABEL_THRESHOLD;
+    format!("(case when c.sentiment_score >= {t} then 1 when c.sentiment_score <= -{t} then -1 else 0 end)")
 }
 
 /// The customer has a value of the custom field `key` that matches `value` as the field's kind reads

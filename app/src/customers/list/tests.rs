@@ -353,6 +353,77 @@ async fn keyset_pages_follow_every_sort_forwards_and_backwards(pool: PgPool) {
     assert!(matches!(list_customers(&pool, ws, &damaged).await, Err(AppError::Invalid(e)) if e[0].path == "before"));
 }
 
+/// A channel, several channels (read a channel at a time), a mood (through the moods' own indexes) and a
+/// search alone sorted by name (read from the search texts) page in every sort, both ways, as the
+/// sort and the filter say.
+#[sqlx::test(migrations = "../migrations")]
+async fn channels_moods_and_searches_page_in_every_sort(pool: PgPool) {
+    use super::query::SentimentFilter;
+    let ws = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
+    let known = thirty(&pool, ws).await;
+    sqlx::query!(
+        "insert into channel (workspace_id, key, kind, name)
+         values ($1, 'shop-a', 'shopify', 'Shop A'), ($1, 'shop-b', 'website', 'Shop B')",
+        ws
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    // the customers' channels by their place (manual, shop-a, shop-b) and moods (none, +, -, neutral)
+    let channel = |i: usize| ["manual", "shop-a", "shop-b"][i % 3];
+    let score = |i: usize| [None, Some(0.6), Some(-0.3), Some(0.01)][i % 4];
+    for (i, k) in known.iter().enumerate() {
+        sqlx::query!(
+            "update customer c set channel_id = ch.id, sentiment_score = $4
+               from channel ch where ch.workspace_id = c.workspace_id and ch.key = $3
+                and c.workspace_id = $1 and c.id = $2",
+            ws,
+            k.id,
+            channel(i),
+            score(i)
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let only = |keep: &dyn Fn(usize) -> bool| -> Vec<Known> {
+        known.iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, k)| k.clone()).collect()
+    };
+    let cases: Vec<(CustomerQuery, Vec<Known>)> = vec![
+        (
+            CustomerQuery { channels: vec!["shop-a".into(), "shop-b".into()], ..Default::default() },
+            only(&|i| i % 3 != 0),
+        ),
+        (CustomerQuery { channels: vec!["shop-b".into()], ..Default::default() }, only(&|i| i % 3 == 2)),
+        (CustomerQuery { sentiment: Some(SentimentFilter::Negative), ..Default::default() }, only(&|i| i % 4 == 2)),
+        (CustomerQuery { sentiment: Some(SentimentFilter::Neutral), ..Default::default() }, only(&|i| i % 4 == 3)),
+        (CustomerQuery { sentiment: Some(SentimentFilter::Unknown), ..Default::default() }, only(&|i| i % 4 == 0)),
+    ];
+    for (filter, members) in cases {
+        for key in SortKey::ALL {
+            for descending in [false, true] {
+                let sort = Sort { key, descending };
+                let query = CustomerQuery { sort, limit: Some(3), ..filter.clone() };
+                let pages = pages_both_ways(&pool, ws, query).await;
+                assert_eq!(pages.concat(), expected(members.clone(), sort), "{filter:?} {sort:?}");
+            }
+        }
+    }
+    // "Cat Lee" twice and "Bocat Lee" (collected: at most three matches in tests), who sorts first
+    let bocat = customer(&pool, ws, "Bocat", "Lee", "bocat@example.com").await;
+    let cats = only(&|i| i % 5 == 2 && matches!(i % 6, 0 | 2));
+    assert_eq!(cats.len(), 2);
+    for descending in [false, true] {
+        let sort = Sort { key: SortKey::Name, descending };
+        let query = CustomerQuery { q: Some("cat lee".into()), sort, limit: Some(1), ..Default::default() };
+        let mut order = vec![bocat, cats[0].id, cats[1].id];
+        if descending {
+            order.reverse();
+        }
+        assert_eq!(pages_both_ways(&pool, ws, query).await.concat(), order, "{sort:?}");
+    }
+}
+
 /// Sorted by orders, a range of totals is read one number of orders at a time however wide the range:
 /// up to the workspace's highest number (an upper end typed far above it is not millions of numbers),
 /// in the sort's order, pages forwards and backwards as the filter keeps them.
@@ -661,4 +732,24 @@ async fn search_forgives_typos_and_finds_phones_and_order_numbers(pool: PgPool) 
     let mut found = ids("example.com").await;
     found.sort_unstable();
     assert_eq!(found, [bob, shared_domain], "what contains the text, and only that");
+}
+
+/// The list writes a mood as the expression the moods' sort indexes are led by (migration
+/// `channel_and_sentiment_sorts`), threshold included: the planner uses them only for the same text.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_mood_is_read_along_its_own_index(pool: PgPool) {
+    let mut tx = pool.begin().await.unwrap();
+    for setting in ["enable_seqscan", "enable_bitmapscan", "enable_sort"] {
+        sqlx::query(&format!("set local {setting} = off")).execute(&mut *tx).await.unwrap();
+    }
+    let plan: Vec<String> = sqlx::query_scalar(&format!(
+        "explain select c.id from customer c
+          where c.workspace_id = 1 and c.merged_into_id is null and c.sentiment_score is not null and {} = -1
+          order by c.last_name, c.first_name, c.id limit 50",
+        sql::sentiment_group()
+    ))
+    .fetch_all(&mut *tx)
+    .await
+    .unwrap();
+    assert!(plan.concat().contains("customer_sentiment_by_name_idx"), "{plan:#?}");
 }
