@@ -12,7 +12,7 @@ use crate::error::AppResult;
 use crate::segments::{BuiltinSegment, SegmentKey};
 use crate::sentiment::LABEL_THRESHOLD;
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, Postgres, QueryBuilder};
+use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 
 /// Ids of one page, in order, with whether there are more rows beyond it in the direction read, and the
 /// sort values of the first and last rows (for the cursors of the pages around it).
@@ -42,6 +42,10 @@ pub(super) async fn page_ids(
         }
     }
     let limit = query.limit();
+    if has_purchase_days(query) && query.sort.key == SortKey::RegisteredAt && lookups.channels.len() <= 1 {
+        let rows = by_registration(conn, workspace_id, query, lookups, &columns, cursor.as_ref(), limit).await?;
+        return Ok(PageIds::of(rows, limit, backwards));
+    }
     let mut sql = QueryBuilder::<Postgres>::new("");
     // sorted by orders, the numbers of orders are the sort's first column: read one by one in its
     // order, the walk stops at the number that completes the page (`push_order_by` below)
@@ -145,18 +149,133 @@ pub(super) async fn page_ids(
         sql.push(" limit ").push_bind(limit + 1);
     }
     let rows = sql.build().fetch_all(conn).await?;
-    let more = rows.len() as i64 > limit;
-    let mut rows: Vec<(i64, Vec<SortValue>)> =
-        rows.iter().take(limit as usize).map(|row| read_row(row, &columns)).collect::<Result<_, _>>()?;
-    if backwards {
-        rows.reverse();
+    let rows = rows.iter().map(|row| read_row(row, &columns)).collect::<Result<_, _>>()?;
+    Ok(PageIds::of(rows, limit, backwards))
+}
+
+impl PageIds {
+    /// The page of `rows`, read in the order walked (up to `limit` + 1, the one more telling whether there
+    /// are more).
+    fn of(mut rows: Vec<(i64, Vec<SortValue>)>, limit: i64, backwards: bool) -> PageIds {
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        if backwards {
+            rows.reverse();
+        }
+        PageIds {
+            first: rows.first().map(|(_, v)| v.clone()),
+            last: rows.last().map(|(_, v)| v.clone()),
+            ids: rows.into_iter().map(|(id, _)| id).collect(),
+            more,
+        }
     }
-    Ok(PageIds {
-        first: rows.first().map(|(_, v)| v.clone()),
-        last: rows.last().map(|(_, v)| v.clone()),
-        ids: rows.into_iter().map(|(id, _)| id).collect(),
-        more,
-    })
+}
+
+/// Purchase days sorted by registration, up to `limit` + 1 rows in the order of `columns`. Customers
+/// register before they buy, so those who last bought early registered early: along the registrations'
+/// index, a page of them lay past every later registration (525,000 customers, 67–96 ms at 1,100,000).
+/// A GiST index of both (migration `purchase_days_by_registration`) hands out the customers of the days
+/// nearest first to a time beyond every registration, which is the order of registrations but not of
+/// ids among equal times: the customers registered at the last time read are then read by id.
+async fn by_registration(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    query: &CustomerQuery,
+    lookups: &Lookups,
+    columns: &[Column],
+    cursor: Option<&Cursor>,
+    limit: i64,
+) -> AppResult<Vec<(i64, Vec<SortValue>)>> {
+    let descending = columns[0].descending;
+    if let Some(rows) = along_registrations(conn, workspace_id, query, lookups, columns, cursor, limit).await? {
+        return Ok(rows);
+    }
+    let matching = |sql: &mut QueryBuilder<'_, Postgres>| {
+        sql.push(" from customer c where c.workspace_id = ").push_bind(workspace_id);
+        sql.push(" and c.merged_into_id is null");
+        push_filters(sql, workspace_id, query, lookups, query.sort);
+        if let Some(cursor) = cursor {
+            push_after(sql, columns, &cursor.values);
+            // the cursor's time as a bound the index can use (the row comparison cannot)
+            sql.push(if descending { " and c.registered_at <= " } else { " and c.registered_at >= " });
+            push_value(sql, &columns[0], &cursor.values[0]);
+        }
+    };
+    let beyond = if descending { "10000-01-01 00:00:00+00" } else { "0001-01-01 00:00:00+00 BC" };
+    let mut sql =
+        QueryBuilder::<Postgres>::new("select c.id, c.registered_at::text as s0, c.id as s1, c.registered_at");
+    matching(&mut sql);
+    sql.push(format!(" order by c.registered_at <-> '{beyond}'::timestamptz limit ")).push_bind(limit + 1);
+    let mut rows: Vec<(DateTime<Utc>, (i64, Vec<SortValue>))> = Vec::new();
+    for row in sql.build().fetch_all(&mut *conn).await? {
+        rows.push((row.try_get("registered_at")?, read_row(&row, columns)?));
+    }
+    rows.sort_by(|(a, (a_id, _)), (b, (b_id, _))| {
+        let order = (a, a_id).cmp(&(b, b_id));
+        if descending { order.reverse() } else { order }
+    });
+    if rows.len() as i64 > limit
+        && let Some(&(last, _)) = rows.last()
+    {
+        // everyone registered at the last time read, by id (a seek in the registrations' index)
+        rows.retain(|(at, _)| *at != last);
+        let mut sql = QueryBuilder::<Postgres>::new("select c.id, c.registered_at::text as s0, c.id as s1");
+        matching(&mut sql);
+        sql.push(" and c.registered_at = ").push_bind(last);
+        sql.push(if descending { " order by c.id desc limit " } else { " order by c.id limit " });
+        sql.push_bind(limit + 1);
+        for row in sql.build().fetch_all(&mut *conn).await? {
+            rows.push((last, read_row(&row, columns)?));
+        }
+    }
+    Ok(rows.into_iter().map(|(_, row)| row).collect())
+}
+
+/// How many customers along the registrations' index a page of purchase days is looked for among
+/// before the GiST index is asked instead: where the days hold most customers (all purchases since
+/// 2021, say), a page is a few hundred steps along the B-tree, and deep pages of the GiST's nearest
+/// first cost 40–55 ms (its bounds on the registration overlap). (Four in tests, so that pages take both
+/// ways.)
+const REGISTRATIONS_WALKED: i64 = if cfg!(test) { 4 } else { 5_000 };
+
+/// Purchase days sorted by registration along the registrations' index, as any filter: the page, when
+/// the first `REGISTRATIONS_WALKED` customers after the cursor hold it (or are all there are).
+async fn along_registrations(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    query: &CustomerQuery,
+    lookups: &Lookups,
+    columns: &[Column],
+    cursor: Option<&Cursor>,
+    limit: i64,
+) -> AppResult<Option<Vec<(i64, Vec<SortValue>)>>> {
+    let without_days = CustomerQuery { purchased_from: None, purchased_to: None, ..query.clone() };
+    let mut sql = QueryBuilder::<Postgres>::new(
+        "select id, s0, s1, in_days, n from (select w.*, row_number() over () as n from (
+           select c.id, c.registered_at::text as s0, c.id as s1, coalesce(true",
+    );
+    push_purchase_days(&mut sql, &lookups.purchased, "c.latest_purchase_at");
+    // (no purchase at all: null)
+    sql.push(", false) as in_days from customer c where c.workspace_id = ").push_bind(workspace_id);
+    sql.push(" and c.merged_into_id is null");
+    push_filters(&mut sql, workspace_id, &without_days, lookups, query.sort);
+    if let Some(cursor) = cursor {
+        push_after(&mut sql, columns, &cursor.values);
+    }
+    push_order_by(&mut sql, columns, |_, column| column.sql.to_string());
+    sql.push(" limit ").push_bind(REGISTRATIONS_WALKED);
+    // the page's rows, and the last customer walked if the walk got that far before the page was full
+    sql.push(") w) walked where in_days or n = ").push_bind(REGISTRATIONS_WALKED);
+    sql.push(" order by n limit ").push_bind(limit + 2);
+    let mut rows = Vec::new();
+    let mut cut_short = false;
+    for row in sql.build().fetch_all(conn).await? {
+        if row.try_get("in_days")? && (rows.len() as i64) <= limit {
+            rows.push(read_row(&row, columns)?);
+        }
+        cut_short |= row.try_get::<i64, _>("n")? == REGISTRATIONS_WALKED;
+    }
+    Ok((rows.len() as i64 > limit || !cut_short).then_some(rows))
 }
 
 /// What the filters of `query` imply for the figures its sort reads, so that the sort's index seeks past
@@ -374,19 +493,18 @@ fn push_filters(
             channels => sql.push(" and c.channel_id = any(").push_bind(channels.to_vec()).push(")"),
         };
     }
-    match query.sentiment {
+    let group = match query.sentiment {
+        Some(SentimentFilter::Positive) => Some(1),
+        Some(SentimentFilter::Negative) => Some(-1),
+        Some(SentimentFilter::Neutral) => Some(0),
         Some(SentimentFilter::Unknown) => {
             sql.push(" and c.sentiment_score is null");
+            None
         }
-        Some(mood) => {
-            let group = match mood {
-                SentimentFilter::Positive => 1,
-                SentimentFilter::Negative => -1,
-                _ => 0,
-            };
-            sql.push(format!(" and c.sentiment_score is not null and {} = {group}", sentiment_group()));
-        }
-        None => {}
+        None => None,
+    };
+    if let Some(group) = group {
+        sql.push(format!(" and c.sentiment_score is not null and {} = {group}", sentiment_group()));
     }
     if let Some(registered) = query.registered {
         sql.push(" and c.registered = ").push_bind(registered);
@@ -411,14 +529,7 @@ fn push_filters(
         _ => "c.latest_purchase_at",
     };
     if has_purchase_days(query) {
-        // a purchase at all (the coalesced expressions give the customers without one ±infinity)
-        sql.push(format!(" and {purchased} > '-infinity' and {purchased} < 'infinity'"));
-    }
-    if let Some(from) = lookups.purchased.from {
-        sql.push(format!(" and {purchased} >= ")).push_bind(from);
-    }
-    if let Some(until) = lookups.purchased.until {
-        sql.push(format!(" and {purchased} < ")).push_bind(until);
+        push_purchase_days(sql, &lookups.purchased, purchased);
     }
     if query.open_tickets {
         // kept with the indicators; a flag with its own indexes, like the marks below
@@ -444,6 +555,18 @@ fn push_filters(
 pub(super) fn sentiment_group() -> String {
     let t = LABEL_THRESHOLD;
     format!("(case when c.sentiment_score >= {t} then 1 when c.sentiment_score <= -{t} then -1 else 0 end)")
+}
+
+/// `and …` of a purchase on the days, read from `purchased` (the latest purchase, or an expression of it).
+fn push_purchase_days(sql: &mut QueryBuilder<'_, Postgres>, days: &PurchaseDays, purchased: &str) {
+    // a purchase at all (the coalesced expressions give the customers without one ±infinity)
+    sql.push(format!(" and {purchased} > '-infinity' and {purchased} < 'infinity'"));
+    if let Some(from) = days.from {
+        sql.push(format!(" and {purchased} >= ")).push_bind(from);
+    }
+    if let Some(until) = days.until {
+        sql.push(format!(" and {purchased} < ")).push_bind(until);
+    }
 }
 
 /// The customer has a value of the custom field `key` that matches `value` as the field's kind reads

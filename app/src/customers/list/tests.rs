@@ -353,11 +353,11 @@ async fn keyset_pages_follow_every_sort_forwards_and_backwards(pool: PgPool) {
     assert!(matches!(list_customers(&pool, ws, &damaged).await, Err(AppError::Invalid(e)) if e[0].path == "before"));
 }
 
-/// A channel, several channels (read a channel at a time), a mood (through the moods' own indexes) and a
-/// search alone sorted by name (read from the search texts) page in every sort, both ways, as the
-/// sort and the filter say.
+/// A channel, several channels (read a channel at a time), a mood (through the moods' own indexes),
+/// purchase days (by registration: nearest first in a GiST index) and a search alone sorted by name
+/// (read from the search texts) page in every sort, both ways, as the sort and the filter say.
 #[sqlx::test(migrations = "../migrations")]
-async fn channels_moods_and_searches_page_in_every_sort(pool: PgPool) {
+async fn channels_moods_days_and_searches_page_in_every_sort(pool: PgPool) {
     use super::query::SentimentFilter;
     let ws = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
     let known = thirty(&pool, ws).await;
@@ -398,6 +398,11 @@ async fn channels_moods_and_searches_page_in_every_sort(pool: PgPool) {
         (CustomerQuery { sentiment: Some(SentimentFilter::Negative), ..Default::default() }, only(&|i| i % 4 == 2)),
         (CustomerQuery { sentiment: Some(SentimentFilter::Neutral), ..Default::default() }, only(&|i| i % 4 == 3)),
         (CustomerQuery { sentiment: Some(SentimentFilter::Unknown), ..Default::default() }, only(&|i| i % 4 == 0)),
+        // the latest purchases are on days 30–34 of the year, for customers with orders
+        (
+            CustomerQuery { purchased_to: "2026-02-01".parse().ok(), ..Default::default() },
+            only(&|i| i % 4 != 0 && i % 5 <= 1),
+        ),
     ];
     for (filter, members) in cases {
         for key in SortKey::ALL {
