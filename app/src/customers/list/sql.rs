@@ -14,6 +14,9 @@ use crate::sentiment::LABEL_THRESHOLD;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 
+/// A row of a page: the customer's id and its sort values.
+type PageRow = (i64, Vec<SortValue>);
+
 /// Ids of one page, in order, with whether there are more rows beyond it in the direction read, and the
 /// sort values of the first and last rows (for the cursors of the pages around it).
 pub(super) struct PageIds {
@@ -156,7 +159,7 @@ pub(super) async fn page_ids(
 impl PageIds {
     /// The page of `rows`, read in the order walked (up to `limit` + 1, the one more telling whether there
     /// are more).
-    fn of(mut rows: Vec<(i64, Vec<SortValue>)>, limit: i64, backwards: bool) -> PageIds {
+    fn of(mut rows: Vec<PageRow>, limit: i64, backwards: bool) -> PageIds {
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
         if backwards {
@@ -185,7 +188,7 @@ async fn by_registration(
     columns: &[Column],
     cursor: Option<&Cursor>,
     limit: i64,
-) -> AppResult<Vec<(i64, Vec<SortValue>)>> {
+) -> AppResult<Vec<PageRow>> {
     let descending = columns[0].descending;
     if let Some(rows) = along_registrations(conn, workspace_id, query, lookups, columns, cursor, limit).await? {
         return Ok(rows);
@@ -206,7 +209,7 @@ async fn by_registration(
         QueryBuilder::<Postgres>::new("select c.id, c.registered_at::text as s0, c.id as s1, c.registered_at");
     matching(&mut sql);
     sql.push(format!(" order by c.registered_at <-> '{beyond}'::timestamptz limit ")).push_bind(limit + 1);
-    let mut rows: Vec<(DateTime<Utc>, (i64, Vec<SortValue>))> = Vec::new();
+    let mut rows: Vec<(DateTime<Utc>, PageRow)> = Vec::new();
     for row in sql.build().fetch_all(&mut *conn).await? {
         rows.push((row.try_get("registered_at")?, read_row(&row, columns)?));
     }
@@ -248,7 +251,7 @@ async fn along_registrations(
     columns: &[Column],
     cursor: Option<&Cursor>,
     limit: i64,
-) -> AppResult<Option<Vec<(i64, Vec<SortValue>)>>> {
+) -> AppResult<Option<Vec<PageRow>>> {
     let without_days = CustomerQuery { purchased_from: None, purchased_to: None, ..query.clone() };
     let mut sql = QueryBuilder::<Postgres>::new(
         "select id, s0, s1, in_days, n from (select w.*, row_number() over () as n from (
