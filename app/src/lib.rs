@@ -16,6 +16,7 @@ pub mod files;
 pub mod ingest;
 #[cfg(feature = "ssr")]
 pub mod keyset;
+pub mod merges;
 pub mod notes;
 pub mod orders;
 pub mod pages;

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// Something that happened to a customer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -130,7 +131,23 @@ pub enum Event {
         #[serde(default)]
         segment_id: Option<i64>,
     },
-    Merged {},
+    /// Other customers merged into this one (SPEC §9): the merge, the customers merged away, whose value
+    /// each single-valued field took, and how many records of each kind moved.
+    Merged {
+        #[serde(default)]
+        merge_id: i64,
+        #[serde(default)]
+        merged: Vec<i64>,
+        #[serde(default)]
+        fields: BTreeMap<String, i64>,
+        #[serde(default)]
+        moved: BTreeMap<String, i64>,
+    },
+    /// A merge undone: the customers it had merged away are back, with what was theirs.
+    MergeUndone {
+        merge_id: i64,
+        customers: Vec<i64>,
+    },
 }
 
 /// What changed about a task, beyond its being done.
@@ -268,9 +285,28 @@ impl Event {
             Event::FileDeleted { name, .. } => format!("File deleted: {name}"),
             Event::SegmentJoined { .. } => format!("Joined the segment {}", segment()),
             Event::SegmentLeft { .. } => format!("Left the segment {}", segment()),
-            Event::Merged {} => "Merged with another customer".to_string(),
+            Event::Merged { merged, moved, .. } => {
+                let who = customers_named(merged);
+                let what = moved
+                    .iter()
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(kind, n)| format!("{n} {}", if *n == 1 { kind.trim_end_matches('s') } else { kind }))
+                    .collect::<Vec<_>>();
+                match (who.is_empty(), what.is_empty()) {
+                    (true, _) => "Merged with another customer".to_string(),
+                    (false, true) => format!("Merged into this one: {who}"),
+                    (false, false) => format!("Merged into this one: {who} ({} moved)", what.join(", ")),
+                }
+            }
+            Event::MergeUndone { customers, .. } => format!("Merge of {} undone", customers_named(customers)),
         }
     }
+}
+
+/// "customer #34", "customers #34, #56".
+fn customers_named(ids: &[i64]) -> String {
+    let ids = ids.iter().map(|id| format!("#{id}")).collect::<Vec<_>>().join(", ");
+    format!("{} {ids}", if ids.contains(',') { "customers" } else { "customer" })
 }
 
 /// A changed value as the history shows it.
@@ -376,7 +412,18 @@ mod tests {
             ),
             "segment_joined" => (Event::SegmentJoined { segment_id: Some(vip) }, "Joined the segment VIP"),
             "segment_left" => (Event::SegmentLeft { segment_id: Some(vip) }, "Left the segment VIP"),
-            "merged" => (Event::Merged {}, "Merged with another customer"),
+            "merged" => (
+                Event::Merged {
+                    merge_id: 4,
+                    merged: vec![34, 56],
+                    fields: [("first_name".to_string(), 34)].into(),
+                    moved: [("orders".to_string(), 14), ("notes".to_string(), 1), ("files".to_string(), 0)].into(),
+                },
+                "Merged into this one: customers #34, #56 (1 note, 14 orders moved)",
+            ),
+            "merge_undone" => {
+                (Event::MergeUndone { merge_id: 4, customers: vec![34, 56] }, "Merge of customers #34, #56 undone")
+            }
             other => panic!("no sample of {other}"),
         };
         // every kind has its sample above
@@ -399,7 +446,8 @@ mod tests {
             | Event::FileDeleted { .. }
             | Event::SegmentJoined { .. }
             | Event::SegmentLeft { .. }
-            | Event::Merged {} => {}
+            | Event::Merged { .. }
+            | Event::MergeUndone { .. } => {}
         }
         assert_eq!(event.kind(), kind);
         (event, text)
@@ -485,6 +533,7 @@ mod tests {
         segment_joined,
         segment_left,
         merged,
+        merge_undone,
     );
 
     /// What events written before this type kept in `detail` (by the SQL of earlier versions) reads back.

@@ -1,0 +1,239 @@
+//! Database tests of the merge and its undo.
+
+use super::MergeRequest;
+use super::db::{MOVED, merge, undo};
+use crate::accounts::db::create_workspace;
+use crate::error::AppError;
+use crate::ingest::{MessageInput, OrderInput};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+
+fn now() -> DateTime<Utc> {
+    "2026-11-20T12:00:00Z".parse().unwrap()
+}
+
+/// Every table that points at customers (a foreign key, or a `customer_id` column) is one the merge
+/// handles, so that a table added later cannot be forgotten: the rows that move carry their origin.
+#[sqlx::test(migrations = "../migrations")]
+async fn every_table_pointing_at_customers_is_handled_by_the_merge(pool: PgPool) {
+    // how each table that is not moved row by row is handled
+    let handled_otherwise = [
+        ("customer", "the merged-away customers become tombstones (merged_into_id)"),
+        ("customer_merge", "the merge itself"),
+        ("message", "a message follows its ticket"),
+        ("customer_search", "removed and written again by the tombstone's trigger"),
+        ("segment_membership", "recomputed"),
+        ("custom_field_value", "the chosen customer's value is copied; the others keep theirs"),
+        ("customer_address", "the chosen customer's address is copied; the others keep theirs"),
+    ];
+    let pointing: Vec<String> = sqlx::query_scalar(
+        "select distinct conrelid::regclass::text from pg_constraint
+          where confrelid = 'customer'::regclass and contype = 'f'
+         union
+         select distinct table_name::text from information_schema.columns
+          where table_schema = current_schema() and column_name in ('customer_id', 'survivor_id')",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    for table in &pointing {
+        assert!(
+            MOVED.iter().any(|(t, _)| t == table) || handled_otherwise.iter().any(|(t, _)| t == table),
+            "the merge does not handle `{table}`: move its rows (`MOVED`) or say how it is handled"
+        );
+    }
+    for (table, _) in MOVED {
+        let origin: Option<String> = sqlx::query_scalar(
+            "select column_name::text from information_schema.columns
+              where table_schema = current_schema() and table_name = $1 and column_name = 'origin_customer_id'",
+        )
+        .bind(table)
+        .fetch_optional(&pool)
+        .await
+        .unwrap();
+        assert!(origin.is_some(), "`{table}` moves, so it needs `origin_customer_id`");
+    }
+}
+
+async fn order(pool: &PgPool, ws: i64, customer: Value, id: &str, total: &str) -> i64 {
+    let input: OrderInput = serde_json::from_value(json!({
+        "channel": "shop", "channel_kind": "shopify", "external_id": id, "number": format!("#{id}"),
+        "placed_at": "2026-10-01T10:00:00Z", "status": "paid", "test": false, "currency": "EUR",
+        "exchange_rate": "1", "total": total, "paid": total, "refunded": "0", "customer": customer,
+        "shipping_address": null, "billing_address": null,
+        "lines": [{"sku": "A", "name": "Mug", "quantity": 1, "unit_price": total}]
+    }))
+    .unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    let stored = crate::ingest::ingest_order(&mut tx, ws, "EUR", now(), &input).await.unwrap();
+    tx.commit().await.unwrap();
+    stored.customer_id
+}
+
+async fn message(pool: &PgPool, ws: i64, customer: Value, ticket: &str, body: &str) {
+    let input: MessageInput = serde_json::from_value(json!({
+        "channel": "shop", "ticket": {"external_id": ticket, "subject": "Parcel", "status": "todo"},
+        "customer": customer, "external_id": format!("{ticket}-m"), "direction": "inbound", "kind": "email",
+        "body": body, "sent_at": "2026-10-02T10:00:00Z"
+    }))
+    .unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    crate::ingest::ingest_message(&mut tx, ws, now(), &input).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Everything the product shows of a customer, as JSON, but for what every write bumps (version, times
+/// of the write).
+async fn state(pool: &PgPool, ws: i64, id: i64) -> Value {
+    sqlx::query_scalar(
+        "select jsonb_build_object(
+            'customer', to_jsonb(c) - 'version' - 'updated_at',
+            'emails', (select jsonb_agg(to_jsonb(e) - 'updated_at' order by e.id) from customer_email e
+                        where e.workspace_id = $1 and e.customer_id = $2),
+            'addresses', (select jsonb_agg(to_jsonb(a) order by a.id) from customer_address a
+                           where a.workspace_id = $1 and a.customer_id = $2),
+            'orders', (select jsonb_agg(to_jsonb(o) - 'updated_at' order by o.id) from customer_order o
+                        where o.workspace_id = $1 and o.customer_id = $2),
+            'tickets', (select jsonb_agg(t.id order by t.id) from ticket t where t.workspace_id = $1 and t.customer_id = $2),
+            'messages', (select jsonb_agg(m.id order by m.id) from message m where m.workspace_id = $1 and m.customer_id = $2),
+            'notes', (select jsonb_agg(n.id order by n.id) from note n where n.workspace_id = $1 and n.customer_id = $2),
+            'events', (select jsonb_agg(to_jsonb(e) order by e.id) from event e
+                        where e.workspace_id = $1 and e.customer_id = $2 and e.kind not in ('merged', 'merge_undone')),
+            'segments', (select jsonb_agg(m.segment_id order by m.segment_id) from segment_membership m
+                          where m.workspace_id = $1 and m.customer_id = $2))
+           from customer c where c.workspace_id = $1 and c.id = $2",
+    )
+    .bind(ws)
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+async fn merged(pool: &PgPool, ws: i64, request: &MergeRequest) -> Result<super::Merged, AppError> {
+    let mut tx = pool.begin().await.unwrap();
+    let done = merge(&mut tx, ws, None, now(), request).await?;
+    tx.commit().await.unwrap();
+    Ok(done)
+}
+
+async fn undone(pool: &PgPool, ws: i64, merge_id: i64) -> Result<Vec<i64>, AppError> {
+    let mut tx = pool.begin().await.unwrap();
+    let done = undo(&mut tx, ws, None, now(), merge_id).await?;
+    tx.commit().await.unwrap();
+    Ok(done)
+}
+
+/// Two registered customers and a guest become one: every record moves, the figures are those of all
+/// the orders together, the chosen name is kept, the others are tombstones; the undo gives each
+/// customer back exactly what it had (the survivor keeps the two events of the merge and the undo).
+#[sqlx::test(migrations = "../migrations")]
+async fn a_merge_moves_every_record_and_its_undo_gives_each_customer_back_exactly(pool: PgPool) {
+    let ws = create_workspace(&pool, "shop", "Shop", "EUR", "UTC").await.unwrap().id;
+    let ann = json!({"external_id": "c-1", "email": "ann@example.com", "first_name": "Ann", "last_name": "Lee"});
+    let anna = json!({"external_id": "c-2", "email": "anna.lee@example.com", "first_name": "Anna", "last_name": "Lee"});
+    let a = order(&pool, ws, ann.clone(), "1", "30.00").await;
+    order(&pool, ws, ann.clone(), "2", "20.00").await;
+    let b = order(&pool, ws, anna.clone(), "3", "100.00").await;
+    message(&pool, ws, anna.clone(), "t-1", "Thank you, great service!").await;
+    let guest = order(&pool, ws, json!({"email": "ANN@example.com"}), "4", "5.00").await;
+    sqlx::query("insert into note (workspace_id, customer_id, body) values ($1, $2, 'Prefers e-mail')")
+        .bind(ws)
+        .bind(b)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let before = [state(&pool, ws, a).await, state(&pool, ws, b).await, state(&pool, ws, guest).await];
+
+    let request = MergeRequest { survivor: a, merged: vec![b, guest], fields: [("first_name".into(), b)].into() };
+    let done = merged(&pool, ws, &request).await.unwrap();
+    assert_eq!(done.moved["orders"], 2);
+    assert_eq!(done.moved["tickets"], 1);
+    assert_eq!(done.moved["notes"], 1);
+    assert_eq!(done.moved["emails"], 1, "anna.lee@ moves; the guest's ANN@ is Ann's already");
+    let survivor = state(&pool, ws, a).await;
+    assert_eq!(survivor["customer"]["first_name"], "Anna");
+    assert_eq!(survivor["customer"]["last_name"], "Lee");
+    assert_eq!(survivor["customer"]["order_count"], 4);
+    assert_eq!(survivor["customer"]["total_order_value"], json!(155.00));
+    assert_eq!(survivor["orders"].as_array().unwrap().len(), 4);
+    assert_eq!(survivor["messages"].as_array().unwrap().len(), 1);
+    assert!(survivor["customer"]["sentiment_score"].as_f64().unwrap() > 0.05, "Anna's message counts for Ann");
+    for gone in [b, guest] {
+        let tombstone = state(&pool, ws, gone).await;
+        assert_eq!(tombstone["customer"]["merged_into_id"], a);
+        assert_eq!(tombstone["orders"], Value::Null);
+        assert_eq!(tombstone["segments"], Value::Null, "merged-away customers leave every segment");
+    }
+    let moved_origin: Vec<Option<i64>> =
+        sqlx::query_scalar("select origin_customer_id from customer_order where workspace_id = $1 order by id")
+            .bind(ws)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(moved_origin, [None, None, Some(b), Some(guest)]);
+
+    // merged away: no second merge, and none into them
+    let again = MergeRequest { survivor: b, merged: vec![a], fields: Default::default() };
+    assert!(matches!(merged(&pool, ws, &again).await, Err(AppError::Conflict(_))));
+
+    assert_eq!(undone(&pool, ws, done.merge_id).await.unwrap(), [a, b, guest]);
+    let after = [state(&pool, ws, a).await, state(&pool, ws, b).await, state(&pool, ws, guest).await];
+    for (before, after) in before.iter().zip(&after) {
+        assert_eq!(before, after);
+    }
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "select kind from event where workspace_id = $1 and customer_id = $2 and kind like 'merge%' order by id",
+    )
+    .bind(ws)
+    .bind(a)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(kinds, ["merged", "merge_undone"]);
+    assert!(matches!(undone(&pool, ws, done.merge_id).await, Err(AppError::Conflict(_))), "undone once");
+}
+
+/// A merge names its problems: customers of another workspace are not found, fields that are not
+/// single-valued or customers outside the merge are named, and a merge of a survivor merged again since
+/// is undone only after the later one.
+#[sqlx::test(migrations = "../migrations")]
+async fn bad_merges_are_refused_and_undos_go_last_first(pool: PgPool) {
+    let ws = create_workspace(&pool, "shop", "Shop", "EUR", "UTC").await.unwrap().id;
+    let other = create_workspace(&pool, "other", "Other", "EUR", "UTC").await.unwrap().id;
+    let customer = |n: usize| json!({"external_id": format!("c-{n}"), "email": format!("c{n}@example.com")});
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        ids.push(order(&pool, ws, customer(n), &n.to_string(), "10.00").await);
+    }
+    let stranger = order(&pool, other, customer(9), "9", "10.00").await;
+    let request = |survivor, merged: Vec<i64>| MergeRequest { survivor, merged, fields: Default::default() };
+    assert!(matches!(merged(&pool, ws, &request(ids[0], vec![stranger])).await, Err(AppError::NotFound)));
+    assert!(matches!(merged(&pool, ws, &request(ids[0], vec![])).await, Err(AppError::Invalid(_))));
+    assert!(matches!(merged(&pool, ws, &request(ids[0], vec![ids[0]])).await, Err(AppError::Invalid(_))));
+    let fields = MergeRequest {
+        survivor: ids[0],
+        merged: vec![ids[1]],
+        fields: [("emails".into(), ids[1]), ("first_name".into(), ids[2])].into(),
+    };
+    let Err(AppError::Invalid(errors)) = merged(&pool, ws, &fields).await else { panic!("refused") };
+    let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, ["fields.emails", "fields.first_name"]);
+
+    let first = merged(&pool, ws, &request(ids[0], vec![ids[1]])).await.unwrap();
+    let second = merged(&pool, ws, &request(ids[2], vec![ids[0]])).await.unwrap();
+    let Err(AppError::Conflict(reason)) = undone(&pool, ws, first.merge_id).await else { panic!("refused") };
+    assert!(reason.contains("undo that merge first"), "{reason}");
+    undone(&pool, ws, second.merge_id).await.unwrap();
+    undone(&pool, ws, first.merge_id).await.unwrap();
+    for (id, orders) in ids.iter().zip([1, 1, 1]) {
+        let count: i32 = sqlx::query_scalar("select order_count from customer where workspace_id = $1 and id = $2")
+            .bind(ws)
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(count, orders);
+    }
+}
