@@ -76,11 +76,16 @@ pub(super) fn push_search(
     sql.push(")");
 }
 
-/// `select` of the customers matching `q` with their names, as `id`, `last_name`, `first_name` (the
-/// columns of the name sort), read where they are found: the search texts carry the names (migration
-/// `search_names`).
-pub(super) fn push_names_of_matches(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &str, search: &Search) {
-    push_matching(sql, workspace_id, q, search, "s.customer_id as id, s.last_name, s.first_name");
+/// `select` of the customers matching `q` with what the name and registration sorts read, as `id`,
+/// `last_name`, `first_name`, `registered_at`, read where they are found: the search texts carry them
+/// (migrations `search_names`, `search_registration`).
+pub(super) fn push_sorted_where_found(
+    sql: &mut QueryBuilder<'_, Postgres>,
+    workspace_id: i64,
+    q: &str,
+    search: &Search,
+) {
+    push_matching(sql, workspace_id, q, search, "s.customer_id as id, s.last_name, s.first_name, s.registered_at");
 }
 
 /// `select` of the customers whose search text (names, addresses and phone digits, migration

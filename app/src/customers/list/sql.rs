@@ -92,12 +92,17 @@ pub(super) async fn page_ids(
         }
     }
     match query.search() {
-        // a search alone sorted by name, when its matches are few enough to collect: they sit together
-        // in the order of names (a few letters of a surname), so the names' index would be walked past
-        // everyone before them; the matches are sorted where they are found instead
-        Some(q) if query.sort.key == SortKey::Name && !query.has_filters() && lookups.search.matches.is_some() => {
+        // a search alone sorted by name or registration, when its matches are few enough to collect:
+        // they sit together in the order of names (a few letters of a surname), and the newest
+        // registrations are often a batch matching nothing (a shop's guests), so the sort's index would be
+        // walked past everyone before them; the matches are sorted where they are found instead
+        Some(q)
+            if matches!(query.sort.key, SortKey::Name | SortKey::RegisteredAt)
+                && !query.has_filters()
+                && lookups.search.matches.is_some() =>
+        {
             sql.push(" from (");
-            search::push_names_of_matches(&mut sql, workspace_id, q, &lookups.search);
+            search::push_sorted_where_found(&mut sql, workspace_id, q, &lookups.search);
             sql.push(") c where true");
         }
         _ => {

@@ -354,8 +354,9 @@ async fn keyset_pages_follow_every_sort_forwards_and_backwards(pool: PgPool) {
 }
 
 /// A channel, several channels (read a channel at a time), a mood (through the moods' own indexes),
-/// purchase days (by registration: nearest first in a GiST index) and a search alone sorted by name
-/// (read from the search texts) page in every sort, both ways, as the sort and the filter say.
+/// purchase days (by registration: nearest first in a GiST index) and a search alone sorted by name or
+/// registration (read from the search texts) page in every sort, both ways, as the sort and the filter
+/// say.
 #[sqlx::test(migrations = "../migrations")]
 async fn channels_moods_days_and_searches_page_in_every_sort(pool: PgPool) {
     use super::query::SentimentFilter;
@@ -418,14 +419,19 @@ async fn channels_moods_days_and_searches_page_in_every_sort(pool: PgPool) {
     let bocat = customer(&pool, ws, "Bocat", "Lee", "bocat@example.com").await;
     let cats = only(&|i| i % 5 == 2 && matches!(i % 6, 0 | 2));
     assert_eq!(cats.len(), 2);
-    for descending in [false, true] {
-        let sort = Sort { key: SortKey::Name, descending };
-        let query = CustomerQuery { q: Some("cat lee".into()), sort, limit: Some(1), ..Default::default() };
-        let mut order = vec![bocat, cats[0].id, cats[1].id];
-        if descending {
-            order.reverse();
+    // by registration: the cats on days 2 and 5 of the year, Bocat today
+    for (key, mut order) in [
+        (SortKey::Name, vec![bocat, cats[0].id, cats[1].id]),
+        (SortKey::RegisteredAt, vec![cats[0].id, cats[1].id, bocat]),
+    ] {
+        for descending in [false, true] {
+            let sort = Sort { key, descending };
+            let query = CustomerQuery { q: Some("cat lee".into()), sort, limit: Some(1), ..Default::default() };
+            if descending {
+                order.reverse();
+            }
+            assert_eq!(pages_both_ways(&pool, ws, query).await.concat(), order, "{sort:?}");
         }
-        assert_eq!(pages_both_ways(&pool, ws, query).await.concat(), order, "{sort:?}");
     }
 }
 
