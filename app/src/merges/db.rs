@@ -77,26 +77,8 @@ pub async fn merge(
     for (table, name) in MOVED {
         moved.insert(name.to_string(), move_rows(conn, workspace_id, table, survivor, merged).await?);
     }
-    sqlx::query!(
-        "update message m set customer_id = t.customer_id
-           from ticket t
-          where m.workspace_id = $1 and t.workspace_id = $1 and m.ticket_id = t.id and t.customer_id = $2
-            and m.customer_id <> t.customer_id",
-        workspace_id,
-        survivor
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query!(
-        "update customer set merged_into_id = $2, version = version + 1, updated_at = $4
-          where workspace_id = $1 and id = any($3)",
-        workspace_id,
-        survivor,
-        merged,
-        now
-    )
-    .execute(&mut *conn)
-    .await?;
+    messages_follow_tickets(conn, workspace_id, survivor).await?;
+    merge_into(conn, workspace_id, merged, Some(survivor), now).await?;
     recompute(conn, workspace_id, &everyone, now).await?;
 
     let merge_id = sqlx::query_scalar!(
@@ -166,28 +148,11 @@ pub async fn undo(
         )));
     }
 
-    sqlx::query!(
-        "update customer set merged_into_id = null, version = version + 1, updated_at = $3
-          where workspace_id = $1 and id = any($2)",
-        workspace_id,
-        &merge.merged_ids,
-        now
-    )
-    .execute(&mut *conn)
-    .await?;
+    merge_into(conn, workspace_id, &merge.merged_ids, None, now).await?;
     for (table, _) in MOVED {
         move_back(conn, workspace_id, table, survivor, &merge.merged_ids).await?;
     }
-    sqlx::query!(
-        "update message m set customer_id = t.customer_id
-           from ticket t
-          where m.workspace_id = $1 and t.workspace_id = $1 and m.ticket_id = t.id and m.customer_id = $2
-            and m.customer_id <> t.customer_id",
-        workspace_id,
-        survivor
-    )
-    .execute(&mut *conn)
-    .await?;
+    messages_follow_tickets(conn, workspace_id, survivor).await?;
     restore_survivor(conn, workspace_id, survivor, &merge.survivor_before).await?;
     recompute(conn, workspace_id, &everyone, now).await?;
     sqlx::query!(
@@ -320,14 +285,7 @@ async fn copy_chosen(
     .await?;
     for (field, kind) in ADDRESSES {
         if let Some(source) = fields.get(field) {
-            sqlx::query!(
-                "delete from customer_address where workspace_id = $1 and customer_id = $2 and kind = $3",
-                workspace_id,
-                survivor,
-                kind
-            )
-            .execute(&mut *conn)
-            .await?;
+            remove_address(conn, workspace_id, survivor, kind).await?;
             sqlx::query!(
                 "insert into customer_address (workspace_id, customer_id, kind, name, company, line1, line2, city,
                                                region, postal_code, country, phone)
@@ -344,16 +302,7 @@ async fn copy_chosen(
     }
     for (field, source) in fields.iter().filter(|(f, _)| f.starts_with("custom.")) {
         let key = &field["custom.".len()..];
-        sqlx::query!(
-            "delete from custom_field_value v using custom_field f
-              where v.workspace_id = $1 and v.customer_id = $2 and f.workspace_id = v.workspace_id
-                and f.id = v.field_id and f.key = $3",
-            workspace_id,
-            survivor,
-            key
-        )
-        .execute(&mut *conn)
-        .await?;
+        remove_custom_value(conn, workspace_id, survivor, key).await?;
         sqlx::query!(
             "insert into custom_field_value (workspace_id, customer_id, field_id, kind, text_value, number_value,
                                              date_value, boolean_value, choice_id)
@@ -394,14 +343,7 @@ async fn restore_survivor(conn: &mut PgConnection, workspace_id: i64, survivor: 
     let Value::Object(before) = before else { return Ok(()) };
     for (field, kind) in ADDRESSES {
         if let Some(address) = before.get(field) {
-            sqlx::query!(
-                "delete from customer_address where workspace_id = $1 and customer_id = $2 and kind = $3",
-                workspace_id,
-                survivor,
-                kind
-            )
-            .execute(&mut *conn)
-            .await?;
+            remove_address(conn, workspace_id, survivor, kind).await?;
             if !address.is_null() {
                 sqlx::query!(
                     "insert into customer_address select r.* from jsonb_populate_record(null::customer_address, $1) r",
@@ -413,16 +355,7 @@ async fn restore_survivor(conn: &mut PgConnection, workspace_id: i64, survivor: 
         }
     }
     for (field, value) in before.iter().filter(|(f, _)| f.starts_with("custom.")) {
-        sqlx::query!(
-            "delete from custom_field_value v using custom_field f
-              where v.workspace_id = $1 and v.customer_id = $2 and f.workspace_id = v.workspace_id
-                and f.id = v.field_id and f.key = $3",
-            workspace_id,
-            survivor,
-            &field["custom.".len()..]
-        )
-        .execute(&mut *conn)
-        .await?;
+        remove_custom_value(conn, workspace_id, survivor, &field["custom.".len()..]).await?;
         if !value.is_null() {
             sqlx::query!(
                 "insert into custom_field_value select r.* from jsonb_populate_record(null::custom_field_value, $1) r",
@@ -432,6 +365,68 @@ async fn restore_survivor(conn: &mut PgConnection, workspace_id: i64, survivor: 
             .await?;
         }
     }
+    Ok(())
+}
+
+/// Points the customers `ids` at `survivor` (tombstones), or back at nobody.
+async fn merge_into(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    ids: &[i64],
+    survivor: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    sqlx::query!(
+        "update customer set merged_into_id = $3, version = version + 1, updated_at = $4
+          where workspace_id = $1 and id = any($2)",
+        workspace_id,
+        ids,
+        survivor,
+        now
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Each message of a ticket that moved to or from `survivor` goes with it.
+async fn messages_follow_tickets(conn: &mut PgConnection, workspace_id: i64, survivor: i64) -> AppResult<()> {
+    sqlx::query!(
+        "update message m set customer_id = t.customer_id
+           from ticket t
+          where m.workspace_id = $1 and t.workspace_id = $1 and m.ticket_id = t.id
+            and (t.customer_id = $2 or m.customer_id = $2) and m.customer_id <> t.customer_id",
+        workspace_id,
+        survivor
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn remove_address(conn: &mut PgConnection, workspace_id: i64, customer: i64, kind: &str) -> AppResult<()> {
+    sqlx::query!(
+        "delete from customer_address where workspace_id = $1 and customer_id = $2 and kind = $3",
+        workspace_id,
+        customer,
+        kind
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn remove_custom_value(conn: &mut PgConnection, workspace_id: i64, customer: i64, key: &str) -> AppResult<()> {
+    sqlx::query!(
+        "delete from custom_field_value v using custom_field f
+          where v.workspace_id = $1 and v.customer_id = $2 and f.workspace_id = v.workspace_id
+            and f.id = v.field_id and f.key = $3",
+        workspace_id,
+        customer,
+        key
+    )
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
