@@ -5,6 +5,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub use db::forward;
 #[cfg(all(test, feature = "ssr"))]
 mod tests;
 

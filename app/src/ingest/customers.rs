@@ -92,6 +92,9 @@ pub async fn ingest_customer(
         let event = crate::timeline::Event::CustomerCreated { channel: Some(sync.channel.clone()) };
         crate::timeline::record(conn, workspace_id, id, None, now, event).await?;
     }
+    // a merged-away customer keeps what it is sent (an undo gives it back as sent); its new e-mails and
+    // phones go on to the survivor, which the answer names (SPEC §9)
+    let id = crate::merges::forward(conn, workspace_id, &[id]).await?.get(&id).copied().unwrap_or(id);
     Ok(Ingested { id, customer_id: id, result, affected: vec![id] })
 }
 

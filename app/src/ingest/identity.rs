@@ -250,8 +250,9 @@ pub async fn lock_customers(conn: &mut PgConnection, workspace_id: i64, ids: &[i
 }
 
 /// Keeps the names, email and phone the channel sends with each item, without duplicating what is
-/// already stored: items are applied in order (a later name wins), in three statements whatever their
-/// number. Returns how many rows changed.
+/// already stored — by the customer, or by it before a merge moved it to the survivor (its origin) — items
+/// are applied in order (a later name wins), in three statements whatever their number. Returns how many
+/// rows changed.
 pub async fn sync_contacts(
     conn: &mut PgConnection,
     workspace_id: i64,
@@ -304,7 +305,8 @@ pub async fn sync_contacts(
                        from unnest($2::bigint[], $3::text[]) with ordinality as v(customer_id, email, n)
                       order by customer_id, lower(btrim(email)), n) v
               where not exists (select 1 from customer_email e where e.workspace_id = $1
-                                   and e.customer_id = v.customer_id and e.normalized = lower(btrim(v.email)))
+                                   and e.normalized = lower(btrim(v.email))
+                                   and (e.customer_id = v.customer_id or e.origin_customer_id = v.customer_id))
              on conflict (workspace_id, customer_id, normalized) do nothing",
             workspace_id,
             &ids,
@@ -331,7 +333,9 @@ pub async fn sync_contacts(
                        from unnest($2::bigint[], $3::text[], $4::text[]) with ordinality as v(customer_id, raw, e164, n)
                       order by customer_id, coalesce(e164, raw), n) v
               where not exists (select 1 from customer_phone p where p.workspace_id = $1
-                                   and p.customer_id = v.customer_id and (p.raw = v.raw or p.e164 = v.e164))",
+                                   and p.customer_id = v.customer_id and (p.raw = v.raw or p.e164 = v.e164))
+                and not exists (select 1 from customer_phone p where p.workspace_id = $1
+                                   and p.e164 = v.e164 and p.origin_customer_id = v.customer_id)",
             workspace_id,
             &ids,
             &raws as &[&str],
@@ -347,7 +351,8 @@ pub async fn sync_contacts(
 /// A customer of the channel known by this email, for messages from people without a channel customer
 /// id: their second ticket belongs to the same customer as their first. Customers without a channel id
 /// (guests, contacts, added by hand) come first — a registered customer would have sent theirs — then
-/// the most recent.
+/// the most recent. An address that moved in a merge counts for the customer it came from (a tombstone,
+/// whose records the caller forwards to the survivor: `merges::forward`).
 pub async fn customer_by_email(
     conn: &mut PgConnection,
     workspace_id: i64,
@@ -356,9 +361,8 @@ pub async fn customer_by_email(
 ) -> AppResult<Option<i64>> {
     Ok(sqlx::query_scalar!(
         "select c.id from customer_email e
-           join customer c on c.workspace_id = e.workspace_id and c.id = e.customer_id
+           join customer c on c.workspace_id = e.workspace_id and c.id = coalesce(e.origin_customer_id, e.customer_id)
           where e.workspace_id = $1 and e.normalized = lower(btrim($3)) and c.channel_id = $2
-            and c.merged_into_id is null
           order by c.external_id is null desc, c.id desc limit 1",
         workspace_id,
         channel_id,

@@ -106,6 +106,18 @@ pub async fn ingest_orders(
     lock_customers(conn, workspace_id, &involved).await?;
     // in the orders' order across rounds, so that a later name wins
     sync_contacts(conn, workspace_id, &contacts).await?;
+    // orders for a merged-away customer's channel id go on to the survivor (SPEC §9)
+    let forwarded = crate::merges::forward(conn, workspace_id, &involved).await?;
+    let survivor = |id: &mut i64| *id = forwarded.get(id).copied().unwrap_or(*id);
+    if !forwarded.is_empty() {
+        changed.iter_mut().for_each(survivor);
+        changed.sort_unstable();
+        changed.dedup();
+        for done in results.iter_mut().flatten().flat_map(|r| r.as_mut().ok()) {
+            survivor(&mut done.customer_id);
+            done.affected.iter_mut().for_each(survivor);
+        }
+    }
     set_plan_cache_mode(conn, &planning).await?;
     if !changed.is_empty() {
         crate::customers::indicators::recompute(conn, workspace_id, Some(&changed), now).await?;

@@ -169,6 +169,62 @@ pub async fn undo(
     Ok(everyone)
 }
 
+/// Records written to customers merged away since (an order or a message for a merged-away customer's
+/// channel identity or e-mail, which the tombstone keeps) go on to the customer it was merged into —
+/// after merges of merges, the last — each remembering its origin, as the merge moved the others: the
+/// survivor shows them and counts them, and an undo sends them back. `written`: the customers just
+/// written to, locked by the caller (no merge or undo of them can run meanwhile). Answers each merged-away
+/// customer among them with its survivor, whose figures the caller recomputes.
+pub async fn forward(conn: &mut PgConnection, workspace_id: i64, written: &[i64]) -> AppResult<BTreeMap<i64, i64>> {
+    loop {
+        let survivors: BTreeMap<i64, i64> = sqlx::query!(
+            r#"with recursive chain(tombstone, survivor) as (
+                   select id, merged_into_id from customer
+                    where workspace_id = $1 and id = any($2) and merged_into_id is not null
+                   union all
+                   select ch.tombstone, c.merged_into_id from chain ch
+                     join customer c on c.workspace_id = $1 and c.id = ch.survivor
+                    where c.merged_into_id is not null)
+               select tombstone as "tombstone!", survivor as "survivor!" from chain ch
+                where not exists (select 1 from customer c where c.workspace_id = $1 and c.id = ch.survivor
+                                                              and c.merged_into_id is not null)"#,
+            workspace_id,
+            written
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.tombstone, r.survivor))
+        .collect();
+        if survivors.is_empty() {
+            return Ok(survivors);
+        }
+        let mut ids: Vec<i64> = survivors.values().copied().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        // a survivor merged on meanwhile (a merge that committed between the read and the lock): again
+        let live = sqlx::query_scalar!(
+            "select id from customer where workspace_id = $1 and id = any($2) and merged_into_id is null
+              order by id for no key update",
+            workspace_id,
+            &ids
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        if live.len() != ids.len() {
+            continue;
+        }
+        for survivor in ids {
+            let merged: Vec<i64> = survivors.iter().filter(|(_, s)| **s == survivor).map(|(t, _)| *t).collect();
+            for (table, _) in MOVED {
+                move_rows(conn, workspace_id, table, survivor, &merged).await?;
+            }
+            messages_follow_tickets(conn, workspace_id, survivor).await?;
+        }
+        return Ok(survivors);
+    }
+}
+
 fn check_request(request: &MergeRequest, everyone: &[i64]) -> AppResult<()> {
     if request.merged.is_empty() || everyone.len() > MAX_CUSTOMERS {
         return Err(AppError::invalid("merged", format!("a merge takes 2 to {MAX_CUSTOMERS} customers")));

@@ -72,9 +72,13 @@ async fn order(pool: &PgPool, ws: i64, customer: Value, id: &str, total: &str) -
 }
 
 async fn message(pool: &PgPool, ws: i64, customer: Value, ticket: &str, body: &str) {
+    message_in(pool, ws, customer, ticket, &format!("{ticket}-m"), body).await
+}
+
+async fn message_in(pool: &PgPool, ws: i64, customer: Value, ticket: &str, id: &str, body: &str) {
     let input: MessageInput = serde_json::from_value(json!({
         "channel": "shop", "ticket": {"external_id": ticket, "subject": "Parcel", "status": "todo"},
-        "customer": customer, "external_id": format!("{ticket}-m"), "direction": "inbound", "kind": "email",
+        "customer": customer, "external_id": id, "direction": "inbound", "kind": "email",
         "body": body, "sent_at": "2026-10-02T10:00:00Z"
     }))
     .unwrap();
@@ -235,5 +239,103 @@ async fn bad_merges_are_refused_and_undos_go_last_first(pool: PgPool) {
             .await
             .unwrap();
         assert_eq!(count, orders);
+    }
+}
+
+/// What a customer is to a seller, without the ids a workspace gives its rows: fields and figures, e-mails
+/// in order, orders, tickets and messages by the channel's ids, the timeline's kinds, the segments. (Not
+/// the segments' joins and leaves on the timeline: a customer merged away does not join a segment when an
+/// order arrives for it, its survivor may, and the undo puts it back in its segments quietly.)
+async fn facts(pool: &PgPool, ws: i64, id: i64) -> Value {
+    sqlx::query_scalar(
+        "select jsonb_build_object(
+            'customer', to_jsonb(c) - 'id' - 'workspace_id' - 'channel_id' - 'version' - 'created_at' - 'updated_at'
+                        - 'merged_into_id',
+            'emails', (select jsonb_agg(e.email order by e.position, e.id) from customer_email e
+                        where e.workspace_id = $1 and e.customer_id = $2),
+            'orders', (select jsonb_agg(o.external_id order by o.external_id) from customer_order o
+                        where o.workspace_id = $1 and o.customer_id = $2),
+            'tickets', (select jsonb_agg(t.external_id order by t.external_id) from ticket t
+                         where t.workspace_id = $1 and t.customer_id = $2),
+            'messages', (select jsonb_agg(m.external_id order by m.external_id) from message m
+                          where m.workspace_id = $1 and m.customer_id = $2),
+            'events', (select jsonb_agg(e.kind order by e.happened_at, e.kind) from event e
+                        where e.workspace_id = $1 and e.customer_id = $2
+                          and e.kind not in ('merged', 'merge_undone', 'segment_joined', 'segment_left')),
+            'segments', (select jsonb_agg(s.key order by s.key) from segment_membership m
+                          join segment s on s.workspace_id = m.workspace_id and s.id = m.segment_id
+                          where m.workspace_id = $1 and m.customer_id = $2))
+           from customer c where c.workspace_id = $1 and c.id = $2",
+    )
+    .bind(ws)
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// Orders and messages that arrive for merged-away customers (by the channel's customer id, and by the
+/// e-mail a guest wrote from) land on the survivor, counted there, each remembering where it came from;
+/// the undo sends them back, so that every customer is what it would have been without the merge — the
+/// same items sent to a twin workspace where nobody merged.
+#[sqlx::test(migrations = "../migrations")]
+async fn what_arrives_for_a_merged_away_customer_lands_on_the_survivor_and_goes_back_with_the_undo(pool: PgPool) {
+    let ann = json!({"external_id": "c-1", "email": "ann@example.com", "first_name": "Ann", "last_name": "Lee"});
+    let anna = json!({"external_id": "c-2", "email": "anna.lee@example.com", "first_name": "Anna", "last_name": "Lee"});
+    let annie = json!({"external_id": "c-2", "email": "annie@example.com", "first_name": "Annie"});
+    let guest = json!({"email": "guest@example.com"});
+    let mut customers = Vec::new();
+    for slug in ["shop", "twin"] {
+        let ws = create_workspace(&pool, slug, "Shop", "EUR", "UTC").await.unwrap().id;
+        let a = order(&pool, ws, ann.clone(), "1", "30.00").await;
+        let b = order(&pool, ws, anna.clone(), "2", "100.00").await;
+        let g = order(&pool, ws, guest.clone(), "3", "5.00").await;
+        message(&pool, ws, guest.clone(), "t-1", "Where is my parcel?").await;
+        customers.push((ws, [a, b, g]));
+    }
+    let (ws, [a, b, g]) = customers[0];
+    let done = merged(&pool, ws, &MergeRequest { survivor: a, merged: vec![b, g], fields: Default::default() })
+        .await
+        .unwrap();
+    for (ws, _) in &customers {
+        order(&pool, *ws, annie.clone(), "4", "40.00").await;
+        message_in(&pool, *ws, guest.clone(), "t-1", "t-1-again", "Still nothing. Terrible.").await;
+        message_in(&pool, *ws, guest.clone(), "t-2", "t-2-m", "And a second question").await;
+    }
+
+    let survivor = facts(&pool, ws, a).await;
+    assert_eq!(survivor["orders"], json!(["1", "2", "3", "4"]));
+    assert_eq!(survivor["customer"]["total_order_value"], json!(175.00));
+    assert_eq!(survivor["tickets"], json!(["t-1", "t-2"]));
+    assert_eq!(survivor["messages"], json!(["t-1-again", "t-1-m", "t-2-m"]));
+    assert_eq!(survivor["customer"]["first_name"], "Ann", "the survivor keeps its chosen name");
+    assert!(survivor["emails"].as_array().unwrap().contains(&json!("annie@example.com")));
+    let customers_in_shop: i64 = sqlx::query_scalar("select count(*) from customer where workspace_id = $1")
+        .bind(ws)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(customers_in_shop, 3, "no customer was created for what arrived");
+    let origins: Vec<(String, Option<i64>)> = sqlx::query_as(
+        "select external_id, origin_customer_id from customer_order where workspace_id = $1 order by external_id",
+    )
+    .bind(ws)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(origins, [("1".into(), None), ("2".into(), Some(b)), ("3".into(), Some(g)), ("4".into(), Some(b))]);
+    let new_ticket: Option<i64> = sqlx::query_scalar(
+        "select origin_customer_id from ticket where workspace_id = $1 and external_id = 't-2'",
+    )
+    .bind(ws)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(new_ticket, Some(g));
+
+    undone(&pool, ws, done.merge_id).await.unwrap();
+    let (twin, twins) = customers[1];
+    for (id, twin_id) in [a, b, g].into_iter().zip(twins) {
+        assert_eq!(facts(&pool, ws, id).await, facts(&pool, twin, twin_id).await, "customer #{id}");
     }
 }
