@@ -6,7 +6,7 @@
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
-pub use db::forward;
+pub use db::{forward, survivor_of};
 #[cfg(all(test, feature = "ssr"))]
 mod tests;
 
@@ -45,9 +45,15 @@ pub const ADDRESSES: [(&str, &str); 2] = [("billing_address", "billing"), ("ship
 /// A merge as asked for: who survives, who is merged into them, and whose value each single-valued field
 /// takes (fields left out keep the survivor's).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct MergeRequest {
+    /// The customer who stays, with every record of the others.
     pub survivor: i64,
+    /// The customers merged into the survivor (1–4 of them).
     pub merged: Vec<i64>,
+    /// Whose value each single-valued field takes: `first_name`, `last_name`, `company`, `manager`,
+    /// `billing_address`, `shipping_address`, `custom.<key>`, … → a customer of the merge.
     #[serde(default)]
     pub fields: BTreeMap<String, i64>,
 }

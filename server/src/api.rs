@@ -6,6 +6,9 @@ mod error;
 #[cfg(test)]
 mod hardening_tests;
 mod ingest;
+#[cfg(test)]
+mod merge_tests;
+mod merges;
 mod openapi;
 #[cfg(test)]
 pub(crate) mod tests;
@@ -18,7 +21,9 @@ use axum::routing::{get, post};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/customers", get(customers::list).post(ingest::create_customer))
+        .route("/customers/merge", post(merges::merge))
         .route("/customers/{id}", get(customers::detail))
+        .route("/merges/{id}/undo", post(merges::undo))
         .route("/orders", post(ingest::create_order))
         .route("/orders/batch", post(ingest::order_batch))
         .route("/messages", post(ingest::create_message))

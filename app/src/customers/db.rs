@@ -141,14 +141,21 @@ pub async fn manual_customer(pool: &PgPool, workspace_id: i64) -> i64 {
 
 /// `NotFound` unless the workspace has this customer: what reads of a customer's notes, timeline or
 /// history (and writes of their files) check first, so that another workspace's customer looks like a
-/// missing one.
+/// missing one; a customer merged away is a `Conflict` naming the customer it was merged into.
 pub async fn require_customer<'e>(db: impl sqlx::PgExecutor<'e>, workspace_id: i64, id: i64) -> AppResult<()> {
-    let exists = sqlx::query_scalar!(
-        "select exists (select 1 from customer where workspace_id = $1 and id = $2)",
+    let found = sqlx::query_scalar!(
+        "select merged_into_id from customer where workspace_id = $1 and id = $2",
         workspace_id,
         id
     )
-    .fetch_one(db)
+    .fetch_optional(db)
     .await?;
-    if exists == Some(true) { Ok(()) } else { Err(AppError::NotFound) }
+    match found {
+        None => Err(AppError::NotFound),
+        // a tombstone keeps nothing of its own: what is written goes to the customer it was merged into
+        Some(Some(survivor)) => {
+            Err(AppError::Conflict(format!("customer #{id} was merged into customer #{survivor}: open that one")))
+        }
+        Some(None) => Ok(()),
+    }
 }

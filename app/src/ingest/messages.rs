@@ -169,7 +169,11 @@ pub async fn ingest_message(
         }
     };
     // a message for a merged-away customer goes on to the survivor with its ticket (SPEC §9)
-    let customer_id = crate::merges::forward(conn, workspace_id, &[customer_id]).await?.get(&customer_id).copied().unwrap_or(customer_id);
+    let customer_id = crate::merges::forward(conn, workspace_id, &[customer_id])
+        .await?
+        .get(&customer_id)
+        .copied()
+        .unwrap_or(customer_id);
     if changed {
         // The earliest message decides whether the customer began the conversation.
         sqlx::query!(

@@ -225,6 +225,22 @@ pub async fn forward(conn: &mut PgConnection, workspace_id: i64, written: &[i64]
     }
 }
 
+/// The customer `id` was merged into — after merges of merges, the last — or `None` when it was not
+/// merged away (or is not a customer of the workspace).
+pub async fn survivor_of<'e>(db: impl sqlx::PgExecutor<'e>, workspace_id: i64, id: i64) -> AppResult<Option<i64>> {
+    Ok(sqlx::query_scalar!(
+        r#"with recursive chain(id, next) as (
+               select id, merged_into_id from customer where workspace_id = $1 and id = $2
+               union all
+               select c.id, c.merged_into_id from chain ch join customer c on c.workspace_id = $1 and c.id = ch.next)
+           select id as "id!" from chain where next is null and id <> $2"#,
+        workspace_id,
+        id
+    )
+    .fetch_optional(db)
+    .await?)
+}
+
 fn check_request(request: &MergeRequest, everyone: &[i64]) -> AppResult<()> {
     if request.merged.is_empty() || everyone.len() > MAX_CUSTOMERS {
         return Err(AppError::invalid("merged", format!("a merge takes 2 to {MAX_CUSTOMERS} customers")));

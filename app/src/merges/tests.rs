@@ -294,9 +294,8 @@ async fn what_arrives_for_a_merged_away_customer_lands_on_the_survivor_and_goes_
         customers.push((ws, [a, b, g]));
     }
     let (ws, [a, b, g]) = customers[0];
-    let done = merged(&pool, ws, &MergeRequest { survivor: a, merged: vec![b, g], fields: Default::default() })
-        .await
-        .unwrap();
+    let done =
+        merged(&pool, ws, &MergeRequest { survivor: a, merged: vec![b, g], fields: Default::default() }).await.unwrap();
     for (ws, _) in &customers {
         order(&pool, *ws, annie.clone(), "4", "40.00").await;
         message_in(&pool, *ws, guest.clone(), "t-1", "t-1-again", "Still nothing. Terrible.").await;
@@ -324,13 +323,12 @@ async fn what_arrives_for_a_merged_away_customer_lands_on_the_survivor_and_goes_
     .await
     .unwrap();
     assert_eq!(origins, [("1".into(), None), ("2".into(), Some(b)), ("3".into(), Some(g)), ("4".into(), Some(b))]);
-    let new_ticket: Option<i64> = sqlx::query_scalar(
-        "select origin_customer_id from ticket where workspace_id = $1 and external_id = 't-2'",
-    )
-    .bind(ws)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let new_ticket: Option<i64> =
+        sqlx::query_scalar("select origin_customer_id from ticket where workspace_id = $1 and external_id = 't-2'")
+            .bind(ws)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(new_ticket, Some(g));
 
     undone(&pool, ws, done.merge_id).await.unwrap();

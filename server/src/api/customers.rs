@@ -9,6 +9,9 @@ use app::sentiment::Sentiment;
 use app::state::AppState;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -170,6 +173,7 @@ pub struct Addresses {
     shipping: Option<Address>,
 }
 
+/// A customer with everything the API knows about them.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Detail {
     #[serde(flatten)]
@@ -212,6 +216,7 @@ impl From<CustomerDetail> for Detail {
     params(("id" = i64, Path, description = "The customer's id")),
     responses(
         (status = 200, description = "The customer", body = Detail),
+        (status = 308, description = "The customer was merged into another: `Location` names it"),
         (status = 401, description = "No key, or a bad or revoked one", body = ErrorResponse),
         (status = 404, description = "No such customer in the key's workspace", body = ErrorResponse),
         (status = 503, description = "The database is not reachable or too slow: ask again after `Retry-After` seconds", body = ErrorResponse),
@@ -220,8 +225,21 @@ pub async fn detail(
     ApiWorkspace(workspace): ApiWorkspace,
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Detail>, ApiError> {
+) -> Result<Response, ApiError> {
     // An id that is not a number names no customer: the same 404 as a missing one.
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    Ok(Json(app::customers::customer_detail(&state.pool, workspace, id).await?.into()))
+    match app::customers::customer_detail(&state.pool, workspace, id).await {
+        Ok(detail) => Ok(Json(Detail::from(detail)).into_response()),
+        // merged away: the customer it was merged into (SPEC §9)
+        Err(AppError::NotFound) => match app::merges::survivor_of(&state.pool, workspace, id).await? {
+            Some(survivor) => Ok(moved_to(survivor)),
+            None => Err(AppError::NotFound.into()),
+        },
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `308 Permanent Redirect` to the customer `id` of the API.
+fn moved_to(id: i64) -> Response {
+    (StatusCode::PERMANENT_REDIRECT, [(LOCATION, format!("/api/v1/customers/{id}"))]).into_response()
 }

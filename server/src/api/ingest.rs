@@ -27,7 +27,7 @@ pub const MAX_BATCH: usize = 1000;
 
 /// The body as JSON. A body over the limit is a 413 and one that could not be read a 400, in the API's
 /// JSON shape like every other refusal.
-fn parse_json(body: Body) -> Result<Value, AppError> {
+pub(super) fn parse_json(body: Body) -> Result<Value, AppError> {
     let body = body.map_err(|rejection| match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => {
             AppError::TooLarge(format!("the body is too large: {}", rejection.body_text()))
@@ -38,7 +38,7 @@ fn parse_json(body: Body) -> Result<Value, AppError> {
 }
 
 /// A request's body, or why it could not be read.
-type Body = Result<Bytes, BytesRejection>;
+pub(super) type Body = Result<Bytes, BytesRejection>;
 
 /// The VIP threshold is global: it is refreshed once per request, after the writes commit, looking at the
 /// customers written and at those the threshold's move may have crossed. The writes are acknowledged
@@ -50,10 +50,15 @@ async fn refresh_vip<'a>(state: &AppState, workspace: i64, stored: impl IntoIter
         .filter(|done| done.result != Outcome::Unchanged)
         .flat_map(|done| done.affected.iter().copied())
         .collect();
+    refresh_vip_of(state, workspace, &written).await;
+}
+
+/// The VIP refresh after customers were written (committed): see `refresh_vip`.
+pub(super) async fn refresh_vip_of(state: &AppState, workspace: i64, written: &[i64]) {
     if written.is_empty() {
         return;
     }
-    if let Err(error) = state.vip.refresh(&state.pool, &state.clock, workspace, &written).await {
+    if let Err(error) = state.vip.refresh(&state.pool, &state.clock, workspace, written).await {
         tracing::warn!(workspace, %error, "the VIP refresh after stored writes failed; the next refresh catches up");
     }
 }

@@ -22,6 +22,8 @@ use utoipa::{Modify, OpenApi};
         super::ingest::create_customer,
         super::customers::list,
         super::customers::detail,
+        super::merges::merge,
+        super::merges::undo,
     ),
     // the answers of the ingestion routes are described by `IntoResponses` enums, whose schemas utoipa
     // does not collect on its own
