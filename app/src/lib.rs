@@ -8,6 +8,7 @@ pub mod clock;
 pub mod codec;
 pub mod custom_fields;
 pub mod customers;
+pub mod duplicates;
 #[cfg(feature = "ssr")]
 pub mod edge;
 pub mod error;
@@ -71,6 +72,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/api-keys") view={Lazy::<pages::ApiKeysRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/settings/custom-fields") view={Lazy::<pages::CustomFieldsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/customers/:id") view={Lazy::<pages::CustomerRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/duplicates") view={Lazy::<pages::DuplicatesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/merge") view={Lazy::<pages::MergeRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/orders") view={Lazy::<pages::OrdersRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/orders/:id") view={Lazy::<pages::OrderRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/tickets/:id") view={Lazy::<pages::TicketRoute>::new()} ssr=SsrMode::Async />

@@ -6,10 +6,19 @@
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
-pub use db::{forward, survivor_of};
+mod screen;
 #[cfg(all(test, feature = "ssr"))]
 mod tests;
+pub mod view;
 
+#[cfg(feature = "ssr")]
+pub use db::{forward, survivor_of};
+
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -65,4 +74,97 @@ pub struct Merged {
     pub survivor: i64,
     /// How many records of each kind moved to the survivor ("orders", "tickets", …).
     pub moved: BTreeMap<String, i64>,
+}
+
+/// One customer on the merge screen, side by side with the others.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergeCandidate {
+    pub id: i64,
+    pub name: String,
+    /// The channel and the channel's customer id, if it has one.
+    pub channel: String,
+    pub external_id: Option<String>,
+    pub registered_at: DateTime<Utc>,
+    pub orders: i32,
+    pub total_order_value: Decimal,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    /// Each single-valued field's value as shown, in the order of `MergeScreen::fields` (empty: none).
+    pub values: Vec<String>,
+    /// The records that would move from this customer, by kind ("orders", "tickets", …).
+    pub records: BTreeMap<String, i64>,
+}
+
+/// The merge screen: the customers, the fields to choose for, and what is chosen before anyone picks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergeScreen {
+    /// (field as the merge names it, label): the columns, addresses and custom fields.
+    pub fields: Vec<(String, String)>,
+    /// In the order of the pre-selection: most orders, then a channel customer id, then the oldest.
+    pub customers: Vec<MergeCandidate>,
+    /// The workspace's currency, for the totals.
+    pub currency: String,
+}
+
+impl MergeScreen {
+    /// The customer each field's value is taken from before anyone picks: the first customer in the
+    /// screen's order who has one (the survivor's when nobody does).
+    pub fn preselected(&self, field: usize) -> i64 {
+        let first = self.customers.first().map_or(0, |c| c.id);
+        self.customers.iter().find(|c| !c.values[field].trim().is_empty()).map_or(first, |c| c.id)
+    }
+}
+
+/// The customers `ids` side by side for a merge (admins).
+#[server(input = Json, output = crate::codec::TextJson)]
+pub async fn load_merge_screen(ids: Vec<i64>) -> Result<MergeScreen, AppError> {
+    use crate::accounts::Role;
+    crate::auth::guard(Role::Admin, |caller, state| async move {
+        screen::screen(&state.pool, caller.workspace_id, &ids).await
+    })
+    .await
+}
+
+/// The customer `id` was merged into, if it was merged away: its page leads there (SPEC §9).
+#[server(output = crate::codec::TextJson)]
+pub async fn merged_into(id: i64) -> Result<Option<i64>, AppError> {
+    use crate::accounts::Role;
+    crate::auth::guard(
+        Role::Viewer,
+        |caller, state| async move { survivor_of(&state.pool, caller.workspace_id, id).await },
+    )
+    .await
+}
+
+/// Merges the customers (admins); the VIP threshold is refreshed after the commit.
+#[server(endpoint = "merge_customers", input = Json, output = crate::codec::TextJson)]
+pub async fn merge_customers(request: MergeRequest) -> Result<Merged, AppError> {
+    use crate::accounts::Role;
+    let mut everyone = request.merged.clone();
+    everyone.push(request.survivor);
+    let done =
+        crate::guard_write!(Role::Admin, |tx, w| db::merge(tx, w.workspace_id, Some(w.actor), w.now, &request)).await?;
+    refresh_vip(&everyone).await;
+    Ok(done)
+}
+
+/// Undoes a merge (admins); answers the customers, survivor first.
+#[server(endpoint = "undo_merge", output = crate::codec::TextJson)]
+pub async fn undo_merge(merge_id: i64) -> Result<Vec<i64>, AppError> {
+    use crate::accounts::Role;
+    let customers =
+        crate::guard_write!(Role::Admin, |tx, w| db::undo(tx, w.workspace_id, Some(w.actor), w.now, merge_id)).await?;
+    refresh_vip(&customers).await;
+    Ok(customers)
+}
+
+/// The VIP refresh after a merge or an undo committed: acknowledged whatever becomes of it (logged; the
+/// next refresh catches up).
+#[cfg(feature = "ssr")]
+async fn refresh_vip(customers: &[i64]) {
+    let Ok(caller) = crate::auth::require(crate::accounts::Role::Admin) else { return };
+    let Ok(state) = crate::state::app_state() else { return };
+    if let Err(error) = state.vip.refresh(&state.pool, &state.clock, caller.workspace_id, customers).await {
+        tracing::warn!(%error, "the VIP refresh after a merge failed; the next refresh catches up");
+    }
 }

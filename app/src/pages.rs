@@ -30,6 +30,14 @@ on_demand!(
     CustomerRoute => crate::customers::detail::CustomerPage
 );
 on_demand!(
+    /// `/duplicates`
+    DuplicatesRoute => crate::duplicates::view::DuplicatesPage
+);
+on_demand!(
+    /// `/merge?customers=12,34`
+    MergeRoute => crate::merges::view::MergePage
+);
+on_demand!(
     /// `/orders`
     OrdersRoute => crate::orders::pages::OrdersPage
 );
@@ -71,6 +79,8 @@ async fn load_route(path: &str) {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match segments.as_slice() {
         ["customers", _] => CustomerRoute::preload().await,
+        ["merge"] => MergeRoute::preload().await,
+        ["duplicates"] => DuplicatesRoute::preload().await,
         ["orders"] => OrdersRoute::preload().await,
         ["orders", _] => OrderRoute::preload().await,
         ["tickets", _] => TicketRoute::preload().await,

@@ -42,6 +42,10 @@ pub struct TimelineEntry {
     pub text: String,
     pub order_id: Option<i64>,
     pub ticket_id: Option<i64>,
+    /// The customer the entry came from, when a merge moved it here ("from customer #34").
+    pub origin: Option<i64>,
+    /// A merge into this customer not undone yet (SPEC §9; the server says why when it cannot be).
+    pub undoable_merge: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,6 +53,8 @@ pub struct TimelinePage {
     pub items: Vec<TimelineEntry>,
     /// Cursor of the next (older) page.
     pub next: Option<String>,
+    /// Whether the caller may undo merges (admins).
+    pub can_undo: bool,
 }
 
 /// One page of a customer's timeline under `tab`, after the cursor `after`.
@@ -56,7 +62,8 @@ pub struct TimelinePage {
 pub async fn customer_timeline(customer: i64, tab: String, after: Option<String>) -> Result<TimelinePage, AppError> {
     use crate::accounts::Role;
     crate::auth::guard(Role::Viewer, |caller, state| async move {
-        db::timeline(&state.pool, caller.workspace_id, customer, &tab, after.as_deref(), TIMELINE_PAGE).await
+        let page = db::timeline(&state.pool, caller.workspace_id, customer, &tab, after.as_deref(), TIMELINE_PAGE);
+        Ok(TimelinePage { can_undo: caller.role.allows(Role::Admin), ..page.await? })
     })
     .await
 }

@@ -2,6 +2,7 @@
 
 mod auth;
 mod customers;
+mod duplicates;
 mod error;
 #[cfg(test)]
 mod hardening_tests;
@@ -24,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/customers/merge", post(merges::merge))
         .route("/customers/{id}", get(customers::detail))
         .route("/merges/{id}/undo", post(merges::undo))
+        .route("/duplicates", get(duplicates::list))
+        .route("/duplicates/dismiss", post(duplicates::dismiss))
         .route("/orders", post(ingest::create_order))
         .route("/orders/batch", post(ingest::order_batch))
         .route("/messages", post(ingest::create_message))

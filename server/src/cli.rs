@@ -43,6 +43,21 @@ pub enum Command {
         #[command(subcommand)]
         command: SegmentsCommand,
     },
+    /// Possible duplicates.
+    Duplicates {
+        #[command(subcommand)]
+        command: DuplicatesCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DuplicatesCommand {
+    /// Compare every customer with those sharing a key, and list the pairs probably one person (all
+    /// workspaces, or one).
+    Scan {
+        #[arg(long)]
+        workspace: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -156,6 +171,34 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             if failed > 0 {
                 bail!("{failed} workspace(s) could not be refreshed; see the messages above");
+            }
+            Ok(())
+        }
+        Command::Duplicates { command: DuplicatesCommand::Scan { workspace } } => {
+            let pool = config.pool(2, None).await?;
+            let workspaces = sqlx::query!(
+                "select id, slug from workspace where $1::text is null or slug = $1 order by id",
+                workspace.as_deref()
+            )
+            .fetch_all(&pool)
+            .await?;
+            if let (Some(slug), true) = (&workspace, workspaces.is_empty()) {
+                bail!("there is no workspace {slug:?}");
+            }
+            for ws in workspaces {
+                let started = std::time::Instant::now();
+                let mut progress = |step: &str| eprintln!("{}: {step}", ws.slug);
+                let done = app::duplicates::db::scan(&pool, ws.id, config.clock.now(), &mut progress)
+                    .await
+                    .map_err(explain)?;
+                eprintln!(
+                    "{}: {} customers, {} candidate pairs compared, {} possible duplicates listed in {:.1} s",
+                    ws.slug,
+                    done.customers,
+                    done.candidates,
+                    done.listed,
+                    started.elapsed().as_secs_f64()
+                );
             }
             Ok(())
         }

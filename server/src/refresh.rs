@@ -59,6 +59,36 @@ pub async fn refresh_periodically(pool: PgPool, clock: Clock, every: Duration) {
     }
 }
 
+/// Compares again, every two seconds, the customers written since (the queue `duplicate_check` the
+/// writes fill), so that the duplicates list stays current (SPEC §9). A batch is taken off the queue in
+/// the transaction that compares it: one that fails is compared again at the next tick.
+pub async fn compare_written_customers(pool: PgPool, clock: Clock) {
+    let mut ticker = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        ticker.tick().await;
+        loop {
+            let compared = async {
+                let mut tx = pool.begin().await?;
+                let queued = app::duplicates::db::take_queued(&mut tx, 500).await?;
+                for (workspace, customers) in &queued {
+                    app::duplicates::db::refresh(&mut tx, *workspace, customers, clock.now()).await?;
+                }
+                tx.commit().await?;
+                Ok::<_, AppError>(queued.iter().map(|(_, c)| c.len()).sum::<usize>())
+            };
+            match compared.await {
+                // more waiting: on at once
+                Ok(500..) => continue,
+                Ok(_) => break,
+                Err(error) => {
+                    tracing::warn!(%error, "comparing written customers for duplicates failed; retrying");
+                    break;
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -115,6 +115,7 @@ pub async fn serve(config: Config) -> Result<()> {
         });
     }
     tokio::spawn(crate::refresh::refresh_periodically(pool.clone(), config.clock, config.segment_refresh));
+    tokio::spawn(crate::refresh::compare_written_customers(pool.clone(), config.clock));
     let state = AppState {
         leptos_options: options,
         pool,

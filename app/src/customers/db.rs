@@ -159,3 +159,44 @@ pub async fn require_customer<'e>(db: impl sqlx::PgExecutor<'e>, workspace_id: i
         Some(None) => Ok(()),
     }
 }
+
+/// Stores the customer's address of `kind` (`billing` or `shipping`), replacing the one it had; answers
+/// whether anything changed.
+pub async fn write_address(
+    conn: &mut sqlx::PgConnection,
+    workspace_id: i64,
+    customer: i64,
+    kind: &str,
+    a: &Address,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<bool> {
+    let done = sqlx::query!(
+        "insert into customer_address (workspace_id, customer_id, kind, name, company, line1, line2, city,
+                                       region, postal_code, country)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         on conflict (workspace_id, customer_id, kind) do update
+            set name = excluded.name, company = excluded.company, line1 = excluded.line1,
+                line2 = excluded.line2, city = excluded.city, region = excluded.region,
+                postal_code = excluded.postal_code, country = excluded.country, updated_at = $12
+          where (customer_address.name, customer_address.company, customer_address.line1, customer_address.line2,
+                 customer_address.city, customer_address.region, customer_address.postal_code,
+                 customer_address.country)
+                is distinct from (excluded.name, excluded.company, excluded.line1, excluded.line2, excluded.city,
+                                  excluded.region, excluded.postal_code, excluded.country)",
+        workspace_id,
+        customer,
+        kind,
+        a.name,
+        a.company,
+        a.line1,
+        a.line2,
+        a.city,
+        a.region,
+        a.postal_code,
+        a.country,
+        now
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}

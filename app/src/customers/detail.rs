@@ -23,7 +23,7 @@ use crate::ui::loaded::Loaded;
 use crate::ui::pager::{PageStep, Pager};
 use crate::ui::table::{DataTable, Header};
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::components::{A, Redirect};
 use leptos_router::hooks::use_params_map;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -115,7 +115,11 @@ fn ProfileLoader(id: i64, full_page: bool, #[prop(optional)] version: Option<RwS
             {move || Suspend::new(async move {
                 match profile.await {
                     Ok(profile) => profile_view(profile, full_page).await,
-                    Err(AppError::NotFound) => view! { <NoSuchCustomer /> }.into_any(),
+                    // a customer merged away: the page of the one it was merged into (SPEC §9)
+                    Err(AppError::NotFound) => match crate::merges::merged_into(id).await {
+                        Ok(Some(survivor)) => view! { <Redirect path=format!("/customers/{survivor}") /> }.into_any(),
+                        _ => view! { <NoSuchCustomer /> }.into_any(),
+                    },
                     Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
@@ -166,6 +170,8 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
         None => "No messages yet".to_string(),
     };
     let duplicates = profile.duplicates;
+    // admins merge a duplicate from its mark
+    let merge_from = profile.can_merge.then_some(id);
     let duplicate_of = move |contact: &str| duplicates.iter().find(|d| d.contact == contact).map(|d| d.others.clone());
     let emails = detail
         .emails
@@ -175,7 +181,7 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
             view! {
                 <li>
                     <a href=crate::ui::url::mailto(email)>{email.clone()}</a>
-                    <DuplicateMark others />
+                    <DuplicateMark others merge_from />
                 </li>
             }
         })
@@ -189,7 +195,7 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
         view! {
             <li>
                 <a href=format!("tel:{dial}")>{phone.raw.clone()}</a>
-                <DuplicateMark others />
+                <DuplicateMark others merge_from />
             </li>
         }
     };
@@ -213,6 +219,11 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
                     {row.has_test_order.then(|| view! { <span class="mark mark-test" title="Has test orders">"Test"</span> })}
                     <span class="mark">{if row.registered { "Registered" } else { "Guest" }}</span>
                 </p>
+                {(profile.can_merge && full_page).then(|| view! {
+                    <p class="profile-actions">
+                        <A href=crate::merges::view::merge_href(&[id])>"Merge with another customer…"</A>
+                    </p>
+                })}
                 <dl class="facts">
                     <div><dt>"Sentiment"</dt><dd>{sentiment}</dd></div>
                     <div><dt>"Channel"</dt><dd>{row.channel.clone()}</dd></div>
@@ -328,16 +339,24 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
     }
 }
 
-/// "Also on" links to the other customers who share this email or phone.
+/// "Also on" links to the other customers who share this email or phone; for admins (`merge_from`: this
+/// customer), a link to merge each with this one.
 #[component]
-fn DuplicateMark(others: Option<Vec<(i64, String)>>) -> impl IntoView {
+fn DuplicateMark(others: Option<Vec<(i64, String)>>, merge_from: Option<i64>) -> impl IntoView {
     others.map(|others| {
         view! {
             <span class="duplicate">
                 <span class="mark mark-duplicate">"Duplicate"</span>" also on "
-                {others.into_iter().enumerate().map(|(i, (id, name))| view! {
-                    {(i > 0).then_some(", ")}
-                    <A href=format!("/customers/{id}")>{name}</A>
+                {others.into_iter().enumerate().map(|(i, (id, name))| {
+                    let merge = merge_from.map(|this| {
+                        let label = format!("Merge with {name}");
+                        view! { " ("<A href=crate::merges::view::merge_href(&[this, id]) attr:aria-label=label>"merge"</A>")" }
+                    });
+                    view! {
+                        {(i > 0).then_some(", ")}
+                        <A href=format!("/customers/{id}")>{name}</A>
+                        {merge}
+                    }
                 }).collect_view()}
             </span>
         }

@@ -37,6 +37,8 @@ pub struct CustomerProfile {
     pub can_edit: bool,
     /// Whether the caller may delete notes and files: admins (SPEC §2).
     pub can_delete: bool,
+    /// Whether the caller may merge customers: admins (SPEC §9).
+    pub can_merge: bool,
 }
 
 /// A segment the customer is in, and in one line why.
@@ -98,6 +100,7 @@ pub async fn load_profile(id: i64) -> Result<CustomerProfile, AppError> {
         let mut profile = db::customer_profile(&state.pool, caller.workspace_id, id, state.clock.now()).await?;
         profile.can_edit = caller.role.allows(Role::Agent);
         profile.can_delete = caller.role.allows(Role::Admin);
+        profile.can_merge = caller.role.allows(Role::Admin);
         Ok(profile)
     })
     .await

@@ -6,7 +6,8 @@ use super::identity::{
 use super::outcome::{Ingested, Outcome};
 use super::reader::Reader;
 use crate::channels::ChannelKind;
-use crate::checks::e164;
+use crate::checks::{e164, has_nul, is_email_address, is_iso_code};
+use crate::customers::Address;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -24,7 +25,20 @@ pub struct CustomerSync {
     pub company: Option<String>,
     #[serde(flatten)]
     pub customer: CustomerInput,
+    /// More email addresses beside `email` (up to 20); kept without duplicates.
+    #[serde(default)]
+    pub emails: Vec<String>,
+    /// More phones beside `phone` (up to 20), any format.
+    #[serde(default)]
+    pub phones: Vec<String>,
+    /// The billing address (`line1`, `city` and `country` as ISO 3166 alpha-2 required; `name`,
+    /// `company`, `line2`, `region`, `postal_code` optional): replaces the one stored.
+    pub billing_address: Option<Address>,
+    pub shipping_address: Option<Address>,
 }
+
+/// The most extra emails or phones one customer sync takes.
+const MAX_CONTACTS: usize = 20;
 
 pub fn parse_customer_sync(
     value: &serde_json::Value,
@@ -35,6 +49,12 @@ pub fn parse_customer_sync(
     let channel = r.channel_key("channel", false).unwrap_or_else(|| "manual".to_string());
     let channel_kind = r.one_of("channel_kind", ChannelKind::KEYS, false);
     let company = r.text("company", 300);
+    let emails = contact_list(&mut r, "emails", 320, |e| {
+        is_email_address(e).then_some(()).ok_or_else(|| format!("{e:?} is not an email address"))
+    });
+    let phones = contact_list(&mut r, "phones", 40, |_| Ok(()));
+    let billing_address = address(&mut r, "billing_address");
+    let shipping_address = address(&mut r, "shipping_address");
     drop(r);
     let customer = parse_customer(value, path, &mut errors);
     match customer {
@@ -45,9 +65,76 @@ pub fn parse_customer_sync(
                     message: "a channel customer id needs the channel it belongs to".into(),
                 }]);
             }
-            Ok(CustomerSync { channel, channel_kind, company, customer })
+            Ok(CustomerSync {
+                channel,
+                channel_kind,
+                company,
+                customer,
+                emails,
+                phones,
+                billing_address,
+                shipping_address,
+            })
         }
         _ => Err(errors),
+    }
+}
+
+/// A list of up to `MAX_CONTACTS` texts of at most `max` characters, each checked by `check`.
+fn contact_list(r: &mut Reader<'_>, key: &str, max: usize, check: impl Fn(&str) -> Result<(), String>) -> Vec<String> {
+    let Some(value) = r.raw(key) else { return Vec::new() };
+    let Some(items) = value.as_array() else {
+        r.fail(key, "expected a list of texts");
+        return Vec::new();
+    };
+    if items.len() > MAX_CONTACTS {
+        r.fail(key, format!("at most {MAX_CONTACTS}"));
+        return Vec::new();
+    }
+    let mut kept = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = format!("{key}[{i}]");
+        match item.as_str().map(str::trim) {
+            Some(text) if text.is_empty() || has_nul(text) || text.chars().count() > max => {
+                r.fail(&at, format!("use 1 to {max} characters"));
+            }
+            Some(text) => match check(text) {
+                Ok(()) => kept.push(text.to_string()),
+                Err(message) => r.fail(&at, message),
+            },
+            None => r.fail(&at, "expected a text"),
+        }
+    }
+    kept
+}
+
+/// An address object: `line1`, `city` and `country` (ISO 3166 alpha-2) required.
+fn address(r: &mut Reader<'_>, key: &str) -> Option<Address> {
+    let value = r.raw(key)?;
+    let mut errors = Vec::new();
+    let path = format!("{}.{key}", r.path());
+    let mut a = Reader::new(value, &path, &mut errors);
+    let name = a.text("name", 200);
+    let company = a.text("company", 300);
+    let line1 = a.required_text("line1", 300);
+    let line2 = a.text("line2", 300);
+    let city = a.required_text("city", 200);
+    let region = a.text("region", 200);
+    let postal_code = a.text("postal_code", 40);
+    let country = a.required_text("country", 2);
+    if let Some(c) = &country
+        && !is_iso_code(c, 2)
+    {
+        a.fail("country", "use a two-letter ISO 3166 code such as US");
+    }
+    drop(a);
+    let good = errors.is_empty();
+    r.extend(errors);
+    match (good, line1, city, country) {
+        (true, Some(line1), Some(city), Some(country)) => {
+            Some(Address { name, company, line1, line2, city, region, postal_code, country })
+        }
+        _ => None,
     }
 }
 
@@ -70,6 +157,22 @@ pub async fn ingest_customer(
     let (id, result) = (resolved.id, if resolved.created { Outcome::Created } else { Outcome::Updated });
     lock_customers(conn, workspace_id, &[id]).await?;
     let mut changed = sync_contacts(conn, workspace_id, &[(id, &sync.customer)]).await? > 0;
+    // the lists after the single email and phone, in the order sent
+    let extra: Vec<CustomerInput> = sync
+        .emails
+        .iter()
+        .map(|e| CustomerInput { email: Some(e.clone()), ..CustomerInput::default() })
+        .chain(sync.phones.iter().map(|p| CustomerInput { phone: Some(p.clone()), ..CustomerInput::default() }))
+        .collect();
+    if !extra.is_empty() {
+        let items: Vec<(i64, &CustomerInput)> = extra.iter().map(|c| (id, c)).collect();
+        changed |= sync_contacts(conn, workspace_id, &items).await? > 0;
+    }
+    for (kind, address) in [("billing", &sync.billing_address), ("shipping", &sync.shipping_address)] {
+        if let Some(a) = address {
+            changed |= crate::customers::write_address(conn, workspace_id, id, kind, a, now).await?;
+        }
+    }
     if let Some(company) = &sync.company {
         changed |= sqlx::query!(
             "update customer set company = $3, updated_at = $4
@@ -95,6 +198,7 @@ pub async fn ingest_customer(
     // a merged-away customer keeps what it is sent (an undo gives it back as sent); its new e-mails and
     // phones go on to the survivor, which the answer names (SPEC §9)
     let id = crate::merges::forward(conn, workspace_id, &[id]).await?.get(&id).copied().unwrap_or(id);
+    crate::duplicates::db::queue(conn, workspace_id, &[id], now).await?;
     Ok(Ingested { id, customer_id: id, result, affected: vec![id] })
 }
 

@@ -13,7 +13,7 @@ use sqlx::PgConnection;
 use std::collections::{HashMap, HashSet};
 
 /// Who an order or a message is from, as the channel knows them.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CustomerInput {
     /// The channel's customer id: a registered customer, the same customer whenever it is sent again.

@@ -118,6 +118,11 @@ pub async fn ingest_orders(
             done.affected.iter_mut().for_each(survivor);
         }
     }
+    // their names, contacts and the addresses of their orders: compared again with the others (SPEC §9)
+    involved.iter_mut().for_each(survivor);
+    involved.sort_unstable();
+    involved.dedup();
+    crate::duplicates::db::queue(conn, workspace_id, &involved, now).await?;
     set_plan_cache_mode(conn, &planning).await?;
     if !changed.is_empty() {
         crate::customers::indicators::recompute(conn, workspace_id, Some(&changed), now).await?;

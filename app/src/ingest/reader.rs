@@ -28,6 +28,16 @@ impl<'a> Reader<'a> {
         format!("{}.{key}", self.path)
     }
 
+    /// The JSON path of the object read.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Adds problems found by a reader of a nested object.
+    pub fn extend(&mut self, errors: Vec<FieldError>) {
+        self.errors.extend(errors);
+    }
+
     pub fn fail(&mut self, key: &str, message: impl Into<String>) {
         let path = self.at(key);
         self.errors.push(FieldError { path, message: message.into() });

@@ -26,6 +26,10 @@ async fn every_table_pointing_at_customers_is_handled_by_the_merge(pool: PgPool)
         ("segment_membership", "recomputed"),
         ("custom_field_value", "the chosen customer's value is copied; the others keep theirs"),
         ("customer_address", "the chosen customer's address is copied; the others keep theirs"),
+        ("customer_match_key", "the duplicate finder's keys: compared again (`duplicate_check`), tombstones keep none"),
+        ("duplicate_pair", "compared again; pairs with a tombstone are not listed"),
+        ("duplicate_dismissal", "kept: a pair dismissed stays dismissed after an undo"),
+        ("duplicate_check", "the queue of customers to compare again"),
     ];
     let pointing: Vec<String> = sqlx::query_scalar(
         "select distinct conrelid::regclass::text from pg_constraint

@@ -102,8 +102,12 @@ pub async fn timeline(
         r#"
         select e.id, e.kind, e.happened_at, coalesce(nullif(btrim(u.name), ''), u.email) as actor,
                e.field, e.old_value, e.new_value, e.detail, e.order_id, e.ticket_id, e.task_id, e.segment_id,
-               o.number as "order_number?", t.subject as "ticket_subject?", s.name as "segment_name?"
+               o.number as "order_number?", t.subject as "ticket_subject?", s.name as "segment_name?",
+               e.origin_customer_id,
+               m.id is not null and m.undone_at is null as "undoable!"
           from event e
+          left join customer_merge m on e.kind = 'merged' and m.workspace_id = e.workspace_id
+                                    and m.id = (e.detail ->> 'merge_id')::bigint
           left join user_account u on u.id = e.actor_id
           left join customer_order o on o.workspace_id = e.workspace_id and o.id = e.order_id
           left join ticket t on t.workspace_id = e.workspace_id and t.id = e.ticket_id
@@ -130,6 +134,7 @@ pub async fn timeline(
                 ticket: r.ticket_subject.as_deref(),
                 segment: r.segment_name.as_deref(),
             };
+            let undoable_merge = if r.undoable { r.detail["merge_id"].as_i64() } else { None };
             let stored = Stored {
                 kind: r.kind.clone(),
                 field: r.field,
@@ -157,9 +162,11 @@ pub async fn timeline(
                 text,
                 order_id: r.order_id,
                 ticket_id: r.ticket_id,
+                origin: r.origin_customer_id,
+                undoable_merge,
             }
         })
         .collect();
     let next = next_page(&mut items, limit, |entry| entry.id);
-    Ok(TimelinePage { items, next })
+    Ok(TimelinePage { items, next, can_undo: false })
 }

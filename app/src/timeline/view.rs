@@ -71,6 +71,7 @@ pub fn Timeline(customer: i64, level: u8) -> impl IntoView {
 fn Entries(page: TimelinePage, cursors: RwSignal<Vec<String>>) -> impl IntoView {
     let newer = cursors.with_untracked(|c| !c.is_empty());
     let next = page.next.clone();
+    let can_undo = page.can_undo;
     view! {
         {if page.items.is_empty() {
             view! { <p>"Nothing here yet."</p> }.into_any()
@@ -88,7 +89,11 @@ fn Entries(page: TimelinePage, cursors: RwSignal<Vec<String>>) -> impl IntoView 
                                 <time datetime=entry.happened_at.to_rfc3339()>{format::date_time(entry.happened_at)}</time>
                                 <span class="what">{entry.text}</span>
                                 {entry.actor.map(|actor| view! { <span class="who">"by "{actor}</span> })}
+                                {entry.origin.map(|from| view! { <span class="origin">"from customer #"{from}</span> })}
                                 {link.map(|(href, label)| view! { <A href=href>{label}</A> })}
+                                {entry.undoable_merge.filter(|_| can_undo).map(|merge_id| view! {
+                                    <crate::merges::view::UndoMergeButton merge_id />
+                                })}
                             </li>
                         }
                     }).collect_view()}

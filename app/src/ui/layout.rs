@@ -28,6 +28,7 @@ pub fn TopBar() -> impl IntoView {
                                         <button type="submit">"Switch"</button>
                                     </form>
                                 })}
+                                <A href="/duplicates">"Duplicates"</A>
                                 {caller.role.allows(crate::accounts::Role::Admin).then(|| view! {
                                     <A href="/settings/users">"Settings"</A>
                                 })}

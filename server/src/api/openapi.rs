@@ -24,6 +24,8 @@ use utoipa::{Modify, OpenApi};
         super::customers::detail,
         super::merges::merge,
         super::merges::undo,
+        super::duplicates::list,
+        super::duplicates::dismiss,
     ),
     // the answers of the ingestion routes are described by `IntoResponses` enums, whose schemas utoipa
     // does not collect on its own

@@ -470,29 +470,7 @@ pub async fn save(
                 .await?;
             }
             Some(a) => {
-                sqlx::query!(
-                    "insert into customer_address (workspace_id, customer_id, kind, name, company, line1, line2, city,
-                                                   region, postal_code, country)
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                     on conflict (workspace_id, customer_id, kind) do update
-                        set name = excluded.name, company = excluded.company, line1 = excluded.line1,
-                            line2 = excluded.line2, city = excluded.city, region = excluded.region,
-                            postal_code = excluded.postal_code, country = excluded.country, updated_at = $12",
-                    workspace_id,
-                    id,
-                    kind,
-                    a.name,
-                    a.company,
-                    a.line1,
-                    a.line2,
-                    a.city,
-                    a.region,
-                    a.postal_code,
-                    a.country,
-                    now
-                )
-                .execute(&mut *conn)
-                .await?;
+                crate::customers::write_address(conn, workspace_id, id, kind, a, now).await?;
             }
         }
     }
@@ -517,6 +495,8 @@ pub async fn save(
         })
         .collect();
     crate::timeline::record_all(conn, workspace_id, &events).await?;
+    // names, contacts and addresses may have changed: compared again with the others (SPEC §9)
+    crate::duplicates::db::queue(conn, workspace_id, &[form.id], now).await?;
     Ok(version)
 }
 

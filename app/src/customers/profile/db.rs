@@ -90,6 +90,7 @@ pub async fn customer_profile(
         custom: crate::custom_fields::shown(pool, workspace_id, id).await?,
         can_edit: false,
         can_delete: false,
+        can_merge: false,
         currency,
         detail,
     })

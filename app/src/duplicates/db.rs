@@ -1,0 +1,417 @@
+//! The queue of possible duplicates in the database: each customer's blocking keys, the pairs found with
+//! their score and reasons, and the pairs dismissed as "not the same". Kept current for the customers
+//! written (`refresh`, from the queue `duplicate_check` the writes fill) and filled whole by `scan`.
+
+use super::matching::{LISTED_FROM, MAX_BLOCK, Place, Profile, blocking_keys, fold, mailbox, phone_digits, score};
+use super::{DuplicatePage, DuplicatePair};
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::{PgConnection, PgPool};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// What the customers `ids` (those not merged away) are compared by.
+pub async fn profiles(conn: &mut PgConnection, workspace_id: i64, ids: &[i64]) -> AppResult<Vec<Profile>> {
+    let people = sqlx::query!(
+        "select id, first_name, last_name, coalesce(company, '') as \"company!\" from customer
+          where workspace_id = $1 and id = any($2) and merged_into_id is null",
+        workspace_id,
+        ids
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut profiles: BTreeMap<i64, Profile> = people
+        .into_iter()
+        .map(|p| {
+            let profile = Profile {
+                id: p.id,
+                first: fold(&p.first_name),
+                last: fold(&p.last_name),
+                company: fold(&p.company),
+                ..Profile::default()
+            };
+            (p.id, profile)
+        })
+        .collect();
+    let ids: Vec<i64> = profiles.keys().copied().collect();
+    for e in sqlx::query!(
+        "select customer_id, email from customer_email where workspace_id = $1 and customer_id = any($2)",
+        workspace_id,
+        &ids
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        if let (Some(p), Some(mailbox)) = (profiles.get_mut(&e.customer_id), mailbox(&e.email)) {
+            p.emails.insert(mailbox);
+        }
+    }
+    for phone in sqlx::query!(
+        "select customer_id, raw from customer_phone where workspace_id = $1 and customer_id = any($2)",
+        workspace_id,
+        &ids
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        if let (Some(p), Some(digits)) = (profiles.get_mut(&phone.customer_id), phone_digits(&phone.raw)) {
+            p.phones.insert(digits);
+        }
+    }
+    // their own addresses, and where their latest orders went (a guest has nothing else)
+    let places = sqlx::query!(
+        r#"select customer_id as "customer_id!", line1 as "line1!", coalesce(postal_code, '') as "postal_code!",
+                  city as "city!"
+             from customer_address where workspace_id = $1 and customer_id = any($2)
+           union
+           select c.id, coalesce(o.shipping_address ->> 'line1', ''), coalesce(o.shipping_address ->> 'postal_code', ''),
+                  coalesce(o.shipping_address ->> 'city', '')
+             from unnest($2::bigint[]) as c(id)
+             cross join lateral (select shipping_address from customer_order
+                                  where workspace_id = $1 and customer_id = c.id and shipping_address is not null
+                                  order by placed_at desc, id desc limit 2) o"#,
+        workspace_id,
+        &ids
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for place in places {
+        if let Some(p) = profiles.get_mut(&place.customer_id) {
+            let place = Place::new(&place.line1, &place.postal_code, &place.city);
+            if !p.addresses.contains(&place) && !(place.postal_code.is_empty() && place.street.is_empty()) {
+                p.addresses.push(place);
+            }
+        }
+    }
+    Ok(profiles.into_values().collect())
+}
+
+/// Writes the blocking keys of `profiles` (replacing what they had; `ids`: every customer looked at, so
+/// that one merged away loses its keys).
+async fn write_keys(conn: &mut PgConnection, workspace_id: i64, ids: &[i64], profiles: &[Profile]) -> AppResult<()> {
+    sqlx::query!("delete from customer_match_key where workspace_id = $1 and customer_id = any($2)", workspace_id, ids)
+        .execute(&mut *conn)
+        .await?;
+    let (customers, keys): (Vec<i64>, Vec<String>) =
+        profiles.iter().flat_map(|p| blocking_keys(p).into_iter().map(move |k| (p.id, k))).unzip();
+    sqlx::query!(
+        "insert into customer_match_key (workspace_id, customer_id, key)
+         select $1, * from unnest($2::bigint[], $3::text[]) on conflict do nothing",
+        workspace_id,
+        &customers,
+        &keys
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The pairs among `candidates` that are probably one person, best first, each (smaller id, larger id).
+async fn judge(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    candidates: &BTreeSet<(i64, i64)>,
+    known: &mut HashMap<i64, Profile>,
+) -> AppResult<Vec<(i64, i64, f64, Vec<String>)>> {
+    let missing: BTreeSet<i64> =
+        candidates.iter().flat_map(|(a, b)| [*a, *b]).filter(|id| !known.contains_key(id)).collect();
+    let missing: Vec<i64> = missing.into_iter().collect();
+    for profile in profiles(conn, workspace_id, &missing).await? {
+        known.insert(profile.id, profile);
+    }
+    Ok(candidates
+        .iter()
+        .filter_map(|(a, b)| {
+            let verdict = score(known.get(a)?, known.get(b)?);
+            (verdict.score >= LISTED_FROM).then_some((*a, *b, verdict.score, verdict.reasons))
+        })
+        .collect())
+}
+
+/// Lists `found` (pairs not dismissed), and takes away the pairs of `customers` not among them.
+async fn write_pairs(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    customers: Option<&[i64]>,
+    found: &[(i64, i64, f64, Vec<String>)],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let a: Vec<i64> = found.iter().map(|f| f.0).collect();
+    let b: Vec<i64> = found.iter().map(|f| f.1).collect();
+    let scores: Vec<f32> = found.iter().map(|f| f.2 as f32).collect();
+    // text[] per pair, as one JSON array each
+    let reasons: Vec<Value> = found.iter().map(|f| serde_json::json!(f.3)).collect();
+    sqlx::query!(
+        "delete from duplicate_pair d
+          where d.workspace_id = $1 and ($2::bigint[] is null or d.customer_a = any($2) or d.customer_b = any($2))
+            and (d.customer_a, d.customer_b) not in (select * from unnest($3::bigint[], $4::bigint[]))",
+        workspace_id,
+        customers as Option<&[i64]>,
+        &a,
+        &b
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "insert into duplicate_pair (workspace_id, customer_a, customer_b, score, reasons, found_at)
+         select $1, v.a, v.b, v.score, array(select jsonb_array_elements_text(v.reasons)), $6
+           from unnest($2::bigint[], $3::bigint[], $4::real[], $5::jsonb[]) as v(a, b, score, reasons)
+          where not exists (select 1 from duplicate_dismissal x
+                             where x.workspace_id = $1 and x.customer_a = v.a and x.customer_b = v.b)
+         on conflict (workspace_id, customer_a, customer_b)
+         do update set score = excluded.score, reasons = excluded.reasons",
+        workspace_id,
+        &a,
+        &b,
+        &scores,
+        &reasons,
+        now
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Compares the customers `ids` again (they were written): their keys, then their pairs with every
+/// customer sharing a key.
+pub async fn refresh(conn: &mut PgConnection, workspace_id: i64, ids: &[i64], now: DateTime<Utc>) -> AppResult<()> {
+    let mine = profiles(conn, workspace_id, ids).await?;
+    write_keys(conn, workspace_id, ids, &mine).await?;
+    let pairs = sqlx::query!(
+        r#"select distinct least(k.customer_id, m.customer_id) as "a!", greatest(k.customer_id, m.customer_id) as "b!"
+             from customer_match_key k
+             join customer_match_key m on m.workspace_id = k.workspace_id and m.key = k.key
+                                      and m.customer_id <> k.customer_id
+            where k.workspace_id = $1 and k.customer_id = any($2)
+              and (select count(*) from (select 1 from customer_match_key x
+                                          where x.workspace_id = k.workspace_id and x.key = k.key
+                                          limit $3) block) < $3"#,
+        workspace_id,
+        ids,
+        (MAX_BLOCK + 1) as i64
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let candidates: BTreeSet<(i64, i64)> = pairs.into_iter().map(|p| (p.a, p.b)).collect();
+    let mut known: HashMap<i64, Profile> = mine.into_iter().map(|p| (p.id, p)).collect();
+    let found = judge(conn, workspace_id, &candidates, &mut known).await?;
+    write_pairs(conn, workspace_id, Some(ids), &found, now).await
+}
+
+/// How many customers a scan reads at once.
+const SCAN_BATCH: i64 = 2_000;
+/// How many candidate pairs a scan judges at once (their profiles are read together).
+const JUDGED_AT_ONCE: usize = 5_000;
+
+/// What a scan did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scanned {
+    pub customers: i64,
+    pub candidates: usize,
+    pub listed: usize,
+}
+
+/// Compares every customer of the workspace with those sharing a key, and lists the pairs found
+/// (replacing the list; dismissed pairs stay away). `progress` hears how far it got.
+pub async fn scan(
+    pool: &PgPool,
+    workspace_id: i64,
+    now: DateTime<Utc>,
+    progress: &mut (dyn FnMut(&str) + Send),
+) -> AppResult<Scanned> {
+    let mut conn = pool.acquire().await?;
+    let mut after = 0_i64;
+    let mut customers = 0;
+    loop {
+        let ids = sqlx::query_scalar!(
+            "select id from customer where workspace_id = $1 and id > $2 and merged_into_id is null
+              order by id limit $3",
+            workspace_id,
+            after,
+            SCAN_BATCH
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some(&last) = ids.last() else { break };
+        let mine = profiles(&mut conn, workspace_id, &ids).await?;
+        write_keys(&mut conn, workspace_id, &ids, &mine).await?;
+        customers += ids.len() as i64;
+        after = last;
+        progress(&format!("{customers} customers read"));
+    }
+    // merged-away customers keep no keys
+    sqlx::query!(
+        "delete from customer_match_key k using customer c
+          where k.workspace_id = $1 and c.workspace_id = $1 and c.id = k.customer_id and c.merged_into_id is not null",
+        workspace_id
+    )
+    .execute(&mut *conn)
+    .await?;
+    let blocks = sqlx::query_scalar!(
+        r#"select array_agg(customer_id order by customer_id) as "ids!" from customer_match_key
+            where workspace_id = $1 group by key having count(*) between 2 and $2"#,
+        workspace_id,
+        MAX_BLOCK as i64
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut candidates = BTreeSet::new();
+    for block in blocks {
+        for (i, a) in block.iter().enumerate() {
+            for b in &block[i + 1..] {
+                candidates.insert((*a, *b));
+            }
+        }
+    }
+    progress(&format!("{} candidate pairs", candidates.len()));
+    let all: Vec<(i64, i64)> = candidates.into_iter().collect();
+    let mut found = Vec::new();
+    for (n, chunk) in all.chunks(JUDGED_AT_ONCE).enumerate() {
+        let chunk: BTreeSet<(i64, i64)> = chunk.iter().copied().collect();
+        // profiles are read again for each chunk: memory stays bounded whatever the workspace's size
+        let mut known = HashMap::new();
+        found.extend(judge(&mut conn, workspace_id, &chunk, &mut known).await?);
+        progress(&format!("{} of {} pairs compared", (n * JUDGED_AT_ONCE + chunk.len()).min(all.len()), all.len()));
+    }
+    let mut tx = pool.begin().await?;
+    write_pairs(&mut tx, workspace_id, None, &found, now).await?;
+    sqlx::query!("delete from duplicate_check where workspace_id = $1", workspace_id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(Scanned { customers, candidates: all.len(), listed: found.len() })
+}
+
+/// The customers waiting to be compared again, up to `limit`, taken off the queue (in the caller's
+/// transaction: a refresh that fails leaves them there).
+pub async fn take_queued(conn: &mut PgConnection, limit: i64) -> AppResult<Vec<(i64, Vec<i64>)>> {
+    let rows = sqlx::query!(
+        r#"delete from duplicate_check d using (
+               select workspace_id, customer_id from duplicate_check order by queued_at limit $1
+                  for update skip locked) q
+            where d.workspace_id = q.workspace_id and d.customer_id = q.customer_id
+           returning d.workspace_id, d.customer_id"#,
+        limit
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_workspace: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for r in rows {
+        by_workspace.entry(r.workspace_id).or_default().push(r.customer_id);
+    }
+    Ok(by_workspace.into_iter().collect())
+}
+
+/// Puts the customers on the queue to be compared again (after their names, contacts or addresses were
+/// written).
+pub async fn queue(conn: &mut PgConnection, workspace_id: i64, ids: &[i64], now: DateTime<Utc>) -> AppResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query!(
+        "insert into duplicate_check (workspace_id, customer_id, queued_at)
+         select $1, id, $3 from unnest($2::bigint[]) as v(id) on conflict do nothing",
+        workspace_id,
+        ids,
+        now
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A page of the queue, best first, after the cursor `after` (`score:a:b`).
+pub async fn page(pool: &PgPool, workspace_id: i64, limit: i64, after: Option<&str>) -> AppResult<DuplicatePage> {
+    let cursor = match after {
+        None => None,
+        Some(text) => {
+            let parts: Vec<&str> = text.split(':').collect();
+            match parts.as_slice() {
+                [score, a, b] => match (score.parse::<f32>(), a.parse::<i64>(), b.parse::<i64>()) {
+                    (Ok(s), Ok(a), Ok(b)) if s.is_finite() => Some((s, a, b)),
+                    _ => None,
+                },
+                _ => None,
+            }
+            .ok_or_else(|| AppError::invalid("after", "not a cursor this list gave"))
+            .map(Some)?
+        }
+    };
+    let (score, a, b) = cursor.unwrap_or((f32::INFINITY, 0, 0));
+    let rows = sqlx::query!(
+        r#"select d.customer_a, d.customer_b, d.score, d.reasons,
+                  concat_ws(' ', nullif(ca.first_name, ''), nullif(ca.last_name, '')) as "name_a!",
+                  concat_ws(' ', nullif(cb.first_name, ''), nullif(cb.last_name, '')) as "name_b!"
+             from duplicate_pair d
+             join customer ca on ca.workspace_id = d.workspace_id and ca.id = d.customer_a
+             join customer cb on cb.workspace_id = d.workspace_id and cb.id = d.customer_b
+            where d.workspace_id = $1 and ca.merged_into_id is null and cb.merged_into_id is null
+              and (d.score < $2 or (d.score = $2 and (d.customer_a, d.customer_b) > ($3, $4)))
+            order by d.score desc, d.customer_a, d.customer_b
+            limit $5"#,
+        workspace_id,
+        score,
+        a,
+        b,
+        limit + 1
+    )
+    .fetch_all(pool)
+    .await?;
+    let more = rows.len() as i64 > limit;
+    let items: Vec<DuplicatePair> = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(|r| DuplicatePair {
+            customers: [r.customer_a, r.customer_b],
+            names: [r.name_a, r.name_b],
+            score: f64::from(r.score),
+            reasons: r.reasons,
+        })
+        .collect();
+    let next = more
+        .then(|| items.last().map(|p| format!("{}:{}:{}", p.score as f32, p.customers[0], p.customers[1])))
+        .flatten();
+    Ok(DuplicatePage { items, next })
+}
+
+/// Dismisses the pair as "not the same" for good.
+pub async fn dismiss(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    actor: Option<i64>,
+    now: DateTime<Utc>,
+    pair: [i64; 2],
+) -> AppResult<()> {
+    let (a, b) = (pair[0].min(pair[1]), pair[0].max(pair[1]));
+    if a == b {
+        return Err(AppError::invalid("customers", "two different customers"));
+    }
+    let found = sqlx::query_scalar!(
+        "select count(*) from customer where workspace_id = $1 and id = any($2)",
+        workspace_id,
+        &[a, b][..]
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if found != Some(2) {
+        return Err(AppError::NotFound);
+    }
+    sqlx::query!(
+        "insert into duplicate_dismissal (workspace_id, customer_a, customer_b, dismissed_by, dismissed_at)
+         values ($1, $2, $3, $4, $5) on conflict do nothing",
+        workspace_id,
+        a,
+        b,
+        actor,
+        now
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "delete from duplicate_pair where workspace_id = $1 and customer_a = $2 and customer_b = $3",
+        workspace_id,
+        a,
+        b
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

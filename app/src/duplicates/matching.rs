@@ -1,0 +1,436 @@
+//! Whether two customers are probably one person (SPEC §9): what is compared, folded and normalised the
+//! same way on both sides, the blocking keys that bring candidates together without comparing everyone
+//! with everyone, and a score in [0, 1] with its reasons.
+//!
+//! The score adds up evidence the way record linkage does (Fellegi–Sunter): each field that agrees adds
+//! the log-odds of agreeing by chance against agreeing because it is one person, each field that
+//! disagrees takes some away, a field missing on either side says nothing. Names are compared with
+//! Jaro–Winkler (typos, transpositions), both ways round (first and last swapped), nicknames read as
+//! the name they stand for; e-mails as the mailbox they reach; phones by their last digits (a national
+//! and an international form of one number agree); addresses by postal code, house number and street.
+
+use rphonetic::{DoubleMetaphone, Encoder};
+use std::collections::BTreeSet;
+use strsim::jaro_winkler;
+
+/// What a customer is compared by, folded and normalised.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Profile {
+    pub id: i64,
+    /// Folded (ASCII, lower case, letters only, single spaces); nicknames stay as written here.
+    pub first: String,
+    pub last: String,
+    /// Mailboxes (`mailbox`).
+    pub emails: BTreeSet<String>,
+    /// The last digits of each phone (`phone_digits`).
+    pub phones: BTreeSet<String>,
+    pub company: String,
+    pub addresses: Vec<Place>,
+}
+
+/// An address as compared: postal code, city, street (folded, abbreviations written out) and house
+/// number.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Place {
+    pub postal_code: String,
+    pub city: String,
+    pub street: String,
+    pub number: String,
+}
+
+/// A name, a company or a city as compared: accents and other scripts transliterated to ASCII, lower
+/// case, anything but letters, digits and spaces dropped.
+pub fn fold(text: &str) -> String {
+    let ascii = deunicode::deunicode(text).to_lowercase();
+    let kept: String = ascii.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect();
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The mailbox an address reaches: lower case, a `+tag` dropped, and Gmail's dots (which Gmail ignores).
+pub fn mailbox(email: &str) -> Option<String> {
+    let email = email.trim().to_lowercase();
+    let (local, domain) = email.rsplit_once('@')?;
+    let local = local.split('+').next().unwrap_or(local);
+    let domain = if domain == "googlemail.com" { "gmail.com" } else { domain };
+    let local = if domain == "gmail.com" { local.replace('.', "") } else { local.to_string() };
+    (!local.is_empty() && !domain.is_empty()).then(|| format!("{local}@{domain}"))
+}
+
+/// How many of a phone's last digits are compared: enough to tell numbers apart, few enough that the
+/// national form (trunk zero) and the international one (country code) of a number agree.
+const PHONE_DIGITS: usize = 8;
+
+/// The last `PHONE_DIGITS` digits of a phone with at least seven digits.
+pub fn phone_digits(phone: &str) -> Option<String> {
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() >= 7).then(|| digits[digits.len().saturating_sub(PHONE_DIGITS)..].iter().collect())
+}
+
+/// Street words written out the one way (`St.` and `Street`, `Str.` and `Straße`).
+const STREET_WORDS: [(&str, &str); 24] = [
+    ("st", "street"),
+    ("str", "strasse"),
+    ("strase", "strasse"),
+    ("ave", "avenue"),
+    ("av", "avenue"),
+    ("rd", "road"),
+    ("dr", "drive"),
+    ("ln", "lane"),
+    ("blvd", "boulevard"),
+    ("ct", "court"),
+    ("pl", "place"),
+    ("sq", "square"),
+    ("hwy", "highway"),
+    ("pkwy", "parkway"),
+    ("ter", "terrace"),
+    ("cres", "crescent"),
+    ("apt", "apartment"),
+    ("ste", "suite"),
+    ("n", "north"),
+    ("s", "south"),
+    ("e", "east"),
+    ("w", "west"),
+    ("ul", "ulica"),
+    ("bd", "boulevard"),
+];
+
+/// The street and house number of an address line ("12 Main St." and "Main Street 12" agree).
+pub fn street_and_number(line: &str) -> (String, String) {
+    let folded = fold(line);
+    let mut number = String::new();
+    let mut words = Vec::new();
+    for word in folded.split(' ').filter(|w| !w.is_empty()) {
+        if number.is_empty() && word.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            number = word.to_string();
+            continue;
+        }
+        // "hauptstrasse" and "haupt strasse" and "hauptstr"
+        let word = word.strip_suffix("str").map_or(word.to_string(), |stem| format!("{stem}strasse"));
+        let word = STREET_WORDS.iter().find(|(short, _)| *short == word).map_or(word, |(_, long)| long.to_string());
+        words.push(word);
+    }
+    (words.join(""), number)
+}
+
+impl Place {
+    pub fn new(line1: &str, postal_code: &str, city: &str) -> Place {
+        let (street, number) = street_and_number(line1);
+        Place { postal_code: fold(postal_code).replace(' ', ""), city: fold(city), street, number }
+    }
+}
+
+/// Nicknames and short forms, read as the name they stand for.
+const NICKNAMES: [(&str, &str); 64] = [
+    ("bob", "robert"),
+    ("bobby", "robert"),
+    ("rob", "robert"),
+    ("robbie", "robert"),
+    ("bill", "william"),
+    ("billy", "william"),
+    ("will", "william"),
+    ("willy", "william"),
+    ("liz", "elizabeth"),
+    ("lizzy", "elizabeth"),
+    ("beth", "elizabeth"),
+    ("betty", "elizabeth"),
+    ("eliza", "elizabeth"),
+    ("elisabeth", "elizabeth"),
+    ("kate", "katherine"),
+    ("katie", "katherine"),
+    ("kathy", "katherine"),
+    ("catherine", "katherine"),
+    ("kathi", "katharina"),
+    ("kathrin", "katharina"),
+    ("peggy", "margaret"),
+    ("maggie", "margaret"),
+    ("meg", "margaret"),
+    ("greta", "margarete"),
+    ("jim", "james"),
+    ("jimmy", "james"),
+    ("jamie", "james"),
+    ("mike", "michael"),
+    ("mick", "michael"),
+    ("micha", "michael"),
+    ("tom", "thomas"),
+    ("tommy", "thomas"),
+    ("dick", "richard"),
+    ("rick", "richard"),
+    ("rich", "richard"),
+    ("dave", "david"),
+    ("joe", "joseph"),
+    ("joey", "joseph"),
+    ("sepp", "josef"),
+    ("chris", "christopher"),
+    ("tony", "anthony"),
+    ("dan", "daniel"),
+    ("danny", "daniel"),
+    ("sam", "samuel"),
+    ("alex", "alexander"),
+    ("sasha", "alexander"),
+    ("olek", "aleksander"),
+    ("ed", "edward"),
+    ("eddie", "edward"),
+    ("ted", "edward"),
+    ("steve", "stephen"),
+    ("steven", "stephen"),
+    ("matt", "matthew"),
+    ("nick", "nicholas"),
+    ("jenny", "jennifer"),
+    ("jen", "jennifer"),
+    ("sue", "susan"),
+    ("susi", "susanne"),
+    ("hans", "johannes"),
+    ("jan", "johannes"),
+    ("lukas", "lucas"),
+    ("gosia", "malgorzata"),
+    ("kasia", "katarzyna"),
+    ("pepe", "jose"),
+];
+
+/// The name a first name stands for (folded).
+pub fn given_name(first: &str) -> &str {
+    NICKNAMES.iter().find(|(short, _)| *short == first).map_or(first, |(_, long)| long)
+}
+
+fn sound(word: &str) -> String {
+    DoubleMetaphone::default().encode(word)
+}
+
+/// Keys shared by customers who might be one person; candidates are the pairs sharing one.
+pub fn blocking_keys(p: &Profile) -> BTreeSet<String> {
+    let mut keys = BTreeSet::new();
+    keys.extend(p.emails.iter().map(|e| format!("e:{e}")));
+    keys.extend(p.phones.iter().map(|d| format!("p:{d}")));
+    let names: Vec<&str> = [p.first.as_str(), p.last.as_str()].into_iter().filter(|n| !n.is_empty()).collect();
+    // a surname's sound with the given name's initial, both ways round (first and last swapped)
+    for (a, b) in [(p.first.as_str(), p.last.as_str()), (p.last.as_str(), p.first.as_str())] {
+        let (Some(initial), false) = (given_name(a).chars().next(), b.is_empty()) else { continue };
+        for part in b.split(' ') {
+            let sound = sound(part);
+            if !sound.is_empty() {
+                keys.insert(format!("n:{sound}:{initial}"));
+            }
+        }
+    }
+    for place in &p.addresses {
+        if place.postal_code.is_empty() {
+            continue;
+        }
+        // the same street number at the same postal code, and a name's sound at the postal code
+        if !place.number.is_empty() {
+            keys.insert(format!("a:{}:{}", place.postal_code, place.number));
+        }
+        for name in &names {
+            if let Some(part) = name.split(' ').next_back() {
+                keys.insert(format!("z:{}:{}", place.postal_code, sound(part)));
+            }
+        }
+    }
+    keys
+}
+
+/// Up to how many customers share a key for its pairs to be compared: a key more of them share (a common
+/// name's sound, a building's postal code and number) says little, and would be thousands of pairs.
+pub const MAX_BLOCK: usize = 50;
+
+/// A pair's score and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub score: f64,
+    pub reasons: Vec<String>,
+}
+
+/// From which score a pair is listed as a possible duplicate.
+pub const LISTED_FROM: f64 = 0.5;
+
+/// How much agreeing on a field weighs (log-odds, natural log), and disagreeing.
+mod weight {
+    pub const EMAIL: f64 = 9.0;
+    pub const EMAIL_OTHER: f64 = -2.0;
+    pub const PHONE: f64 = 7.0;
+    pub const PHONE_OTHER: f64 = -1.5;
+    pub const NAME_SAME: f64 = 3.5;
+    pub const NAME_CLOSE: f64 = 2.5;
+    pub const NAME_NEAR: f64 = 0.5;
+    pub const NAME_OTHER: f64 = -3.5;
+    pub const ADDRESS: f64 = 4.0;
+    pub const POSTAL: f64 = 1.5;
+    pub const PLACE_OTHER: f64 = -1.0;
+    pub const COMPANY: f64 = 1.0;
+    /// The prior: most pairs brought together by a key are not one person.
+    pub const PRIOR: f64 = -6.0;
+}
+
+/// How two names (one part each: first or last) agree: the same, close (a typo or two), near, or not.
+fn name_part(a: &str, b: &str) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (a, b) = (given_name(a), given_name(b));
+    if a == b {
+        return weight::NAME_SAME;
+    }
+    // a double name written with one part ("Anna Maria" and "Anna")
+    if a.split(' ').any(|w| w == b) || b.split(' ').any(|w| w == a) {
+        return weight::NAME_CLOSE;
+    }
+    let similarity = jaro_winkler(a, b);
+    if similarity >= 0.92 || (a.len() >= 5 && strsim::damerau_levenshtein(a, b) <= 1) {
+        weight::NAME_CLOSE
+    } else if similarity >= 0.85 {
+        weight::NAME_NEAR
+    } else {
+        weight::NAME_OTHER
+    }
+}
+
+/// Scores the pair (SPEC §9: 0 to 1, with its reasons).
+pub fn score(a: &Profile, b: &Profile) -> Verdict {
+    let mut total = weight::PRIOR;
+    let mut reasons = Vec::new();
+    if !a.emails.is_empty() && !b.emails.is_empty() {
+        if a.emails.intersection(&b.emails).next().is_some() {
+            total += weight::EMAIL;
+            reasons.push("same email".to_string());
+        } else {
+            total += weight::EMAIL_OTHER;
+        }
+    }
+    if !a.phones.is_empty() && !b.phones.is_empty() {
+        if a.phones.intersection(&b.phones).next().is_some() {
+            total += weight::PHONE;
+            reasons.push("same phone".to_string());
+        } else {
+            total += weight::PHONE_OTHER;
+        }
+    }
+    // the names as written, and first and last swapped: the better reading
+    let straight = name_part(&a.first, &b.first) + name_part(&a.last, &b.last);
+    let swapped = name_part(&a.first, &b.last) + name_part(&a.last, &b.first);
+    let names = straight.max(swapped);
+    total += names;
+    if names >= 2.0 * weight::NAME_SAME && straight >= swapped {
+        reasons.push("same name".to_string());
+    } else if names >= weight::NAME_SAME + weight::NAME_CLOSE {
+        reasons.push(if swapped > straight { "names swapped" } else { "similar name" }.to_string());
+    }
+    let mut place = None;
+    for x in &a.addresses {
+        for y in &b.addresses {
+            let agreement = if x.postal_code.is_empty() || y.postal_code.is_empty() {
+                None
+            } else if x.postal_code != y.postal_code {
+                Some((weight::PLACE_OTHER, None))
+            } else if !x.number.is_empty() && x.number == y.number && jaro_winkler(&x.street, &y.street) >= 0.85 {
+                Some((weight::ADDRESS, Some("same address")))
+            } else {
+                Some((weight::POSTAL, Some("same postal code")))
+            };
+            if let Some(agreement) = agreement
+                && place.is_none_or(|(best, _)| agreement.0 > best)
+            {
+                place = Some(agreement);
+            }
+        }
+    }
+    if let Some((w, reason)) = place {
+        total += w;
+        reasons.extend(reason.map(str::to_string));
+    }
+    if !a.company.is_empty() && a.company == b.company {
+        total += weight::COMPANY;
+        reasons.push("same company".to_string());
+    }
+    Verdict { score: 1.0 / (1.0 + (-total).exp()), reasons }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(
+        first: &str,
+        last: &str,
+        email: Option<&str>,
+        phone: Option<&str>,
+        address: Option<(&str, &str, &str)>,
+    ) -> Profile {
+        Profile {
+            id: 0,
+            first: fold(first),
+            last: fold(last),
+            emails: email.and_then(mailbox).into_iter().collect(),
+            phones: phone.and_then(phone_digits).into_iter().collect(),
+            company: String::new(),
+            addresses: address.map(|(line, postal, city)| Place::new(line, postal, city)).into_iter().collect(),
+        }
+    }
+
+    #[test]
+    fn fields_are_folded_and_normalised_alike() {
+        assert_eq!(fold("  José  Müller-Lüdenscheidt "), "jose muller ludenscheidt");
+        assert_eq!(fold("Łukasz Nguyễn"), "lukasz nguyen");
+        assert_eq!(mailbox("John.Smith+shop@GoogleMail.com").as_deref(), Some("johnsmith@gmail.com"));
+        assert_eq!(mailbox("a.b@example.com").as_deref(), Some("a.b@example.com"));
+        assert_eq!(phone_digits("+49 30 1234 5678"), phone_digits("030 / 1234-5678"));
+        assert_eq!(phone_digits("123"), None);
+        assert_eq!(street_and_number("Hauptstraße 12"), street_and_number("12 Hauptstr."));
+        assert_eq!(street_and_number("12 Main Street"), street_and_number("Main St 12"));
+    }
+
+    #[test]
+    fn one_person_written_differently_scores_high_and_different_people_low() {
+        let berlin = Some(("Hauptstraße 12", "10115", "Berlin"));
+        let ann = person("Ann", "Lee", Some("ann@example.com"), Some("+4930123456"), berlin);
+        let cases = [
+            ("typo in the surname, same phone", person("Ann", "Leee", None, Some("030 123456"), None), true),
+            (
+                "nickname, another email, same address",
+                person("Robert", "Smith", Some("r@work.example"), None, berlin),
+                false,
+            ),
+            ("same email, upper case", person("ANN", "LEE", Some("ANN@Example.com"), None, None), true),
+            (
+                "swapped names at the address",
+                person("Lee", "Ann", None, None, Some(("12 Hauptstr.", "10115", "Berlin"))),
+                true,
+            ),
+            (
+                "a family member at the address",
+                person("Tom", "Lee", Some("tom@example.com"), Some("+4930999999"), berlin),
+                false,
+            ),
+            (
+                "a namesake elsewhere",
+                person(
+                    "Ann",
+                    "Lee",
+                    Some("ann.lee@other.example"),
+                    Some("+1555123456"),
+                    Some(("1 Main St", "90210", "Beverly Hills")),
+                ),
+                false,
+            ),
+        ];
+        for (what, other, same) in cases {
+            let verdict = score(&ann, &other);
+            assert_eq!(verdict.score >= LISTED_FROM, same, "{what}: {verdict:?}");
+        }
+        let bob = person("Bob", "Smith", Some("bob@example.com"), None, berlin);
+        let robert = person("Robert", "Smith", Some("r@work.example"), None, berlin);
+        let verdict = score(&bob, &robert);
+        assert!(verdict.score >= LISTED_FROM, "{verdict:?}");
+        assert_eq!(verdict.reasons, ["same name", "same address"]);
+    }
+
+    #[test]
+    fn candidates_share_a_key_whichever_way_their_names_are_written() {
+        let berlin = Some(("Hauptstraße 12", "10115", "Berlin"));
+        let a = person("Ann", "Lee", None, None, berlin);
+        let swapped = person("Lee", "Ann", None, None, None);
+        let phone_a = person("X", "Y", None, Some("+49 30 12345678"), None);
+        let phone_b = person("Z", "Q", None, Some("030 12345678"), None);
+        assert!(blocking_keys(&a).intersection(&blocking_keys(&swapped)).next().is_some());
+        assert!(blocking_keys(&phone_a).intersection(&blocking_keys(&phone_b)).next().is_some());
+    }
+}

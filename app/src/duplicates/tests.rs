@@ -1,0 +1,128 @@
+//! Database tests of the duplicate finder: kept current as customers are written, dismissals for good,
+//! the scan finding what the writes found, merged-away customers off the list.
+
+use super::db::{dismiss, page, refresh, scan, take_queued};
+use crate::accounts::db::create_workspace;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+
+fn now() -> DateTime<Utc> {
+    "2026-11-20T12:00:00Z".parse().unwrap()
+}
+
+async fn customer(pool: &PgPool, ws: i64, body: Value) -> i64 {
+    let sync = crate::ingest::parse_customer_sync(&body, "$").unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    let done = crate::ingest::ingest_customer(&mut tx, ws, now(), &sync).await.unwrap();
+    tx.commit().await.unwrap();
+    done.customer_id
+}
+
+/// What the background worker does: the customers written since, compared again.
+async fn compare_queued(pool: &PgPool) {
+    let mut tx = pool.begin().await.unwrap();
+    for (ws, customers) in take_queued(&mut tx, 500).await.unwrap() {
+        refresh(&mut tx, ws, &customers, now()).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+async fn listed(pool: &PgPool, ws: i64) -> Vec<([i64; 2], Vec<String>)> {
+    page(pool, ws, 100, None).await.unwrap().items.into_iter().map(|p| (p.customers, p.reasons)).collect()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn possible_duplicates_are_found_as_customers_are_written_and_dismissed_for_good(pool: PgPool) {
+    let ws = create_workspace(&pool, "shop", "Shop", "EUR", "UTC").await.unwrap().id;
+    let home = json!({"line1": "Hauptstraße 12", "city": "Berlin", "postal_code": "10115", "country": "DE"});
+    let ann = customer(
+        &pool,
+        ws,
+        json!({"channel": "shop", "channel_kind": "shopify", "external_id": "C-1",
+        "first_name": "Ann", "last_name": "Lee", "email": "ann.lee@example.com", "billing_address": home}),
+    )
+    .await;
+    // the same person on a marketplace: her name with a typo, her phone, the address written short
+    let anne = customer(
+        &pool,
+        ws,
+        json!({"channel": "market", "channel_kind": "amazon", "external_id": "A-9",
+        "first_name": "Anne", "last_name": "Lee", "phones": ["+49 30 1234 5678"],
+        "shipping_address": {"line1": "12 Hauptstr.", "city": "Berlin", "postal_code": "10115", "country": "DE"}}),
+    )
+    .await;
+    // her brother at the same address, with his own email: not her
+    let tom = customer(
+        &pool,
+        ws,
+        json!({"channel": "shop", "external_id": "C-2", "first_name": "Tom",
+        "last_name": "Lee", "email": "tom@example.com", "billing_address": home}),
+    )
+    .await;
+    compare_queued(&pool).await;
+    assert_eq!(listed(&pool, ws).await, [([ann, anne], vec!["similar name".to_string(), "same address".to_string()])]);
+
+    // a later write brings evidence: the same phone on Ann's account
+    customer(&pool, ws, json!({"channel": "shop", "external_id": "C-1", "phones": ["030 12345678"]})).await;
+    compare_queued(&pool).await;
+    let pairs = listed(&pool, ws).await;
+    assert_eq!(pairs.len(), 1);
+    assert!(pairs[0].1.contains(&"same phone".to_string()), "{pairs:?}");
+    let score = page(&pool, ws, 1, None).await.unwrap().items[0].score;
+    assert!(score > 0.99, "{score}");
+
+    // "not the same" is for good: neither the next write nor a whole scan lists it again
+    let mut tx = pool.begin().await.unwrap();
+    dismiss(&mut tx, ws, None, now(), [anne, ann]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(listed(&pool, ws).await.is_empty());
+    customer(&pool, ws, json!({"channel": "market", "external_id": "A-9", "email": "ann.lee@example.com"})).await;
+    compare_queued(&pool).await;
+    assert!(listed(&pool, ws).await.is_empty());
+    let mut quiet = |_: &str| {};
+    let scanned = scan(&pool, ws, now(), &mut quiet).await.unwrap();
+    assert_eq!((scanned.customers, scanned.listed), (3, 1), "the scan finds the pair; it stays dismissed");
+    assert!(listed(&pool, ws).await.is_empty());
+    let _ = tom;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_scan_lists_what_writes_list_and_merged_away_customers_leave_the_list(pool: PgPool) {
+    let ws = create_workspace(&pool, "shop", "Shop", "EUR", "UTC").await.unwrap().id;
+    let bob = customer(
+        &pool,
+        ws,
+        json!({"channel": "shop", "channel_kind": "shopify", "external_id": "C-1",
+        "first_name": "Bob", "last_name": "Smith", "email": "bob@example.com"}),
+    )
+    .await;
+    let robert = customer(
+        &pool,
+        ws,
+        json!({"first_name": "Robert", "last_name": "Smith",
+        "emails": ["BOB@example.com"]}),
+    )
+    .await;
+    let other =
+        customer(&pool, ws, json!({"first_name": "Rob", "last_name": "Stone", "email": "rs@example.com"})).await;
+    let mut quiet = |_: &str| {};
+    scan(&pool, ws, now(), &mut quiet).await.unwrap();
+    let pairs = listed(&pool, ws).await;
+    assert_eq!(pairs, [([bob, robert], vec!["same email".to_string(), "same name".to_string()])]);
+    let _ = other;
+
+    let request = crate::merges::MergeRequest { survivor: bob, merged: vec![robert], fields: Default::default() };
+    let mut tx = pool.begin().await.unwrap();
+    crate::merges::db::merge(&mut tx, ws, None, now(), &request).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(listed(&pool, ws).await.is_empty(), "a merged-away customer is no one's duplicate");
+    compare_queued(&pool).await;
+    assert!(listed(&pool, ws).await.is_empty());
+    let keys: i64 = sqlx::query_scalar("select count(*) from customer_match_key where customer_id = $1")
+        .bind(robert)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(keys, 0, "tombstones keep no keys");
+}
