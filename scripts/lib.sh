@@ -191,3 +191,35 @@ ensure_database() {
         "${psql[@]}" -c "create database \"$db\""
     fi
 }
+
+# Deletes the customers of channel $3 in workspace $2 (database $1) with everything of theirs: what a
+# benchmark wrote into the seeded workspace. Foreign-key checks are off for the transaction (a check of
+# the events for each deleted order would read them all), so every table pointing at them is cleared here.
+remove_channel_customers() {
+    psql -X -q -v ON_ERROR_STOP=1 -v ws="$2" -v channel="$3" "$1" <<'SQL'
+begin;
+set local session_replication_role = replica;
+create temp table removed on commit drop as
+    select c.workspace_id, c.id from customer c
+    join workspace w on w.id = c.workspace_id and w.slug = :'ws'
+    join channel ch on ch.workspace_id = c.workspace_id and ch.id = c.channel_id and ch.key = :'channel';
+create temp table removed_orders on commit drop as
+    select o.workspace_id, o.id from customer_order o join removed r on o.workspace_id = r.workspace_id and o.customer_id = r.id;
+delete from order_line t using removed_orders o where t.workspace_id = o.workspace_id and t.order_id = o.id;
+delete from shipping_update t using removed_orders o where t.workspace_id = o.workspace_id and t.order_id = o.id;
+delete from customer_order t using removed_orders o where t.workspace_id = o.workspace_id and t.id = o.id;
+delete from customer_merge t using removed r where t.workspace_id = r.workspace_id and t.survivor_id = r.id;
+delete from event t using removed r where t.workspace_id = r.workspace_id and t.customer_id = r.id;
+delete from segment_membership t using removed r where t.workspace_id = r.workspace_id and t.customer_id = r.id;
+delete from customer_email t using removed r where t.workspace_id = r.workspace_id and t.customer_id = r.id;
+delete from customer_phone t using removed r where t.workspace_id = r.workspace_id and t.customer_id = r.id;
+delete from customer_address t using removed r where t.workspace_id = r.workspace_id and t.customer_id = r.id;
+delete from customer_search t using removed r where t.workspace_id = r.workspace_id and t.customer_id = r.id;
+delete from customer_match_key t using removed r where t.workspace_id = r.workspace_id and t.customer_id = r.id;
+delete from duplicate_check t using removed r where t.workspace_id = r.workspace_id and t.customer_id = r.id;
+delete from duplicate_pair t using removed r
+ where t.workspace_id = r.workspace_id and (t.customer_a = r.id or t.customer_b = r.id);
+delete from customer c using removed r where c.workspace_id = r.workspace_id and c.id = r.id;
+commit;
+SQL
+}
