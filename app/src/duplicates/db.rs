@@ -212,14 +212,23 @@ pub struct Scanned {
 }
 
 /// Compares every customer of the workspace with those sharing a key, and lists the pairs found
-/// (replacing the list; dismissed pairs stay away). `progress` hears how far it got.
+/// (replacing the list; dismissed pairs stay away). `progress` hears how far it got. The keys are
+/// gathered in a temporary table without indexes and the blocks read from it sorted; the workspace's
+/// keys then get only what differs (written customer by customer into the keys' indexes, or deleted and
+/// written again, the keys of 1,000,000 customers took many minutes).
 pub async fn scan(
     pool: &PgPool,
     workspace_id: i64,
     now: DateTime<Utc>,
     progress: &mut (dyn FnMut(&str) + Send),
 ) -> AppResult<Scanned> {
+    use sqlx::Connection;
     let mut conn = pool.acquire().await?;
+    // (run-time statements: the temporary table is this connection's only)
+    sqlx::query("create temporary table if not exists scan_key (customer_id bigint not null, key text not null)")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("truncate scan_key").execute(&mut *conn).await?;
     let mut after = 0_i64;
     let mut customers = 0;
     loop {
@@ -233,26 +242,27 @@ pub async fn scan(
         .fetch_all(&mut *conn)
         .await?;
         let Some(&last) = ids.last() else { break };
-        let mine = profiles(&mut conn, workspace_id, &ids).await?;
-        write_keys(&mut conn, workspace_id, &ids, &mine).await?;
+        let (owners, keys): (Vec<i64>, Vec<String>) = profiles(&mut conn, workspace_id, &ids)
+            .await?
+            .iter()
+            .flat_map(|p| blocking_keys(p).into_iter().map(move |k| (p.id, k)))
+            .unzip();
+        sqlx::query("insert into scan_key select * from unnest($1::bigint[], $2::text[])")
+            .bind(&owners)
+            .bind(&keys)
+            .execute(&mut *conn)
+            .await?;
         customers += ids.len() as i64;
         after = last;
-        progress(&format!("{customers} customers read"));
+        if customers % (SCAN_BATCH * 50) == 0 {
+            progress(&format!("{customers} customers read"));
+        }
     }
-    // merged-away customers keep no keys
-    sqlx::query!(
-        "delete from customer_match_key k using customer c
-          where k.workspace_id = $1 and c.workspace_id = $1 and c.id = k.customer_id and c.merged_into_id is not null",
-        workspace_id
+    let blocks: Vec<Vec<i64>> = sqlx::query_scalar(
+        "select array_agg(customer_id order by customer_id) from scan_key
+          group by key having count(*) between 2 and $1",
     )
-    .execute(&mut *conn)
-    .await?;
-    let blocks = sqlx::query_scalar!(
-        r#"select array_agg(customer_id order by customer_id) as "ids!" from customer_match_key
-            where workspace_id = $1 group by key having count(*) between 2 and $2"#,
-        workspace_id,
-        MAX_BLOCK as i64
-    )
+    .bind(MAX_BLOCK as i64)
     .fetch_all(&mut *conn)
     .await?;
     let mut candidates = BTreeSet::new();
@@ -263,20 +273,42 @@ pub async fn scan(
             }
         }
     }
-    progress(&format!("{} candidate pairs", candidates.len()));
+    progress(&format!("{customers} customers read, {} candidate pairs", candidates.len()));
     let all: Vec<(i64, i64)> = candidates.into_iter().collect();
     let mut found = Vec::new();
-    for (n, chunk) in all.chunks(JUDGED_AT_ONCE).enumerate() {
+    for chunk in all.chunks(JUDGED_AT_ONCE) {
         let chunk: BTreeSet<(i64, i64)> = chunk.iter().copied().collect();
         // profiles are read again for each chunk: memory stays bounded whatever the workspace's size
         let mut known = HashMap::new();
         found.extend(judge(&mut conn, workspace_id, &chunk, &mut known).await?);
-        progress(&format!("{} of {} pairs compared", (n * JUDGED_AT_ONCE + chunk.len()).min(all.len()), all.len()));
     }
-    let mut tx = pool.begin().await?;
+    progress(&format!("{} pairs compared, {} listed", all.len(), found.len()));
+    // the keys kept current by the writes are mostly there already: only what differs is written
+    sqlx::query("create index on scan_key (customer_id, key)").execute(&mut *conn).await?;
+    let mut tx = conn.begin().await?;
+    sqlx::query(
+        "delete from customer_match_key k
+          where k.workspace_id = $1
+            and not exists (select 1 from scan_key s where s.customer_id = k.customer_id and s.key = k.key)",
+    )
+    .bind(workspace_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into customer_match_key (workspace_id, customer_id, key)
+         select $1, s.customer_id, s.key from scan_key s
+          where not exists (select 1 from customer_match_key k
+                             where k.workspace_id = $1 and k.key = s.key and k.customer_id = s.customer_id)
+          order by s.key, s.customer_id
+         on conflict do nothing",
+    )
+    .bind(workspace_id)
+    .execute(&mut *tx)
+    .await?;
     write_pairs(&mut tx, workspace_id, None, &found, now).await?;
     sqlx::query!("delete from duplicate_check where workspace_id = $1", workspace_id).execute(&mut *tx).await?;
     tx.commit().await?;
+    sqlx::query("drop table scan_key").execute(&mut *conn).await?;
     Ok(Scanned { customers, candidates: all.len(), listed: found.len() })
 }
 
