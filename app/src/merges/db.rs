@@ -77,7 +77,6 @@ pub async fn merge(
     for (table, name) in MOVED {
         moved.insert(name.to_string(), move_rows(conn, workspace_id, table, survivor, merged).await?);
     }
-    messages_follow_tickets(conn, workspace_id, survivor).await?;
     merge_into(conn, workspace_id, merged, Some(survivor), now).await?;
     recompute(conn, workspace_id, &everyone, now).await?;
 
@@ -150,10 +149,10 @@ pub async fn undo(
     }
 
     merge_into(conn, workspace_id, &merge.merged_ids, None, now).await?;
+    let family = family(conn, workspace_id, &merge.merged_ids).await?;
     for (table, _) in MOVED {
-        move_back(conn, workspace_id, table, survivor, &merge.merged_ids).await?;
+        move_back(conn, workspace_id, table, survivor, &family).await?;
     }
-    messages_follow_tickets(conn, workspace_id, survivor).await?;
     restore_survivor(conn, workspace_id, survivor, &merge.survivor_before).await?;
     recompute(conn, workspace_id, &everyone, now).await?;
     sqlx::query!(
@@ -221,7 +220,6 @@ pub async fn forward(conn: &mut PgConnection, workspace_id: i64, written: &[i64]
             for (table, _) in MOVED {
                 move_rows(conn, workspace_id, table, survivor, &merged).await?;
             }
-            messages_follow_tickets(conn, workspace_id, survivor).await?;
         }
         return Ok(survivors);
     }
@@ -463,21 +461,6 @@ async fn merge_into(
     Ok(())
 }
 
-/// Each message of a ticket that moved to or from `survivor` goes with it.
-async fn messages_follow_tickets(conn: &mut PgConnection, workspace_id: i64, survivor: i64) -> AppResult<()> {
-    sqlx::query!(
-        "update message m set customer_id = t.customer_id
-           from ticket t
-          where m.workspace_id = $1 and t.workspace_id = $1 and m.ticket_id = t.id
-            and (t.customer_id = $2 or m.customer_id = $2) and m.customer_id <> t.customer_id",
-        workspace_id,
-        survivor
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
 async fn remove_address(conn: &mut PgConnection, workspace_id: i64, customer: i64, kind: &str) -> AppResult<()> {
     sqlx::query!(
         "delete from customer_address where workspace_id = $1 and customer_id = $2 and kind = $3",
@@ -544,30 +527,47 @@ async fn move_rows(
 }
 
 /// Moves back to each customer of `merged` (back from the survivor) the rows of `table` whose origin is
-/// that customer or one merged into it before.
+/// that customer or one merged into it before (`family`: each origin with the customer of `merged` it
+/// goes back to).
 async fn move_back(
     conn: &mut PgConnection,
     workspace_id: i64,
     table: &str,
     survivor: i64,
-    merged: &[i64],
+    family: &[(i64, i64)],
 ) -> AppResult<()> {
     let position = match table {
         "customer_email" | "customer_phone" => format!(", position = t.position - {CONTACT_STEP}"),
         _ => String::new(),
     };
+    let (origins, homes): (Vec<i64>, Vec<i64>) = family.iter().copied().unzip();
     // the table names come from `MOVED` only
     let sql = format!(
-        "with recursive family(origin, home) as (
-             select id, id from unnest($3::bigint[]) as m(id)
-             union all
-             select c.id, f.home from customer c join family f on c.workspace_id = $1 and c.merged_into_id = f.origin)
-         update {table} t set customer_id = f.home, origin_customer_id = nullif(t.origin_customer_id, f.home){position}
-           from family f
+        "update {table} t set customer_id = f.home, origin_customer_id = nullif(t.origin_customer_id, f.home){position}
+           from unnest($3::bigint[], $4::bigint[]) as f(origin, home)
           where t.workspace_id = $1 and t.customer_id = $2 and t.origin_customer_id = f.origin"
     );
-    sqlx::query(&sql).bind(workspace_id).bind(survivor).bind(merged).execute(&mut *conn).await?;
+    sqlx::query(&sql).bind(workspace_id).bind(survivor).bind(&origins).bind(&homes).execute(&mut *conn).await?;
     Ok(())
+}
+
+/// Each customer of `merged` with itself and every customer merged into it before (their rows go back
+/// with it): (origin, the customer of `merged` it belongs to).
+async fn family(conn: &mut PgConnection, workspace_id: i64, merged: &[i64]) -> AppResult<Vec<(i64, i64)>> {
+    Ok(sqlx::query!(
+        r#"with recursive family(origin, home) as (
+               select id, id from unnest($2::bigint[]) as m(id)
+               union all
+               select c.id, f.home from customer c join family f on c.workspace_id = $1 and c.merged_into_id = f.origin)
+           select origin as "origin!", home as "home!" from family"#,
+        workspace_id,
+        merged
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.origin, r.home))
+    .collect())
 }
 
 /// The figures, sentiment and segment flags of `customers` from their own records, and the memberships of

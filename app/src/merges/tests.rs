@@ -21,7 +21,7 @@ async fn every_table_pointing_at_customers_is_handled_by_the_merge(pool: PgPool)
     let handled_otherwise = [
         ("customer", "the merged-away customers become tombstones (merged_into_id)"),
         ("customer_merge", "the merge itself"),
-        ("message", "a message follows its ticket"),
+        ("message", "a message follows its ticket (its foreign key to the ticket cascades on update)"),
         ("customer_search", "removed and written again by the tombstone's trigger"),
         ("segment_membership", "recomputed"),
         ("custom_field_value", "the chosen customer's value is copied; the others keep theirs"),
