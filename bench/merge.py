@@ -61,6 +61,8 @@ def main():
         undos.append(took)
     for name, times in (("merge", merges), ("undo", undos)):
         print(f"| {name} of 2 × {args.orders:,} orders | {statistics.median(times) * 1000:.0f} | {p95(times) * 1000:.0f} |")
+    for name, times in (("merge", merges), ("undo", undos)):
+        print(f"\n{name}, in the order run (ms): {', '.join(f'{t * 1000:.0f}' for t in times)}")
 
 
 if __name__ == "__main__":

@@ -69,12 +69,9 @@ pub async fn compare_written_customers(pool: PgPool, clock: Clock) {
         loop {
             let compared = async {
                 let mut tx = pool.begin().await?;
-                let queued = app::duplicates::db::take_queued(&mut tx, 500).await?;
-                for (workspace, customers) in &queued {
-                    app::duplicates::db::refresh(&mut tx, *workspace, customers, clock.now()).await?;
-                }
+                let compared = app::duplicates::db::compare_queued(&mut tx, 500, clock.now()).await?;
                 tx.commit().await?;
-                Ok::<_, AppError>(queued.iter().map(|(_, c)| c.len()).sum::<usize>())
+                Ok::<_, AppError>(compared)
             };
             match compared.await {
                 // more waiting: on at once

@@ -312,38 +312,56 @@ pub async fn scan(
     Ok(Scanned { customers, candidates: all.len(), listed: found.len() })
 }
 
-/// The customers waiting to be compared again, up to `limit`, taken off the queue (in the caller's
-/// transaction: a refresh that fails leaves them there).
-pub async fn take_queued(conn: &mut PgConnection, limit: i64) -> AppResult<Vec<(i64, Vec<i64>)>> {
+/// Compares again up to `limit` customers of the queue (the oldest written first), in the caller's
+/// transaction; answers how many. Each is taken off the queue at the end, unless it was written again
+/// meanwhile (a later `queued_at`): then it stays for the next round. The queue is read without locks, so
+/// that a merge or an ingestion queueing the same customers never waits for this.
+pub async fn compare_queued(conn: &mut PgConnection, limit: i64, now: DateTime<Utc>) -> AppResult<usize> {
     let rows = sqlx::query!(
-        r#"delete from duplicate_check d using (
-               select workspace_id, customer_id from duplicate_check order by queued_at limit $1
-                  for update skip locked) q
-            where d.workspace_id = q.workspace_id and d.customer_id = q.customer_id
-           returning d.workspace_id, d.customer_id"#,
+        "select workspace_id, customer_id, queued_at from duplicate_check order by queued_at limit $1",
         limit
     )
     .fetch_all(&mut *conn)
     .await?;
     let mut by_workspace: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    for r in rows {
+    for r in &rows {
         by_workspace.entry(r.workspace_id).or_default().push(r.customer_id);
     }
-    Ok(by_workspace.into_iter().collect())
+    for (workspace_id, customers) in &by_workspace {
+        refresh(conn, *workspace_id, customers, now).await?;
+    }
+    let workspaces: Vec<i64> = rows.iter().map(|r| r.workspace_id).collect();
+    let customers: Vec<i64> = rows.iter().map(|r| r.customer_id).collect();
+    let times: Vec<DateTime<Utc>> = rows.iter().map(|r| r.queued_at).collect();
+    sqlx::query!(
+        "delete from duplicate_check d using unnest($1::bigint[], $2::bigint[], $3::timestamptz[]) as v(w, c, at)
+          where d.workspace_id = v.w and d.customer_id = v.c and d.queued_at = v.at",
+        &workspaces,
+        &customers,
+        &times
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(rows.len())
 }
 
 /// Puts the customers on the queue to be compared again (after their names, contacts or addresses were
-/// written).
-pub async fn queue(conn: &mut PgConnection, workspace_id: i64, ids: &[i64], now: DateTime<Utc>) -> AppResult<()> {
+/// written). The time is the bookkeeping clock's (real time: a customer written again while being compared
+/// must stay queued, whatever the business clock says).
+pub async fn queue(conn: &mut PgConnection, workspace_id: i64, ids: &[i64]) -> AppResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
+    // in id order, so that writers queueing the same customers wait for each other instead of deadlocking
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
     sqlx::query!(
         "insert into duplicate_check (workspace_id, customer_id, queued_at)
-         select $1, id, $3 from unnest($2::bigint[]) as v(id) on conflict do nothing",
+         select $1, id, clock_timestamp() from unnest($2::bigint[]) with ordinality as v(id, n) order by n
+         on conflict (workspace_id, customer_id) do update set queued_at = excluded.queued_at",
         workspace_id,
-        ids,
-        now
+        &ids
     )
     .execute(&mut *conn)
     .await?;

@@ -1,7 +1,7 @@
 //! Database tests of the duplicate finder: kept current as customers are written, dismissals for good,
 //! the scan finding what the writes found, merged-away customers off the list.
 
-use super::db::{dismiss, page, refresh, scan, take_queued};
+use super::db::{compare_queued as compare, dismiss, page, scan};
 use crate::accounts::db::create_workspace;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -22,10 +22,10 @@ async fn customer(pool: &PgPool, ws: i64, body: Value) -> i64 {
 /// What the background worker does: the customers written since, compared again.
 async fn compare_queued(pool: &PgPool) {
     let mut tx = pool.begin().await.unwrap();
-    for (ws, customers) in take_queued(&mut tx, 500).await.unwrap() {
-        refresh(&mut tx, ws, &customers, now()).await.unwrap();
-    }
+    compare(&mut tx, 500, now()).await.unwrap();
     tx.commit().await.unwrap();
+    let left: i64 = sqlx::query_scalar("select count(*) from duplicate_check").fetch_one(pool).await.unwrap();
+    assert_eq!(left, 0, "compared customers leave the queue");
 }
 
 async fn listed(pool: &PgPool, ws: i64) -> Vec<([i64; 2], Vec<String>)> {

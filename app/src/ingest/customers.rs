@@ -198,7 +198,7 @@ pub async fn ingest_customer(
     // a merged-away customer keeps what it is sent (an undo gives it back as sent); its new e-mails and
     // phones go on to the survivor, which the answer names (SPEC §9)
     let id = crate::merges::forward(conn, workspace_id, &[id]).await?.get(&id).copied().unwrap_or(id);
-    crate::duplicates::db::queue(conn, workspace_id, &[id], now).await?;
+    crate::duplicates::db::queue(conn, workspace_id, &[id]).await?;
     Ok(Ingested { id, customer_id: id, result, affected: vec![id] })
 }
 

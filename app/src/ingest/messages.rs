@@ -174,7 +174,7 @@ pub async fn ingest_message(
         .get(&customer_id)
         .copied()
         .unwrap_or(customer_id);
-    crate::duplicates::db::queue(conn, workspace_id, &[customer_id], now).await?;
+    crate::duplicates::db::queue(conn, workspace_id, &[customer_id]).await?;
     if changed {
         // The earliest message decides whether the customer began the conversation.
         sqlx::query!(

@@ -122,7 +122,7 @@ pub async fn ingest_orders(
     involved.iter_mut().for_each(survivor);
     involved.sort_unstable();
     involved.dedup();
-    crate::duplicates::db::queue(conn, workspace_id, &involved, now).await?;
+    crate::duplicates::db::queue(conn, workspace_id, &involved).await?;
     set_plan_cache_mode(conn, &planning).await?;
     if !changed.is_empty() {
         crate::customers::indicators::recompute(conn, workspace_id, Some(&changed), now).await?;

@@ -97,7 +97,7 @@ pub async fn merge(
     .await?;
     let event = Event::Merged { merge_id, merged: merged.clone(), fields, moved: moved.clone() };
     timeline::record(conn, workspace_id, survivor, actor, now, event).await?;
-    crate::duplicates::db::queue(conn, workspace_id, &everyone, now).await?;
+    crate::duplicates::db::queue(conn, workspace_id, &everyone).await?;
     Ok(Merged { merge_id, survivor, moved })
 }
 
@@ -166,7 +166,7 @@ pub async fn undo(
     .await?;
     let event = Event::MergeUndone { merge_id, customers: merge.merged_ids.clone() };
     timeline::record(conn, workspace_id, survivor, actor, now, event).await?;
-    crate::duplicates::db::queue(conn, workspace_id, &everyone, now).await?;
+    crate::duplicates::db::queue(conn, workspace_id, &everyone).await?;
     Ok(everyone)
 }
 

@@ -496,7 +496,7 @@ pub async fn save(
         .collect();
     crate::timeline::record_all(conn, workspace_id, &events).await?;
     // names, contacts and addresses may have changed: compared again with the others (SPEC §9)
-    crate::duplicates::db::queue(conn, workspace_id, &[form.id], now).await?;
+    crate::duplicates::db::queue(conn, workspace_id, &[form.id]).await?;
     Ok(version)
 }
 
