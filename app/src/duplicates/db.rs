@@ -345,6 +345,19 @@ pub async fn compare_queued(conn: &mut PgConnection, limit: i64, now: DateTime<U
     Ok(rows.len())
 }
 
+/// The customers among `ids` the finder has no keys of (new ones): the others need comparing again only
+/// when their names or contacts change.
+pub async fn never_compared(conn: &mut PgConnection, workspace_id: i64, ids: &[i64]) -> AppResult<Vec<i64>> {
+    Ok(sqlx::query_scalar!(
+        r#"select v.id as "id!" from unnest($2::bigint[]) as v(id)
+            where not exists (select 1 from customer_match_key k where k.workspace_id = $1 and k.customer_id = v.id)"#,
+        workspace_id,
+        ids
+    )
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
 /// Puts the customers on the queue to be compared again (after their names, contacts or addresses were
 /// written). The time is the bookkeeping clock's (real time: a customer written again while being compared
 /// must stay queued, whatever the business clock says).

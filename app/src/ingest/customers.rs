@@ -156,7 +156,7 @@ pub async fn ingest_customer(
         resolve_customers(conn, workspace_id, now, &[CustomerRef::new(channel, identity, &sync.customer)]).await?[0];
     let (id, result) = (resolved.id, if resolved.created { Outcome::Created } else { Outcome::Updated });
     lock_customers(conn, workspace_id, &[id]).await?;
-    let mut changed = sync_contacts(conn, workspace_id, &[(id, &sync.customer)]).await? > 0;
+    let mut changed = !sync_contacts(conn, workspace_id, &[(id, &sync.customer)]).await?.is_empty();
     // the lists after the single email and phone, in the order sent
     let extra: Vec<CustomerInput> = sync
         .emails
@@ -166,7 +166,7 @@ pub async fn ingest_customer(
         .collect();
     if !extra.is_empty() {
         let items: Vec<(i64, &CustomerInput)> = extra.iter().map(|c| (id, c)).collect();
-        changed |= sync_contacts(conn, workspace_id, &items).await? > 0;
+        changed |= !sync_contacts(conn, workspace_id, &items).await?.is_empty();
     }
     for (kind, address) in [("billing", &sync.billing_address), ("shipping", &sync.shipping_address)] {
         if let Some(a) = address {

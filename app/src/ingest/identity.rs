@@ -251,14 +251,14 @@ pub async fn lock_customers(conn: &mut PgConnection, workspace_id: i64, ids: &[i
 
 /// Keeps the names, email and phone the channel sends with each item, without duplicating what is
 /// already stored — by the customer, or by it before a merge moved it to the survivor (its origin) — items
-/// are applied in order (a later name wins), in three statements whatever their number. Returns how many
-/// rows changed.
+/// are applied in order (a later name wins), in three statements whatever their number. Returns the
+/// customers whose names, emails or phones changed.
 pub async fn sync_contacts(
     conn: &mut PgConnection,
     workspace_id: i64,
     items: &[(i64, &CustomerInput)],
-) -> AppResult<u64> {
-    let mut changed = 0;
+) -> AppResult<Vec<i64>> {
+    let mut changed: Vec<i64> = Vec::new();
     // Names: per customer, the last name each item sent.
     let mut names: Vec<(i64, Option<&str>, Option<&str>)> = Vec::new();
     for (id, customer) in items.iter().filter(|(_, c)| c.first_name.is_some() || c.last_name.is_some()) {
@@ -274,29 +274,32 @@ pub async fn sync_contacts(
         let ids: Vec<i64> = names.iter().map(|n| n.0).collect();
         let first: Vec<Option<&str>> = names.iter().map(|n| n.1).collect();
         let last: Vec<Option<&str>> = names.iter().map(|n| n.2).collect();
-        changed += sqlx::query!(
-            "update customer c
+        changed.extend(
+            sqlx::query_scalar!(
+                "update customer c
                 set first_name = coalesce(v.first_name, c.first_name), last_name = coalesce(v.last_name, c.last_name),
                     updated_at = now()
                from unnest($2::bigint[], $3::text[], $4::text[]) as v(id, first_name, last_name)
               where c.workspace_id = $1 and c.id = v.id
                 and (c.first_name is distinct from coalesce(v.first_name, c.first_name)
-                     or c.last_name is distinct from coalesce(v.last_name, c.last_name))",
-            workspace_id,
-            &ids,
-            &first as &[Option<&str>],
-            &last as &[Option<&str>]
-        )
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+                     or c.last_name is distinct from coalesce(v.last_name, c.last_name))
+             returning c.id",
+                workspace_id,
+                &ids,
+                &first as &[Option<&str>],
+                &last as &[Option<&str>]
+            )
+            .fetch_all(&mut *conn)
+            .await?,
+        );
     }
     let (ids, emails): (Vec<i64>, Vec<&str>) =
         items.iter().filter_map(|(id, c)| Some((*id, c.email.as_deref()?))).unzip();
     if !ids.is_empty() {
         // New addresses go after the customer's others, in the order they came.
-        changed += sqlx::query!(
-            "insert into customer_email (workspace_id, customer_id, email, position)
+        changed.extend(
+            sqlx::query_scalar!(
+                "insert into customer_email (workspace_id, customer_id, email, position)
              select $1, v.customer_id, v.email,
                     coalesce((select max(position) from customer_email e
                                where e.workspace_id = $1 and e.customer_id = v.customer_id), -1)
@@ -307,14 +310,15 @@ pub async fn sync_contacts(
               where not exists (select 1 from customer_email e where e.workspace_id = $1
                                    and e.normalized = lower(btrim(v.email))
                                    and (e.customer_id = v.customer_id or e.origin_customer_id = v.customer_id))
-             on conflict (workspace_id, customer_id, normalized) do nothing",
-            workspace_id,
-            &ids,
-            &emails as &[&str]
-        )
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+             on conflict (workspace_id, customer_id, normalized) do nothing
+             returning customer_id",
+                workspace_id,
+                &ids,
+                &emails as &[&str]
+            )
+            .fetch_all(&mut *conn)
+            .await?,
+        );
     }
     let phones: Vec<(i64, &str, Option<String>)> =
         items.iter().filter_map(|(id, c)| c.phone.as_deref().map(|raw| (*id, raw, e164(raw)))).collect();
@@ -323,8 +327,9 @@ pub async fn sync_contacts(
         let raws: Vec<&str> = phones.iter().map(|p| p.1).collect();
         let normalized: Vec<Option<String>> = phones.iter().map(|p| p.2.clone()).collect();
         // A number already stored, raw or normalised, is not added again.
-        changed += sqlx::query!(
-            "insert into customer_phone (workspace_id, customer_id, raw, e164, position)
+        changed.extend(
+            sqlx::query_scalar!(
+                "insert into customer_phone (workspace_id, customer_id, raw, e164, position)
              select $1, v.customer_id, v.raw, v.e164,
                     coalesce((select max(position) from customer_phone p
                                where p.workspace_id = $1 and p.customer_id = v.customer_id), -1)
@@ -335,16 +340,19 @@ pub async fn sync_contacts(
               where not exists (select 1 from customer_phone p where p.workspace_id = $1
                                    and p.customer_id = v.customer_id and (p.raw = v.raw or p.e164 = v.e164))
                 and not exists (select 1 from customer_phone p where p.workspace_id = $1
-                                   and p.e164 = v.e164 and p.origin_customer_id = v.customer_id)",
-            workspace_id,
-            &ids,
-            &raws as &[&str],
-            &normalized as &[Option<String>]
-        )
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+                                   and p.e164 = v.e164 and p.origin_customer_id = v.customer_id)
+             returning customer_id",
+                workspace_id,
+                &ids,
+                &raws as &[&str],
+                &normalized as &[Option<String>]
+            )
+            .fetch_all(&mut *conn)
+            .await?,
+        );
     }
+    changed.sort_unstable();
+    changed.dedup();
     Ok(changed)
 }
 

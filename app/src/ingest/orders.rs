@@ -105,7 +105,7 @@ pub async fn ingest_orders(
     involved.dedup();
     lock_customers(conn, workspace_id, &involved).await?;
     // in the orders' order across rounds, so that a later name wins
-    sync_contacts(conn, workspace_id, &contacts).await?;
+    let contacts_changed = sync_contacts(conn, workspace_id, &contacts).await?;
     // orders for a merged-away customer's channel id go on to the survivor (SPEC §9)
     let forwarded = crate::merges::forward(conn, workspace_id, &involved).await?;
     let survivor = |id: &mut i64| *id = forwarded.get(id).copied().unwrap_or(*id);
@@ -118,11 +118,20 @@ pub async fn ingest_orders(
             done.affected.iter_mut().for_each(survivor);
         }
     }
-    // their names, contacts and the addresses of their orders: compared again with the others (SPEC §9)
+    // compared with the others (SPEC §9): customers new to the finder, and those whose names or contacts
+    // changed (an order alone changes neither; a new delivery address is seen by the next scan)
     involved.iter_mut().for_each(survivor);
     involved.sort_unstable();
     involved.dedup();
-    crate::duplicates::db::queue(conn, workspace_id, &involved).await?;
+    let mut compared: Vec<i64> = contacts_changed
+        .into_iter()
+        .map(|mut id| {
+            survivor(&mut id);
+            id
+        })
+        .collect();
+    compared.extend(crate::duplicates::db::never_compared(conn, workspace_id, &involved).await?);
+    crate::duplicates::db::queue(conn, workspace_id, &compared).await?;
     set_plan_cache_mode(conn, &planning).await?;
     if !changed.is_empty() {
         crate::customers::indicators::recompute(conn, workspace_id, Some(&changed), now).await?;
