@@ -219,6 +219,8 @@ delete from customer_match_key t using removed r where t.workspace_id = r.worksp
 delete from duplicate_check t using removed r where t.workspace_id = r.workspace_id and t.customer_id = r.id;
 delete from duplicate_pair t using removed r
  where t.workspace_id = r.workspace_id and (t.customer_a = r.id or t.customer_b = r.id);
+delete from duplicate_dismissal t using removed r
+ where t.workspace_id = r.workspace_id and (t.customer_a = r.id or t.customer_b = r.id);
 delete from customer c using removed r where c.workspace_id = r.workspace_id and c.id = r.id;
 commit;
 SQL

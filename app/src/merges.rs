@@ -67,6 +67,13 @@ pub struct MergeRequest {
     pub fields: BTreeMap<String, i64>,
 }
 
+impl MergeRequest {
+    /// Every customer of the merge, the survivor first.
+    pub fn everyone(&self) -> Vec<i64> {
+        std::iter::once(self.survivor).chain(self.merged.iter().copied()).collect()
+    }
+}
+
 /// A merge done.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Merged {
@@ -140,8 +147,7 @@ pub async fn merged_into(id: i64) -> Result<Option<i64>, AppError> {
 #[server(endpoint = "merge_customers", input = Json, output = crate::codec::TextJson)]
 pub async fn merge_customers(request: MergeRequest) -> Result<Merged, AppError> {
     use crate::accounts::Role;
-    let mut everyone = request.merged.clone();
-    everyone.push(request.survivor);
+    let everyone = request.everyone();
     let done =
         crate::guard_write!(Role::Admin, |tx, w| db::merge(tx, w.workspace_id, Some(w.actor), w.now, &request)).await?;
     refresh_vip(&everyone).await;
@@ -158,13 +164,11 @@ pub async fn undo_merge(merge_id: i64) -> Result<Vec<i64>, AppError> {
     Ok(customers)
 }
 
-/// The VIP refresh after a merge or an undo committed: acknowledged whatever becomes of it (logged; the
-/// next refresh catches up).
+/// The VIP refresh after a merge or an undo committed (`AppState::refresh_vip_after`), for the caller's
+/// workspace (the server function checked the caller already).
 #[cfg(feature = "ssr")]
 async fn refresh_vip(customers: &[i64]) {
-    let Ok(caller) = crate::auth::require(crate::accounts::Role::Admin) else { return };
-    let Ok(state) = crate::state::app_state() else { return };
-    if let Err(error) = state.vip.refresh(&state.pool, &state.clock, caller.workspace_id, customers).await {
-        tracing::warn!(%error, "the VIP refresh after a merge failed; the next refresh catches up");
+    if let (Ok(caller), Ok(state)) = (crate::auth::require(crate::accounts::Role::Admin), crate::state::app_state()) {
+        state.refresh_vip_after(caller.workspace_id, customers).await;
     }
 }

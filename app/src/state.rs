@@ -19,6 +19,21 @@ pub struct AppState {
     pub trusted_proxies: std::sync::Arc<[ipnet::IpNet]>,
 }
 
+impl AppState {
+    /// The VIP threshold is global: it is refreshed after writes commit, looking at the customers
+    /// `written` and at those the threshold's move may have crossed. The writes are acknowledged whatever
+    /// becomes of it: a refresh that fails (the database went away just after the commit) is logged and
+    /// caught up by the next refresh, never answered as a failure of writes that are stored.
+    pub async fn refresh_vip_after(&self, workspace_id: i64, written: &[i64]) {
+        if written.is_empty() {
+            return;
+        }
+        if let Err(error) = self.vip.refresh(&self.pool, &self.clock, workspace_id, written).await {
+            tracing::warn!(workspace_id, %error, "the VIP refresh after stored writes failed; the next refresh catches up");
+        }
+    }
+}
+
 /// Evaluates `$work` (a future using the transaction `$tx` and the time `$now`) in a transaction of its
 /// own, again when a concurrent writer got there first (the same new order or customer sent twice at
 /// once) or PostgreSQL broke a deadlock; commits when it succeeds. `$state` has `pool` and `clock`.

@@ -38,8 +38,7 @@ pub async fn merge(
 ) -> AppResult<Merged> {
     let survivor = request.survivor;
     let merged = &request.merged;
-    let mut everyone = vec![survivor];
-    everyone.extend(merged);
+    let everyone = request.everyone();
     check_request(request, &everyone)?;
     lock(conn, workspace_id, &everyone, true).await?;
     let fields = check_fields(conn, workspace_id, request, &everyone).await?;

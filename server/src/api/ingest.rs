@@ -40,27 +40,15 @@ pub(super) fn parse_json(body: Body) -> Result<Value, AppError> {
 /// A request's body, or why it could not be read.
 pub(super) type Body = Result<Bytes, BytesRejection>;
 
-/// The VIP threshold is global: it is refreshed once per request, after the writes commit, looking at the
-/// customers written and at those the threshold's move may have crossed. The writes are acknowledged
-/// whatever becomes of it: a refresh that fails (the database went away just after the commit) is logged
-/// and caught up by the next refresh, never answered as a failure of writes that are stored.
+/// The VIP refresh once per request, after the writes commit (`AppState::refresh_vip_after`), for the
+/// customers of the items that changed something.
 async fn refresh_vip<'a>(state: &AppState, workspace: i64, stored: impl IntoIterator<Item = &'a Ingested>) {
     let written: Vec<i64> = stored
         .into_iter()
         .filter(|done| done.result != Outcome::Unchanged)
         .flat_map(|done| done.affected.iter().copied())
         .collect();
-    refresh_vip_of(state, workspace, &written).await;
-}
-
-/// The VIP refresh after customers were written (committed): see `refresh_vip`.
-pub(super) async fn refresh_vip_of(state: &AppState, workspace: i64, written: &[i64]) {
-    if written.is_empty() {
-        return;
-    }
-    if let Err(error) = state.vip.refresh(&state.pool, &state.clock, workspace, written).await {
-        tracing::warn!(workspace, %error, "the VIP refresh after stored writes failed; the next refresh catches up");
-    }
+    state.refresh_vip_after(workspace, &written).await;
 }
 
 #[derive(Clone, Copy)]

@@ -4,7 +4,7 @@
 use super::auth::ApiWorkspace;
 use super::customers::Detail;
 use super::error::{ApiError, ErrorResponse};
-use super::ingest::{Body, parse_json, refresh_vip_of};
+use super::ingest::{Body, parse_json};
 use app::error::AppError;
 use app::in_transaction;
 use app::merges::MergeRequest;
@@ -47,9 +47,7 @@ pub async fn merge(
         serde_json::from_value(parse_json(body)?).map_err(|e| AppError::invalid("$", e.to_string()))?;
     let done =
         in_transaction!(state, |tx, now| app::merges::db::merge(&mut tx, workspace, None, now, &request)).await?;
-    let mut everyone = request.merged.clone();
-    everyone.push(request.survivor);
-    refresh_vip_of(&state, workspace, &everyone).await;
+    state.refresh_vip_after(workspace, &request.everyone()).await;
     let customer = app::customers::customer_detail(&state.pool, workspace, done.survivor).await?;
     Ok(Json(MergeAnswer { merge_id: done.merge_id, customer: customer.into() }))
 }
@@ -72,6 +70,6 @@ pub async fn undo(
 ) -> Result<Json<UndoAnswer>, ApiError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let customers = in_transaction!(state, |tx, now| app::merges::db::undo(&mut tx, workspace, None, now, id)).await?;
-    refresh_vip_of(&state, workspace, &customers).await;
+    state.refresh_vip_after(workspace, &customers).await;
     Ok(Json(UndoAnswer { customers }))
 }
