@@ -21,6 +21,8 @@ pub mod merges;
 pub mod notes;
 pub mod orders;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod plans;
 pub mod segments;
 pub mod sentiment;
 #[cfg(feature = "ssr")]

@@ -62,7 +62,7 @@ pub async fn ingest_orders(
     orders: &[OrderInput],
 ) -> AppResult<Vec<OrderResult>> {
     let mut results: Vec<Option<OrderResult>> = vec![None; orders.len()];
-    let planning = cache_plans(conn).await?;
+    let planning = crate::plans::cache(conn).await?;
     let channels = channels(conn, workspace_id, orders).await?;
     // The same order twice in one batch: the second copy goes in a later round, after the first.
     let mut rounds: Vec<Vec<Accepted>> = Vec::new();
@@ -132,35 +132,12 @@ pub async fn ingest_orders(
         .collect();
     compared.extend(crate::duplicates::db::never_compared(conn, workspace_id, &involved).await?);
     crate::duplicates::db::queue(conn, workspace_id, &compared).await?;
-    set_plan_cache_mode(conn, &planning).await?;
+    crate::plans::restore(conn, &planning).await?;
     if !changed.is_empty() {
         crate::customers::indicators::recompute(conn, workspace_id, Some(&changed), now).await?;
         crate::segments::refresh_customers(conn, workspace_id, now, &changed).await?;
     }
     Ok(results.into_iter().map(|r| r.expect("every order answered")).collect())
-}
-
-/// Lets this transaction's statements use the plans PostgreSQL caches, until set back; answers
-/// the mode to restore. The pool plans every statement for the values at hand (`force_custom_plan`), and
-/// that includes the foreign-key checks PostgreSQL runs for each inserted order, line and event — three to
-/// four thousand a batch. Planned anew, a check of a customer weighs every index of the customer table:
-/// 0.16 ms a check, two fifths of ingestion's CPU at a million customers, against microseconds with the
-/// cached plan. The statements up to the recompute look rows up by key, and plan alike for any values.
-async fn cache_plans(conn: &mut PgConnection) -> AppResult<String> {
-    let mode = plan_cache_mode(conn).await?;
-    set_plan_cache_mode(conn, "auto").await?;
-    Ok(mode)
-}
-
-async fn plan_cache_mode(conn: &mut PgConnection) -> AppResult<String> {
-    Ok(sqlx::query_scalar!(r#"select current_setting('plan_cache_mode') as "mode!""#).fetch_one(&mut *conn).await?)
-}
-
-/// Sets the plan cache mode until the transaction ends (the recompute needs plans for its values: its
-/// scope is a list of customers or all of them).
-async fn set_plan_cache_mode(conn: &mut PgConnection, mode: &str) -> AppResult<()> {
-    sqlx::query_scalar!("select set_config('plan_cache_mode', $1, true)", mode).fetch_one(&mut *conn).await?;
-    Ok(())
 }
 
 fn exchange_rate(order: &OrderInput, base_currency: &str) -> Result<Decimal, Vec<FieldError>> {
@@ -560,9 +537,9 @@ mod tests {
         .unwrap();
         let now = "2026-11-20T12:00:00Z".parse().unwrap();
         let mut tx = pool.begin().await.unwrap();
-        set_plan_cache_mode(&mut tx, "force_custom_plan").await.unwrap();
+        crate::plans::set(&mut tx, "force_custom_plan").await.unwrap();
         let results = ingest_orders(&mut tx, ws, "EUR", now, &[order]).await.unwrap();
-        assert_eq!(plan_cache_mode(&mut tx).await.unwrap(), "force_custom_plan");
+        assert_eq!(crate::plans::mode(&mut tx).await.unwrap(), "force_custom_plan");
         let stored = results[0].as_ref().unwrap();
         assert_eq!(stored.result, Outcome::Created);
         let total = sqlx::query_scalar!("select total_order_value from customer where id = $1", stored.customer_id)

@@ -72,10 +72,13 @@ pub async fn merge(
     .await?;
     copy_chosen(conn, workspace_id, survivor, &fields, &everyone).await?;
 
+    // thousands of rows point at another customer, each checked by its foreign key: cached plans
+    let planning = crate::plans::cache(conn).await?;
     let mut moved = BTreeMap::new();
     for (table, name) in MOVED {
         moved.insert(name.to_string(), move_rows(conn, workspace_id, table, survivor, merged).await?);
     }
+    crate::plans::restore(conn, &planning).await?;
     merge_into(conn, workspace_id, merged, Some(survivor), now).await?;
     recompute(conn, workspace_id, &everyone, now).await?;
 
@@ -149,9 +152,11 @@ pub async fn undo(
 
     merge_into(conn, workspace_id, &merge.merged_ids, None, now).await?;
     let family = family(conn, workspace_id, &merge.merged_ids).await?;
+    let planning = crate::plans::cache(conn).await?;
     for (table, _) in MOVED {
         move_back(conn, workspace_id, table, survivor, &family).await?;
     }
+    crate::plans::restore(conn, &planning).await?;
     restore_survivor(conn, workspace_id, survivor, &merge.survivor_before).await?;
     recompute(conn, workspace_id, &everyone, now).await?;
     sqlx::query!(
