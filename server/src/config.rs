@@ -14,6 +14,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// How often the server refreshes every segment (`CV_SEGMENT_REFRESH_SECONDS`, default 900).
     pub segment_refresh: Duration,
+    /// How often the server scans every workspace for duplicates (`CV_DUPLICATE_SCAN_HOURS`, default 24).
+    pub duplicate_scan: Duration,
     /// Proxies whose `X-Forwarded-For` is believed (`CV_TRUSTED_PROXIES`: addresses or CIDR ranges,
     /// separated by commas or spaces).
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -40,11 +42,18 @@ impl Config {
             },
             Err(_) => Duration::from_secs(900),
         };
+        let duplicate_scan = match std::env::var("CV_DUPLICATE_SCAN_HOURS") {
+            Ok(text) => match text.trim().parse::<u64>() {
+                Ok(hours) if hours > 0 => Duration::from_secs(hours * 3600),
+                _ => anyhow::bail!("CV_DUPLICATE_SCAN_HOURS={text:?}: use a whole number of hours above 0"),
+            },
+            Err(_) => Duration::from_secs(24 * 3600),
+        };
         let trusted_proxies = match std::env::var("CV_TRUSTED_PROXIES") {
             Ok(text) => trusted_proxies(&text)?,
             Err(_) => Vec::new(),
         };
-        Ok(Config { database_url, clock, secure_cookies, segment_refresh, trusted_proxies })
+        Ok(Config { database_url, clock, secure_cookies, segment_refresh, duplicate_scan, trusted_proxies })
     }
 
     /// A pool of `max_connections`; with `statement_timeout`, every statement is cut off after it.
@@ -116,6 +125,7 @@ mod tests {
             clock: app::clock::Clock::system(),
             secure_cookies: false,
             segment_refresh: std::time::Duration::from_secs(900),
+            duplicate_scan: std::time::Duration::from_secs(24 * 3600),
             trusted_proxies: Vec::new(),
         };
         let serving = config.pool(1, Some(super::STATEMENT_TIMEOUT)).await.unwrap();

@@ -80,6 +80,51 @@ pub async fn compare_written_customers(pool: PgPool, clock: Clock) {
     }
 }
 
+/// Scans every workspace for duplicates every `every` (SPEC §9: "and periodically"; `CV_DUPLICATE_SCAN_HOURS`,
+/// default a day): what the writes' queue does not see — a new delivery address on an order of a customer
+/// compared before, a key that grew past the block limit or back under it — the next scan finds. `pool`
+/// has no statement limit (a scan of a million customers takes a minute or more) and two connections: one
+/// holds an advisory lock, so that of several servers on one database one scans at a time.
+pub async fn scan_duplicates_periodically(pool: PgPool, clock: Clock, every: Duration) {
+    let mut ticker = tokio::time::interval(every);
+    ticker.tick().await; // the first tick is immediate: start-up should not wait for a scan
+    loop {
+        ticker.tick().await;
+        if let Err(error) = scan_duplicates(&pool, &clock).await {
+            tracing::warn!(%error, "the periodic duplicate scan failed; retrying at the next interval");
+        }
+    }
+}
+
+/// One periodic scan of every workspace, unless another server is scanning.
+async fn scan_duplicates(pool: &PgPool, clock: &Clock) -> Result<(), AppError> {
+    let mut lock = pool.acquire().await?;
+    let key = "select hashtext('customer view: duplicate scan')::bigint";
+    let held: bool = sqlx::query_scalar(&format!("select pg_try_advisory_lock(({key}))")).fetch_one(&mut *lock).await?;
+    if !held {
+        tracing::info!("another server is scanning for duplicates");
+        return Ok(());
+    }
+    let workspaces = sqlx::query!("select id, slug from workspace order by id").fetch_all(pool).await;
+    for ws in workspaces.iter().flatten() {
+        let started = Instant::now();
+        let mut progress = |_: &str| {};
+        match app::duplicates::db::scan(pool, ws.id, clock.now(), &mut progress).await {
+            Ok(done) => tracing::info!(
+                workspace = ws.slug,
+                customers = done.customers,
+                listed = done.listed,
+                seconds = started.elapsed().as_secs_f64(),
+                "scanned for duplicates"
+            ),
+            Err(error) => tracing::error!(workspace = ws.slug, %error, "the duplicate scan of a workspace failed"),
+        }
+    }
+    sqlx::query_scalar::<_, bool>(&format!("select pg_advisory_unlock(({key}))")).fetch_one(&mut *lock).await?;
+    workspaces?;
+    Ok(())
+}
+
 /// How many written customers are compared every two seconds.
 const COMPARED_PER_TICK: i64 = 250;
 
@@ -108,5 +153,40 @@ mod tests {
         let outcome: Vec<(&str, bool)> = done.iter().map(|(slug, result)| (slug.as_str(), result.is_ok())).collect();
         assert_eq!(outcome, [("first", false), ("second", true)]);
         holder.rollback().await.unwrap();
+    }
+
+    /// What the writes' queue leaves out, the periodic scan finds — unless another server is scanning.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn the_periodic_scan_lists_what_the_queue_left_out_one_server_at_a_time(pool: PgPool) {
+        let ws = app::accounts::db::create_workspace(&pool, "shop", "Shop", "EUR", "UTC").await.unwrap().id;
+        let clock = Clock::fixed("2026-11-20T12:00:00Z".parse().unwrap());
+        for (id, first) in [("A-1", "Ann"), ("A-2", "Anne")] {
+            let body = serde_json::json!({"channel": "shop", "channel_kind": "shopify", "external_id": id,
+                "first_name": first, "last_name": "Lee", "email": format!("{id}@example.com"),
+                "billing_address": {"line1": "Hauptstraße 12", "city": "Berlin", "postal_code": "10115", "country": "DE"}});
+            let sync = app::ingest::parse_customer_sync(&body, "$").unwrap();
+            let mut tx = pool.begin().await.unwrap();
+            app::ingest::ingest_customer(&mut tx, ws, clock.now(), &sync).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        // as if the queue had been lost (written before the finder existed)
+        sqlx::query("delete from duplicate_check").execute(&pool).await.unwrap();
+        let listed = || async {
+            sqlx::query_scalar::<_, i64>("select count(*) from duplicate_pair where workspace_id = $1")
+                .bind(ws)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        };
+        let mut other_server = pool.acquire().await.unwrap();
+        sqlx::query("select pg_advisory_lock(hashtext('customer view: duplicate scan')::bigint)")
+            .execute(&mut *other_server)
+            .await
+            .unwrap();
+        scan_duplicates(&pool, &clock).await.unwrap();
+        assert_eq!(listed().await, 0, "another server holds the scan");
+        sqlx::query("select pg_advisory_unlock_all()").execute(&mut *other_server).await.unwrap();
+        scan_duplicates(&pool, &clock).await.unwrap();
+        assert_eq!(listed().await, 1);
     }
 }

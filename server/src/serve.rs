@@ -116,6 +116,8 @@ pub async fn serve(config: Config) -> Result<()> {
     }
     tokio::spawn(crate::refresh::refresh_periodically(pool.clone(), config.clock, config.segment_refresh));
     tokio::spawn(crate::refresh::compare_written_customers(pool.clone(), config.clock));
+    let scanning = config.pool(2, None).await?;
+    tokio::spawn(crate::refresh::scan_duplicates_periodically(scanning, config.clock, config.duplicate_scan));
     let state = AppState {
         leptos_options: options,
         pool,
