@@ -79,6 +79,17 @@ impl AddressForm {
         .iter()
         .all(|f| f.trim().is_empty())
     }
+
+    /// The address on one line, as people read it ("Ann Lee, Hauptstraße 12, 10115 Berlin, DE").
+    pub fn one_line(&self) -> String {
+        let place = format!("{} {}", self.postal_code.trim(), self.city.trim());
+        [&self.name, &self.company, &self.line1, &self.line2, &place, &self.region, &self.country]
+            .iter()
+            .map(|part| part.trim())
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// What the form offers besides the customer's values.

@@ -2,7 +2,7 @@
 //! customer page shows it, and what each would bring to the survivor.
 
 use super::{ADDRESSES, COLUMNS, MAX_CUSTOMERS, MergeCandidate, MergeScreen};
-use crate::customers::edit::{AddressForm, CustomerForm, field_label};
+use crate::customers::edit::{CustomerForm, field_label};
 use crate::customers::person_name;
 use crate::error::{AppError, AppResult};
 use sqlx::PgPool;
@@ -92,15 +92,6 @@ pub(super) async fn screen(pool: &PgPool, workspace_id: i64, ids: &[i64]) -> App
 
 /// The value of the merge's field `name` in the customer's form, as a person reads it.
 fn shown(form: &CustomerForm, name: &str, managers: &BTreeMap<String, String>) -> String {
-    let address = |a: &AddressForm| {
-        let place = format!("{} {}", a.postal_code.trim(), a.city.trim());
-        [&a.name, &a.company, &a.line1, &a.line2, &place, &a.region, &a.country]
-            .iter()
-            .map(|part| part.trim())
-            .filter(|part| !part.is_empty())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let value = match name {
         "first_name" => form.first_name.clone(),
         "last_name" => form.last_name.clone(),
@@ -117,8 +108,8 @@ fn shown(form: &CustomerForm, name: &str, managers: &BTreeMap<String, String>) -
         "bank_account" => form.bank_account.clone(),
         "bank_code" => form.bank_code.clone(),
         "comment" => form.comment.clone(),
-        "billing_address" => address(&form.billing),
-        "shipping_address" => address(&form.shipping),
+        "billing_address" => form.billing.one_line(),
+        "shipping_address" => form.shipping.one_line(),
         _ => name.strip_prefix("custom.").and_then(|key| form.custom.get(key)).cloned().unwrap_or_default(),
     };
     value.trim().to_string()

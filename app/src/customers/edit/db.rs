@@ -289,22 +289,7 @@ pub async fn current_form(pool: &PgPool, workspace_id: i64, id: i64) -> AppResul
 
 /// An address on one line, for the history.
 fn address_line(a: &Option<Address>) -> Option<String> {
-    a.as_ref().map(|a| {
-        [
-            a.name.clone(),
-            a.company.clone(),
-            Some(a.line1.clone()),
-            a.line2.clone(),
-            Some([a.postal_code.clone(), Some(a.city.clone())].into_iter().flatten().collect::<Vec<_>>().join(" ")),
-            a.region.clone(),
-            Some(a.country.clone()),
-        ]
-        .into_iter()
-        .flatten()
-        .filter(|p| !p.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join(", ")
-    })
+    a.as_ref().map(|_| address_form(a).one_line())
 }
 
 /// Each field that differs: (history name, old, new), as people read them.
