@@ -176,16 +176,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Duplicates { command: DuplicatesCommand::Scan { workspace } } => {
             let pool = config.pool(2, None).await?;
-            let workspaces = sqlx::query!(
-                "select id, slug from workspace where $1::text is null or slug = $1 order by id",
-                workspace.as_deref()
-            )
-            .fetch_all(&pool)
-            .await?;
-            if let (Some(slug), true) = (&workspace, workspaces.is_empty()) {
-                bail!("there is no workspace {slug:?}");
-            }
-            for ws in workspaces {
+            for ws in crate::refresh::workspaces(&pool, workspace.as_deref()).await? {
                 let started = std::time::Instant::now();
                 let mut progress = |step: &str| eprintln!("{}: {step}", ws.slug);
                 let done = app::duplicates::db::scan(&pool, ws.id, config.clock.now(), &mut progress)

@@ -35,20 +35,8 @@ impl Config {
             Ok("false" | "0" | "") | Err(_) => false,
             Ok(other) => anyhow::bail!("CV_SECURE_COOKIES={other:?}: use true or false"),
         };
-        let segment_refresh = match std::env::var("CV_SEGMENT_REFRESH_SECONDS") {
-            Ok(text) => match text.trim().parse::<u64>() {
-                Ok(seconds) if seconds > 0 => Duration::from_secs(seconds),
-                _ => anyhow::bail!("CV_SEGMENT_REFRESH_SECONDS={text:?}: use a whole number of seconds above 0"),
-            },
-            Err(_) => Duration::from_secs(900),
-        };
-        let duplicate_scan = match std::env::var("CV_DUPLICATE_SCAN_HOURS") {
-            Ok(text) => match text.trim().parse::<u64>() {
-                Ok(hours) if hours > 0 => Duration::from_secs(hours * 3600),
-                _ => anyhow::bail!("CV_DUPLICATE_SCAN_HOURS={text:?}: use a whole number of hours above 0"),
-            },
-            Err(_) => Duration::from_secs(24 * 3600),
-        };
+        let segment_refresh = whole_duration("CV_SEGMENT_REFRESH_SECONDS", "seconds", 1, 900)?;
+        let duplicate_scan = whole_duration("CV_DUPLICATE_SCAN_HOURS", "hours", 3600, 24)?;
         let trusted_proxies = match std::env::var("CV_TRUSTED_PROXIES") {
             Ok(text) => trusted_proxies(&text)?,
             Err(_) => Vec::new(),
@@ -78,6 +66,18 @@ impl Config {
             .await
             .with_context(|| format!("could not connect to the database at {}", redact(&self.database_url)))
     }
+}
+
+/// A whole number of `unit`s above 0 from the environment variable `name` (`default` when it is unset).
+fn whole_duration(name: &str, unit: &str, seconds_per_unit: u64, default: u64) -> Result<Duration> {
+    let units = match std::env::var(name) {
+        Ok(text) => match text.trim().parse::<u64>() {
+            Ok(units) if units > 0 => units,
+            _ => anyhow::bail!("{name}={text:?}: use a whole number of {unit} above 0"),
+        },
+        Err(_) => default,
+    };
+    Ok(Duration::from_secs(units * seconds_per_unit))
 }
 
 /// `10.0.0.0/8, 192.168.1.4 ::1` → the ranges (a bare address is a range of one).

@@ -15,15 +15,8 @@ pub async fn refresh_segments(
     clock: &Clock,
     slug: Option<&str>,
 ) -> Result<Vec<(String, Result<Duration, AppError>)>> {
-    let workspaces =
-        sqlx::query!("select id, slug from workspace where $1::text is null or slug = $1 order by id", slug)
-            .fetch_all(pool)
-            .await?;
-    if let (Some(slug), true) = (slug, workspaces.is_empty()) {
-        anyhow::bail!("there is no workspace {slug:?}");
-    }
     let mut done = Vec::new();
-    for ws in workspaces {
+    for ws in workspaces(pool, slug).await? {
         let started = Instant::now();
         let refreshed = async {
             let mut tx = pool.begin().await?;
@@ -36,6 +29,27 @@ pub async fn refresh_segments(
         done.push((ws.slug, refreshed.await));
     }
     Ok(done)
+}
+
+/// A workspace a full refresh or scan goes through.
+pub struct Workspace {
+    pub id: i64,
+    pub slug: String,
+}
+
+/// Every workspace, or the one with `slug` (an error when there is none).
+pub async fn workspaces(pool: &PgPool, slug: Option<&str>) -> Result<Vec<Workspace>> {
+    let workspaces = sqlx::query_as!(
+        Workspace,
+        "select id, slug from workspace where $1::text is null or slug = $1 order by id",
+        slug
+    )
+    .fetch_all(pool)
+    .await?;
+    if let (Some(slug), true) = (slug, workspaces.is_empty()) {
+        anyhow::bail!("there is no workspace {slug:?}");
+    }
+    Ok(workspaces)
 }
 
 /// Runs the full refresh every `every`, for as long as the server runs; failures are logged and
@@ -96,34 +110,41 @@ pub async fn scan_duplicates_periodically(pool: PgPool, clock: Clock, every: Dur
     }
 }
 
-/// One periodic scan of every workspace, unless another server is scanning.
-async fn scan_duplicates(pool: &PgPool, clock: &Clock) -> Result<(), AppError> {
+/// One periodic scan of every workspace, unless another server is scanning. A workspace that fails is
+/// logged and the others scanned all the same.
+async fn scan_duplicates(pool: &PgPool, clock: &Clock) -> Result<()> {
     let mut lock = pool.acquire().await?;
-    let key = "select hashtext('customer view: duplicate scan')::bigint";
-    let held: bool = sqlx::query_scalar(&format!("select pg_try_advisory_lock(({key}))")).fetch_one(&mut *lock).await?;
+    let held = sqlx::query_scalar!(r#"select pg_try_advisory_lock($1, 0) as "held!""#, DUPLICATE_SCAN_LOCK)
+        .fetch_one(&mut *lock)
+        .await?;
     if !held {
         tracing::info!("another server is scanning for duplicates");
         return Ok(());
     }
-    let workspaces = sqlx::query!("select id, slug from workspace order by id").fetch_all(pool).await;
-    for ws in workspaces.iter().flatten() {
-        let started = Instant::now();
-        let mut progress = |_: &str| {};
-        match app::duplicates::db::scan(pool, ws.id, clock.now(), &mut progress).await {
-            Ok(done) => tracing::info!(
-                workspace = ws.slug,
-                customers = done.customers,
-                listed = done.listed,
-                seconds = started.elapsed().as_secs_f64(),
-                "scanned for duplicates"
-            ),
-            Err(error) => tracing::error!(workspace = ws.slug, %error, "the duplicate scan of a workspace failed"),
+    let scanned = async {
+        for ws in workspaces(pool, None).await? {
+            let started = Instant::now();
+            match app::duplicates::db::scan(pool, ws.id, clock.now(), &mut |_| {}).await {
+                Ok(done) => tracing::info!(
+                    workspace = ws.slug,
+                    customers = done.customers,
+                    listed = done.listed,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "scanned for duplicates"
+                ),
+                Err(error) => tracing::error!(workspace = ws.slug, %error, "the duplicate scan of a workspace failed"),
+            }
         }
+        Ok(())
     }
-    sqlx::query_scalar::<_, bool>(&format!("select pg_advisory_unlock(({key}))")).fetch_one(&mut *lock).await?;
-    workspaces?;
-    Ok(())
+    .await;
+    sqlx::query_scalar!("select pg_advisory_unlock($1, 0)", DUPLICATE_SCAN_LOCK).fetch_one(&mut *lock).await?;
+    scanned
 }
+
+/// The advisory lock (class; the second key is 0) that one server holds while it scans for duplicates
+/// (`app::segments::SEGMENTS_LOCK` is 7001).
+pub const DUPLICATE_SCAN_LOCK: i32 = 7002;
 
 /// How many written customers are compared every two seconds.
 const COMPARED_PER_TICK: i64 = 250;
@@ -179,7 +200,8 @@ mod tests {
                 .unwrap()
         };
         let mut other_server = pool.acquire().await.unwrap();
-        sqlx::query("select pg_advisory_lock(hashtext('customer view: duplicate scan')::bigint)")
+        sqlx::query("select pg_advisory_lock($1, 0)")
+            .bind(DUPLICATE_SCAN_LOCK)
             .execute(&mut *other_server)
             .await
             .unwrap();

@@ -286,7 +286,8 @@ pub async fn scan(
     // the keys kept current by the writes are mostly there already: only what differs is written
     sqlx::query("create index on scan_key (customer_id, key)").execute(&mut *conn).await?;
     let mut tx = conn.begin().await?;
-    // a first scan writes millions of keys, each checked by its foreign key: cached plans
+    // the pairs written are checked by their two foreign keys each (tens of thousands at a million
+    // customers): cached plans
     crate::plans::cache(&mut tx).await?;
     sqlx::query(
         "delete from customer_match_key k
