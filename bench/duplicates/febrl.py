@@ -53,7 +53,7 @@ def record(row):
     # its address (as a shop would have to)
     if line1 and row["suburb"]:
         body["billing_address"] = {
-            "line1": line1 or None, "line2": row["address_2"] or None, "city": row["suburb"] or None,
+            "line1": line1, "line2": row["address_2"] or None, "city": row["suburb"],
             "region": row["state"] or None, "postal_code": row["postcode"] or None, "country": "AU",
         }
     return {"key": row["rec_id"], "person": person, "variation": "base" if which == "org" else "febrl",
