@@ -31,13 +31,15 @@ pub struct Profile {
 }
 
 /// An address as compared: postal code, city, street (folded, abbreviations written out) and house
-/// number.
+/// number, and what the second line names (a building, or the street when the lines were swapped).
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Place {
     pub postal_code: String,
     pub city: String,
     pub street: String,
     pub number: String,
+    /// The second line as a street is compared (empty without one).
+    pub second_line: String,
 }
 
 /// A name, a company or a city as compared: accents and other scripts transliterated to ASCII, lower
@@ -115,9 +117,10 @@ pub fn street_and_number(line: &str) -> (String, String) {
 }
 
 impl Place {
-    pub fn new(line1: &str, postal_code: &str, city: &str) -> Place {
+    pub fn new(line1: &str, line2: &str, postal_code: &str, city: &str) -> Place {
         let (street, number) = street_and_number(line1);
-        Place { postal_code: fold(postal_code).replace(' ', ""), city: fold(city), street, number }
+        let (second_line, _) = street_and_number(line2);
+        Place { postal_code: fold(postal_code).replace(' ', ""), city: fold(city), street, number, second_line }
     }
 }
 
@@ -271,6 +274,11 @@ mod weight {
     /// and "Tim"): no evidence either way.
     pub const NAME_SHORT_TYPO: f64 = 0.0;
     pub const NAME_OTHER: f64 = -3.5;
+    /// Another given name where neither customer has an email or a phone (records typed in by someone
+    /// else, imported lists): as often one person whose first name was replaced as a family member; with
+    /// the surname and the whole address agreeing such a pair is listed, at the bottom, for a person to
+    /// decide. Where contacts exist, a person entered their own name, and another one is someone else.
+    pub const NAME_OTHER_WITHOUT_CONTACTS: f64 = -2.5;
     /// A surname disagrees less than a given name: people change it (marriage), and a shop's form
     /// mixes it up more often.
     pub const SURNAME_OTHER: f64 = -2.5;
@@ -338,8 +346,10 @@ fn places(x: &Place, y: &Place) -> (f64, Option<&'static str>) {
     let area = postal == Some(true) || town == Some(true);
     // Some(agrees) when both have one: a line with a house number alone names no street
     // by edits, not Jaro–Winkler: its bonus for a shared beginning made "ul. Polna" and "ul. Leśna" one street
-    let street =
-        known(x, y, |p| &p.street).then(|| strsim::normalized_damerau_levenshtein(&x.street, &y.street) >= 0.7);
+    // the street of either line against the other's (a form's two lines swapped)
+    let alike = |a: &str, b: &str| !a.is_empty() && strsim::normalized_damerau_levenshtein(a, b) >= 0.7;
+    let street = known(x, y, |p| &p.street)
+        .then(|| alike(&x.street, &y.street) || alike(&x.street, &y.second_line) || alike(&x.second_line, &y.street));
     let number = !x.number.is_empty() && x.number == y.number;
     match (street, number, area) {
         (Some(true), true, true) => (weight::ADDRESS, Some("same address")),
@@ -375,7 +385,9 @@ pub fn score(a: &Profile, b: &Profile) -> Verdict {
         }
     }
     // the names as written, and first and last swapped: the better reading
-    let (given, family) = (weight::NAME_OTHER, weight::SURNAME_OTHER);
+    let uncontacted = |p: &Profile| p.emails.is_empty() && p.phones.is_empty();
+    let given = if uncontacted(a) && uncontacted(b) { weight::NAME_OTHER_WITHOUT_CONTACTS } else { weight::NAME_OTHER };
+    let family = weight::SURNAME_OTHER;
     let straight = name_part(&a.first, &b.first, given) + name_part(&a.last, &b.last, family);
     let swapped = name_part(&a.first, &b.last, given) + name_part(&a.last, &b.first, family);
     let names = straight.max(swapped);
@@ -384,6 +396,8 @@ pub fn score(a: &Profile, b: &Profile) -> Verdict {
         reasons.push("same name".to_string());
     } else if names >= weight::NAME_SAME + weight::NAME_CLOSE {
         reasons.push(if swapped > straight { "names swapped" } else { "similar name" }.to_string());
+    } else if !a.last.is_empty() && a.last == b.last {
+        reasons.push("same surname".to_string());
     }
     let mut place: Option<(f64, Option<&str>)> = None;
     for x in &a.addresses {
@@ -423,7 +437,7 @@ mod tests {
             emails: email.and_then(mailbox).into_iter().collect(),
             phones: phone.and_then(phone_digits).into_iter().collect(),
             company: String::new(),
-            addresses: address.map(|(line, postal, city)| Place::new(line, postal, city)).into_iter().collect(),
+            addresses: address.map(|(line, postal, city)| Place::new(line, "", postal, city)).into_iter().collect(),
         }
     }
 
@@ -512,8 +526,8 @@ mod tests {
                 person("Madeline", "Smith", None, None, Some(("54 Hoseason Street", "4881", "Granville"))),
             ),
         ];
-        for (what, other) in same {
-            let verdict = score(&mason, &other);
+        for (what, other) in &same {
+            let verdict = score(&mason, other);
             assert!(verdict.score >= LISTED_FROM, "{what}: {verdict:?}");
         }
         let sam = person("Sam", "Blake", None, None, Some(("72 Stockdale Street", "2262", "Sandgate")));
@@ -524,13 +538,29 @@ mod tests {
         let elixa = person("Elixa", "Mason", None, None, None);
         assert_eq!(score(&eliza, &elixa).reasons, ["similar name"]);
         // streets that only begin alike are two streets ("ul." is "street" in Polish)
-        let polna = Place::new("ul. Polna 15 m. 10", "50-304", "Wrocław");
-        let lesna = Place::new("ul. Leśna 59", "53-611", "Wrocław");
+        let polna = Place::new("ul. Polna 15 m. 10", "", "50-304", "Wrocław");
+        let lesna = Place::new("ul. Leśna 59", "", "53-611", "Wrocław");
         assert_eq!(places(&polna, &lesna), (weight::TOWN, Some("same town")));
+        // the two address lines swapped
+        let swapped_lines = Place::new("54 Flower Growers", "Hoseason St", "4881", "Granville");
+        assert_eq!(places(&mason.addresses[0], &swapped_lines), (weight::ADDRESS, Some("same address")));
+        // another first name at the address, nothing else to tell them apart: one person whose first name
+        // was replaced, or a household — listed, below every pair whose names agree, for a person to decide
+        let harry = person("Harry", "Mason", None, None, Some(("54 Hoseason Street", "4881", "Granville")));
+        let household = score(&mason, &harry);
+        assert!(household.score >= LISTED_FROM, "{household:?}");
+        assert_eq!(household.reasons, ["same surname", "same address"]);
+        assert!(same.iter().all(|(_, other)| household.score <= score(&mason, other).score));
         let apart = [
             (
-                "a family member at the address",
-                person("Harry", "Mason", None, None, Some(("54 Hoseason Street", "4881", "Granville"))),
+                "a family member at the address, with a phone",
+                person(
+                    "Harry",
+                    "Mason",
+                    None,
+                    Some("+61 7 4123 4567"),
+                    Some(("54 Hoseason Street", "4881", "Granville")),
+                ),
             ),
             (
                 "a namesake elsewhere",
