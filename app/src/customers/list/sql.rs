@@ -92,17 +92,20 @@ pub(super) async fn page_ids(
         }
     }
     match query.search() {
-        // a search alone sorted by name or registration, when its matches are few enough to collect:
-        // they sit together in the order of names (a few letters of a surname), and the newest
-        // registrations are often a batch matching nothing (a shop's guests), so the sort's index would be
-        // walked past everyone before them; the matches are sorted where they are found instead
-        Some(q)
-            if matches!(query.sort.key, SortKey::Name | SortKey::RegisteredAt)
-                && !query.has_filters()
-                && lookups.search.matches.is_some() =>
-        {
+        // a search alone sorted by name or registration: read where its matches are found, which carries
+        // what the sort reads
+        Some(q) if matches!(query.sort.key, SortKey::Name | SortKey::RegisteredAt) && !query.has_filters() => {
             sql.push(" from (");
             search::push_sorted_where_found(&mut sql, workspace_id, q, &lookups.search);
+            if lookups.search.matches.is_some() {
+                // few enough to collect: sorted as found (`offset 0` keeps the sort's index of the search
+                // texts out). They sit together in the order of names (a few letters of a surname), and
+                // the newest registrations are often a batch matching nothing (a shop's guests): a walk
+                // along the sort would pass everyone before them
+                sql.push(" offset 0");
+            }
+            // a broad search (more matches than collected) walks the search texts in the sort's order
+            // (migration `search_sorts`): a page of its matches is found within a few thousand
             sql.push(") c where true");
         }
         _ => {
