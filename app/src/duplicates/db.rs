@@ -60,8 +60,8 @@ pub async fn profiles(conn: &mut PgConnection, workspace_id: i64, ids: &[i64]) -
     }
     // their own addresses, and where their latest orders went (a guest has nothing else)
     let places = sqlx::query!(
-        r#"select customer_id as "customer_id!", line1 as "line1!", coalesce(line2, '') as "line2!",
-                  coalesce(postal_code, '') as "postal_code!", city as "city!"
+        r#"select customer_id as "customer_id!", coalesce(line1, '') as "line1!", coalesce(line2, '') as "line2!",
+                  coalesce(postal_code, '') as "postal_code!", coalesce(city, '') as "city!"
              from customer_address where workspace_id = $1 and customer_id = any($2)
            union
            select c.id, coalesce(o.shipping_address ->> 'line1', ''), coalesce(o.shipping_address ->> 'line2', ''),
@@ -79,7 +79,9 @@ pub async fn profiles(conn: &mut PgConnection, workspace_id: i64, ids: &[i64]) -
     for place in places {
         if let Some(p) = profiles.get_mut(&place.customer_id) {
             let place = Place::new(&place.line1, &place.line2, &place.postal_code, &place.city);
-            if !p.addresses.contains(&place) && !(place.postal_code.is_empty() && place.street.is_empty()) {
+            if !p.addresses.contains(&place)
+                && !(place.postal_code.is_empty() && place.street.is_empty() && place.city.is_empty())
+            {
                 p.addresses.push(place);
             }
         }

@@ -31,8 +31,9 @@ pub struct CustomerSync {
     /// More phones beside `phone` (up to 20), any format.
     #[serde(default)]
     pub phones: Vec<String>,
-    /// The billing address (`line1`, `city` and `country` as ISO 3166 alpha-2 required; `name`,
-    /// `company`, `line2`, `region`, `postal_code` optional): replaces the one stored.
+    /// The billing address in the order's shape (`name`, `company`, `line1`, `line2`, `city`, `region`,
+    /// `postal_code`, `country` as ISO 3166 alpha-2; each optional): replaces the one stored. One without
+    /// a street line, town or postal code says nothing and changes nothing.
     pub billing_address: Option<Address>,
     pub shipping_address: Option<Address>,
 }
@@ -108,34 +109,31 @@ fn contact_list(r: &mut Reader<'_>, key: &str, max: usize, check: impl Fn(&str) 
     kept
 }
 
-/// An address object: `line1`, `city` and `country` (ISO 3166 alpha-2) required.
+/// An address object in the order's shape: every part optional (a number is taken for a postal code),
+/// `country` an ISO 3166 alpha-2 code when given. One that places the customer nowhere (no street line,
+/// town or postal code) is taken as no address.
 fn address(r: &mut Reader<'_>, key: &str) -> Option<Address> {
     let value = r.raw(key)?;
     let mut errors = Vec::new();
     let path = format!("{}.{key}", r.path());
     let mut a = Reader::new(value, &path, &mut errors);
-    let name = a.text("name", 200);
-    let company = a.text("company", 300);
-    let line1 = a.required_text("line1", 300);
-    let line2 = a.text("line2", 300);
-    let city = a.required_text("city", 200);
-    let region = a.text("region", 200);
-    let postal_code = a.text("postal_code", 40);
-    let country = a.required_text("country", 2);
-    if let Some(c) = &country
-        && !is_iso_code(c, 2)
-    {
+    let address = Address {
+        name: a.address_part("name", 200),
+        company: a.address_part("company", 300),
+        line1: a.address_part("line1", 300),
+        line2: a.address_part("line2", 300),
+        city: a.address_part("city", 200),
+        region: a.address_part("region", 200),
+        postal_code: a.address_part("postal_code", 40),
+        country: a.address_part("country", 200).map(|c| c.to_uppercase()),
+    };
+    if address.country.as_deref().is_some_and(|c| !is_iso_code(c, 2)) {
         a.fail("country", "use a two-letter ISO 3166 code such as US");
     }
     drop(a);
     let good = errors.is_empty();
     r.extend(errors);
-    match (good, line1, city, country) {
-        (true, Some(line1), Some(city), Some(country)) => {
-            Some(Address { name, company, line1, line2, city, region, postal_code, country })
-        }
-        _ => None,
-    }
+    (good && address.places_somewhere()).then_some(address)
 }
 
 pub async fn ingest_customer(

@@ -71,6 +71,28 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A part of an address as shops send them: a text of at most `max` characters, trimmed, or a
+    /// number (postal codes) read as written; `None` when absent, null or blank.
+    pub fn address_part(&mut self, key: &str, max: usize) -> Option<String> {
+        let text = match self.raw(key)? {
+            Value::Number(n) => n.to_string(),
+            Value::String(s) if has_nul(s) => {
+                self.fail(key, "must not contain NUL characters");
+                return None;
+            }
+            Value::String(s) => s.trim().to_string(),
+            _ => {
+                self.fail(key, "expected a text");
+                return None;
+            }
+        };
+        if text.chars().count() > max {
+            self.fail(key, format!("is longer than {max} characters"));
+            return None;
+        }
+        (!text.is_empty()).then_some(text)
+    }
+
     pub fn required_text(&mut self, key: &str, max: usize) -> Option<String> {
         if self.raw(key).is_none() && self.object.is_some() {
             self.fail(key, "is required");

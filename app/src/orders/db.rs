@@ -112,7 +112,6 @@ pub async fn order_view(pool: &PgPool, workspace_id: i64, id: i64) -> AppResult<
     )
     .fetch_all(pool)
     .await?;
-    let address = |value: Option<serde_json::Value>| value.and_then(|v| serde_json::from_value::<Address>(v).ok());
     Ok(OrderView {
         row,
         external_id: o.external_id,
@@ -121,8 +120,8 @@ pub async fn order_view(pool: &PgPool, workspace_id: i64, id: i64) -> AppResult<
         exchange_rate: o.exchange_rate,
         base_currency: o.base_currency,
         lines,
-        shipping_address: address(o.shipping_address),
-        billing_address: address(o.billing_address),
+        shipping_address: o.shipping_address.as_ref().and_then(sent_address),
+        billing_address: o.billing_address.as_ref().and_then(sent_address),
         shipping_updates,
         can_export: false,
     })
@@ -233,4 +232,26 @@ pub async fn order_summary(pool: &PgPool, workspace_id: i64, customer: i64) -> A
         last: s.last,
         last_three,
     })
+}
+
+/// An order's address as the shop sent it (any part missing, a postal code as a number); `None` when
+/// nothing in it is written.
+fn sent_address(value: &serde_json::Value) -> Option<Address> {
+    let object = value.as_object()?;
+    let part = |key: &str| match object.get(key)? {
+        serde_json::Value::String(text) if !text.trim().is_empty() => Some(text.trim().to_string()),
+        serde_json::Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    };
+    let address = Address {
+        name: part("name"),
+        company: part("company"),
+        line1: part("line1"),
+        line2: part("line2"),
+        city: part("city"),
+        region: part("region"),
+        postal_code: part("postal_code"),
+        country: part("country"),
+    };
+    (address != Address::default()).then_some(address)
 }

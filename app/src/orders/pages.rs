@@ -211,20 +211,14 @@ pub fn AddressBlock(address: Option<Address>) -> impl IntoView {
     match address {
         None => view! { <p class="muted">"None given"</p> }.into_any(),
         Some(a) => {
-            let place = [a.postal_code.clone(), Some(a.city.clone()), a.region.clone()]
+            let place = [a.postal_code.clone(), a.city.clone(), a.region.clone()]
                 .into_iter()
                 .flatten()
                 .filter(|part| !part.trim().is_empty())
                 .collect::<Vec<_>>()
                 .join(" ");
-            let lines = [
-                a.name.clone(),
-                a.company.clone(),
-                Some(a.line1.clone()),
-                a.line2.clone(),
-                Some(place),
-                Some(a.country.clone()),
-            ];
+            let lines =
+                [a.name.clone(), a.company.clone(), a.line1.clone(), a.line2.clone(), Some(place), a.country.clone()];
             view! {
                 <address>
                     {lines.into_iter().flatten().filter(|l| !l.trim().is_empty()).map(|line| view! { {line}<br /> }).collect_view()}

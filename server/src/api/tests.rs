@@ -571,6 +571,49 @@ async fn customers_are_added_by_hand_or_synced_from_a_channel(pool: PgPool) {
     assert_eq!(body["error"]["fields"][0]["path"], "$.email");
 }
 
+/// A customer's addresses take the order's shape (SPEC §9), as shops and imported lists send them: any
+/// part missing or blank, a postal code as a number, a country in lower case; a country that is no code is
+/// named in a 422 and nothing is stored; an address that places the customer nowhere changes nothing.
+#[sqlx::test(migrations = "../migrations")]
+async fn customer_addresses_take_the_orders_shape(pool: PgPool) {
+    let a = shop(&pool, "a", "Ann").await;
+    let base = serve(pool.clone()).await;
+    let mut mason = serde_json::json!({"channel": "febrl", "channel_kind": "other", "external_id": "rec-1-org",
+        "first_name": "Madeline", "last_name": "Mason",
+        "billing_address": {"line1": "54 Hoseason Street", "line2": "", "city": null, "postal_code": 4881,
+                            "region": "qld"},
+        "shipping_address": {"city": "Granville", "country": "au"}});
+    let (status, created) = post(&base, "/api/v1/customers", &a.key, &mason).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let path = format!("/api/v1/customers/{}", created["id"]);
+    let (_, stored) = get(&base, &path, Some(&a.key)).await;
+    let billing = &stored["addresses"]["billing"];
+    assert_eq!(
+        [&billing["line1"], &billing["line2"], &billing["city"], &billing["postal_code"], &billing["country"]],
+        [
+            &serde_json::json!("54 Hoseason Street"),
+            &Value::Null,
+            &Value::Null,
+            &serde_json::json!("4881"),
+            &Value::Null
+        ]
+    );
+    let shipping = &stored["addresses"]["shipping"];
+    assert_eq!((shipping["city"].as_str(), shipping["country"].as_str()), (Some("Granville"), Some("AU")));
+
+    // a country that is no code: named, and the stored addresses stay
+    mason["billing_address"] = serde_json::json!({"line1": "1 Other Street", "country": "Australia"});
+    let (status, refused) = post(&base, "/api/v1/customers", &a.key, &mason).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused["error"]["fields"][0]["path"], "$.billing_address.country");
+    // nothing that places the customer (a name and a country): no change
+    mason["billing_address"] = serde_json::json!({"name": "M. Mason", "line1": " ", "country": "AU"});
+    let (status, again) = post(&base, "/api/v1/customers", &a.key, &mason).await;
+    assert_eq!((status, again["result"].as_str()), (StatusCode::OK, Some("unchanged")));
+    let (_, after) = get(&base, &path, Some(&a.key)).await;
+    assert_eq!(after["addresses"], stored["addresses"]);
+}
+
 /// The OpenAPI document is served without a key, names every route, and describes the SPEC's example
 /// order field by field.
 #[sqlx::test(migrations = "../migrations")]

@@ -96,26 +96,24 @@ fn check(form: &CustomerForm) -> Result<Customer, Vec<FieldError>> {
         if a.is_blank() {
             return None;
         }
-        let country = a.country.trim().to_uppercase();
-        if a.line1.trim().is_empty() {
-            fail(&format!("{kind}.line1"), "the first line of the address is needed".into());
-        }
-        if a.city.trim().is_empty() {
-            fail(&format!("{kind}.city"), "the city is needed".into());
-        }
-        if !is_iso_code(&country, 2) {
-            fail(&format!("{kind}.country"), "use a two-letter country code such as DE or US".into());
-        }
-        Some(Address {
+        let country = optional(&a.country).map(|c| c.to_uppercase());
+        let address = Address {
             name: optional(&a.name),
             company: optional(&a.company),
-            line1: a.line1.trim().into(),
+            line1: optional(&a.line1),
             line2: optional(&a.line2),
-            city: a.city.trim().into(),
+            city: optional(&a.city),
             region: optional(&a.region),
             postal_code: optional(&a.postal_code),
             country,
-        })
+        };
+        if !address.places_somewhere() {
+            fail(&format!("{kind}.line1"), "give the street, the town or the postal code".into());
+        }
+        if address.country.as_deref().is_some_and(|c| !is_iso_code(c, 2)) {
+            fail(&format!("{kind}.country"), "use a two-letter country code such as DE or US".into());
+        }
+        Some(address)
     };
     let billing = address("billing", &form.billing);
     let shipping = address("shipping", &form.shipping);
@@ -243,12 +241,12 @@ fn address_form(a: &Option<Address>) -> AddressForm {
     AddressForm {
         name: text(&a.name),
         company: text(&a.company),
-        line1: a.line1.clone(),
+        line1: text(&a.line1),
         line2: text(&a.line2),
-        city: a.city.clone(),
+        city: text(&a.city),
         region: text(&a.region),
         postal_code: text(&a.postal_code),
-        country: a.country.clone(),
+        country: text(&a.country),
     }
 }
 
@@ -707,6 +705,8 @@ mod tests {
             country: "gb".into(),
             ..Default::default()
         };
+        // the parts a shop sent, without a street or a country
+        form.shipping = AddressForm { city: "Paris".into(), postal_code: "75001".into(), ..Default::default() };
         form.vip_mark = Some("on".into());
         form.personal_discount = "7.50".into();
         form.manager = shop.bob.to_string();
@@ -721,6 +721,10 @@ mod tests {
         assert_eq!(stored.emails, "cleo@example.com\ncleo@work.example", "the same address twice is kept once");
         assert_eq!(stored.phones, "+44 20 7946 0958\n020 7946 0000");
         assert_eq!(stored.billing.country, "GB");
+        assert_eq!(
+            stored.shipping,
+            AddressForm { city: "Paris".into(), postal_code: "75001".into(), ..Default::default() }
+        );
         assert_eq!((stored.vip_mark.is_some(), stored.personal_discount.as_str()), (true, "7.5"));
         assert_eq!(stored.manager, shop.bob.to_string());
         assert_eq!(stored.comment, "<b>prefers email</b>", "text is stored as typed (and escaped when shown)");
@@ -736,13 +740,14 @@ mod tests {
 
         let history = history(&pool, shop.ws, shop.customer).await.unwrap();
         let change = |label: &str| history.iter().find(|c| c.field == label).cloned().unwrap();
-        assert_eq!(history.len(), 10, "{history:?}");
+        assert_eq!(history.len(), 11, "{history:?}");
         let first = change("First name");
         assert_eq!((first.old.as_str(), first.new.as_str()), ("Cleo", "Cleopatra"));
         assert_eq!(first.who.as_deref(), Some("ann@shop.example"));
         assert_eq!(change("Emails").new, "cleo@example.com, cleo@work.example");
         assert_eq!(change("Billing address").old, "(empty)");
         assert_eq!(change("Billing address").new, "1 High Street, N1 1AA London, GB");
+        assert_eq!(change("Shipping address").new, "75001 Paris");
         assert_eq!(change("Manager").new, "bob@shop.example");
         assert_eq!(change("Personal discount").new, "7.5%");
         assert_eq!(change("VIP mark").old, "no");
@@ -750,7 +755,7 @@ mod tests {
         // saving the same again changes nothing and records nothing
         let again = shop.form().await;
         assert_eq!(shop.save(shop.ann, &again).await.unwrap(), 2);
-        assert_eq!(super::history(&pool, shop.ws, shop.customer).await.unwrap().len(), 10);
+        assert_eq!(super::history(&pool, shop.ws, shop.customer).await.unwrap().len(), 11);
         // the timeline's Changes tab shows the same events
         let changes = crate::timeline::timeline(&pool, shop.ws, shop.customer, "changes", None, 50).await.unwrap();
         assert!(
@@ -795,7 +800,8 @@ mod tests {
         form.emails = "cleo@example.com\nnot-an-email\na@b@c".into();
         form.phones = "call me".into();
         form.personal_discount = "150".into();
-        form.shipping = AddressForm { city: "Paris".into(), country: "France".into(), ..Default::default() };
+        // a name and a country place the customer nowhere, and "France" is no country code
+        form.shipping = AddressForm { name: "Cleo".into(), country: "France".into(), ..Default::default() };
         form.email_subscription = "maybe".into();
         let Err(AppError::Invalid(errors)) = shop.save(shop.ann, &form).await else { panic!("expected field errors") };
         let mut paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();

@@ -351,7 +351,7 @@ mod tests {
         let view = crate::orders::db::order_view(&pool, ws, one.id).await.unwrap();
         assert!(view.row.test);
         assert_eq!(view.lines.len(), 2);
-        assert_eq!(view.shipping_address.as_ref().map(|a| a.city.as_str()), Some("Louisville"));
+        assert_eq!(view.shipping_address.as_ref().and_then(|a| a.city.as_deref()), Some("Louisville"));
         let csv = crate::orders::db::order_csv(&view).unwrap();
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 3, "{csv}");
