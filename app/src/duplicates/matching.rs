@@ -274,11 +274,14 @@ mod weight {
     /// and "Tim"): no evidence either way.
     pub const NAME_SHORT_TYPO: f64 = 0.0;
     pub const NAME_OTHER: f64 = -3.5;
-    /// Another given name where neither customer has an email or a phone (records typed in by someone
-    /// else, imported lists): as often one person whose first name was replaced as a family member; with
-    /// the surname and the whole address agreeing such a pair is listed, at the bottom, for a person to
-    /// decide. Where contacts exist, a person entered their own name, and another one is someone else.
-    pub const NAME_OTHER_WITHOUT_CONTACTS: f64 = -2.5;
+    /// Another given name or surname where neither customer has an email or a phone (records typed in by
+    /// someone else, imported lists): one part of one person's name replaced is as common there as a
+    /// family member, so with the other part and the whole address agreeing such a pair is listed, below
+    /// the pairs whose names agree, for a person to decide ("same surname"). Where contacts exist, a person
+    /// entered their own name, and another one is someone else.
+    pub const NAME_PART_OTHER_WITHOUT_CONTACTS: f64 = -1.5;
+    /// An initial and a name it begins ("J." and "John"): a little for, as many names share an initial.
+    pub const NAME_INITIAL: f64 = 1.0;
     /// A surname disagrees less than a given name: people change it (marriage), and a shop's form
     /// mixes it up more often.
     pub const SURNAME_OTHER: f64 = -2.5;
@@ -315,6 +318,11 @@ fn name_part(a: &str, b: &str, other: f64) -> f64 {
         // a double name written with one part ("Anna Maria" and "Anna")
         if a.split(' ').any(|w| w == b) || b.split(' ').any(|w| w == a) {
             return weight::NAME_CLOSE;
+        }
+        // an initial ("J." folds to "j") and a name it begins
+        let initial = |x: &str, y: &str| x.len() == 1 && y.len() > 1 && y.starts_with(x);
+        if initial(a, b) || initial(b, a) {
+            return weight::NAME_INITIAL;
         }
         let similarity = jaro_winkler(a, b);
         let edits = strsim::damerau_levenshtein(a, b);
@@ -386,8 +394,11 @@ pub fn score(a: &Profile, b: &Profile) -> Verdict {
     }
     // the names as written, and first and last swapped: the better reading
     let uncontacted = |p: &Profile| p.emails.is_empty() && p.phones.is_empty();
-    let given = if uncontacted(a) && uncontacted(b) { weight::NAME_OTHER_WITHOUT_CONTACTS } else { weight::NAME_OTHER };
-    let family = weight::SURNAME_OTHER;
+    let (given, family) = if uncontacted(a) && uncontacted(b) {
+        (weight::NAME_PART_OTHER_WITHOUT_CONTACTS, weight::NAME_PART_OTHER_WITHOUT_CONTACTS)
+    } else {
+        (weight::NAME_OTHER, weight::SURNAME_OTHER)
+    };
     let straight = name_part(&a.first, &b.first, given) + name_part(&a.last, &b.last, family);
     let swapped = name_part(&a.first, &b.last, given) + name_part(&a.last, &b.first, family);
     let names = straight.max(swapped);
@@ -522,6 +533,10 @@ mod tests {
                 person("Mdaeline", "Mason", None, None, Some(("54 Hoseason Street", "4881", "Granville"))),
             ),
             (
+                "an initial for the first name",
+                person("M.", "Mason", None, None, Some(("54 Hoseason Street", "4881", "Granville"))),
+            ),
+            (
                 "married: another surname at the address",
                 person("Madeline", "Smith", None, None, Some(("54 Hoseason Street", "4881", "Granville"))),
             ),
@@ -530,6 +545,9 @@ mod tests {
             let verdict = score(&mason, other);
             assert!(verdict.score >= LISTED_FROM, "{what}: {verdict:?}");
         }
+        // an initial stands for the names it begins, not for others
+        assert_eq!(name_part("j", "john", weight::NAME_OTHER), weight::NAME_INITIAL);
+        assert_eq!(name_part("j", "mary", weight::NAME_OTHER), weight::NAME_OTHER);
         let sam = person("Sam", "Blake", None, None, Some(("72 Stockdale Street", "2262", "Sandgate")));
         let sma = person("Sma", "Blake", None, None, Some(("72 Stockdale Street", "2262", "Sandgate")));
         assert!(score(&sam, &sma).score >= LISTED_FROM, "{:?}", score(&sam, &sma));
