@@ -27,7 +27,8 @@ pub struct DuplicatePair {
     pub names: [String; 2],
     /// How sure the finder is that they are one person, from 0 to 1.
     pub score: f64,
-    /// What agrees: "same email", "same phone", "similar name", "same address", …
+    /// What agrees: "same email", "same phone", "similar name", "same address", …; "both like #123" for
+    /// a pair each of whom is probably one person with customer 123 (the score is the product of theirs).
     pub reasons: Vec<String>,
 }
 

@@ -2,7 +2,10 @@
 //! their score and reasons, and the pairs dismissed as "not the same". Kept current for the customers
 //! written (`refresh`, from the queue `duplicate_check` the writes fill) and filled whole by `scan`.
 
-use super::matching::{LISTED_FROM, MAX_BLOCK, Place, Profile, blocking_keys, fold, mailbox, phone_digits, score};
+use super::matching::{
+    LISTED_FROM, MAX_BLOCK, Place, Profile, blocking_keys, fold, mailbox, phone_digits, score, through_pairs,
+    through_reason,
+};
 use super::{DuplicatePage, DuplicatePair};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
@@ -109,13 +112,24 @@ async fn write_keys(conn: &mut PgConnection, workspace_id: i64, ids: &[i64], pro
     Ok(())
 }
 
-/// The pairs among `candidates` that are probably one person, best first, each (smaller id, larger id).
+/// A pair to list: smaller id first, its score and reasons, and the third customer it was inferred
+/// through (none for a pair judged on its own).
+#[derive(Debug, Clone, PartialEq)]
+struct Found {
+    a: i64,
+    b: i64,
+    score: f64,
+    reasons: Vec<String>,
+    through: Option<i64>,
+}
+
+/// The pairs among `candidates` that are probably one person, each (smaller id, larger id).
 async fn judge(
     conn: &mut PgConnection,
     workspace_id: i64,
     candidates: &BTreeSet<(i64, i64)>,
     known: &mut HashMap<i64, Profile>,
-) -> AppResult<Vec<(i64, i64, f64, Vec<String>)>> {
+) -> AppResult<Vec<Found>> {
     let missing: BTreeSet<i64> =
         candidates.iter().flat_map(|(a, b)| [*a, *b]).filter(|id| !known.contains_key(id)).collect();
     let missing: Vec<i64> = missing.into_iter().collect();
@@ -126,27 +140,71 @@ async fn judge(
         .iter()
         .filter_map(|(a, b)| {
             let verdict = score(known.get(a)?, known.get(b)?);
-            (verdict.score >= LISTED_FROM).then_some((*a, *b, verdict.score, verdict.reasons))
+            (verdict.score >= LISTED_FROM).then_some(Found {
+                a: *a,
+                b: *b,
+                score: verdict.score,
+                reasons: verdict.reasons,
+                through: None,
+            })
         })
         .collect())
 }
 
-/// Lists `found` (pairs not dismissed), and takes away the pairs of `customers` not among them.
+/// The pairs inferred through a third customer from the pairs judged on their own (`links`), for
+/// customers whose pairs `links` all hold (`whole`); a pair dismissed as "not the same" is no link.
+async fn inferred(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    links: &[(i64, i64, f64)],
+    whole: impl Fn(i64) -> bool,
+) -> AppResult<Vec<Found>> {
+    let (a, b): (Vec<i64>, Vec<i64>) = links.iter().map(|(a, b, _)| (*a, *b)).unzip();
+    let dismissed: BTreeSet<(i64, i64)> = sqlx::query!(
+        "select customer_a, customer_b from duplicate_dismissal
+          where workspace_id = $1 and (customer_a, customer_b) in (select * from unnest($2::bigint[], $3::bigint[]))",
+        workspace_id,
+        &a,
+        &b
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|d| (d.customer_a, d.customer_b))
+    .collect();
+    let links: Vec<(i64, i64, f64)> =
+        links.iter().copied().filter(|(a, b, _)| !dismissed.contains(&(*a, *b))).collect();
+    Ok(through_pairs(&links, whole)
+        .into_iter()
+        .map(|(a, b, score, through)| Found {
+            a,
+            b,
+            score,
+            reasons: vec![through_reason(through)],
+            through: Some(through),
+        })
+        .collect())
+}
+
+/// Lists `found` (pairs not dismissed), and takes away the pairs of `customers` (as one of the two, or
+/// the third a pair was inferred through) not among them; `None`: every pair.
 async fn write_pairs(
     conn: &mut PgConnection,
     workspace_id: i64,
     customers: Option<&[i64]>,
-    found: &[(i64, i64, f64, Vec<String>)],
+    found: &[Found],
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let a: Vec<i64> = found.iter().map(|f| f.0).collect();
-    let b: Vec<i64> = found.iter().map(|f| f.1).collect();
-    let scores: Vec<f32> = found.iter().map(|f| f.2 as f32).collect();
+    let a: Vec<i64> = found.iter().map(|f| f.a).collect();
+    let b: Vec<i64> = found.iter().map(|f| f.b).collect();
+    let scores: Vec<f32> = found.iter().map(|f| f.score as f32).collect();
     // text[] per pair, as one JSON array each
-    let reasons: Vec<Value> = found.iter().map(|f| serde_json::json!(f.3)).collect();
+    let reasons: Vec<Value> = found.iter().map(|f| serde_json::json!(f.reasons)).collect();
+    let throughs: Vec<Option<i64>> = found.iter().map(|f| f.through).collect();
     sqlx::query!(
         "delete from duplicate_pair d
-          where d.workspace_id = $1 and ($2::bigint[] is null or d.customer_a = any($2) or d.customer_b = any($2))
+          where d.workspace_id = $1
+            and ($2::bigint[] is null or d.customer_a = any($2) or d.customer_b = any($2) or d.through = any($2))
             and (d.customer_a, d.customer_b) not in (select * from unnest($3::bigint[], $4::bigint[]))",
         workspace_id,
         customers as Option<&[i64]>,
@@ -156,18 +214,20 @@ async fn write_pairs(
     .execute(&mut *conn)
     .await?;
     sqlx::query!(
-        "insert into duplicate_pair (workspace_id, customer_a, customer_b, score, reasons, found_at)
-         select $1, v.a, v.b, v.score, array(select jsonb_array_elements_text(v.reasons)), $6
-           from unnest($2::bigint[], $3::bigint[], $4::real[], $5::jsonb[]) as v(a, b, score, reasons)
+        "insert into duplicate_pair (workspace_id, customer_a, customer_b, score, reasons, through, found_at)
+         select $1, v.a, v.b, v.score, array(select jsonb_array_elements_text(v.reasons)), v.through, $7
+           from unnest($2::bigint[], $3::bigint[], $4::real[], $5::jsonb[], $6::bigint[])
+                as v(a, b, score, reasons, through)
           where not exists (select 1 from duplicate_dismissal x
                              where x.workspace_id = $1 and x.customer_a = v.a and x.customer_b = v.b)
          on conflict (workspace_id, customer_a, customer_b)
-         do update set score = excluded.score, reasons = excluded.reasons",
+         do update set score = excluded.score, reasons = excluded.reasons, through = excluded.through",
         workspace_id,
         &a,
         &b,
         &scores,
         &reasons,
+        &throughs as &[Option<i64>],
         now
     )
     .execute(&mut *conn)
@@ -197,7 +257,37 @@ pub async fn refresh(conn: &mut PgConnection, workspace_id: i64, ids: &[i64], no
     .await?;
     let candidates: BTreeSet<(i64, i64)> = pairs.into_iter().map(|p| (p.a, p.b)).collect();
     let mut known: HashMap<i64, Profile> = mine.into_iter().map(|p| (p.id, p)).collect();
-    let found = judge(conn, workspace_id, &candidates, &mut known).await?;
+    let mut found = judge(conn, workspace_id, &candidates, &mut known).await?;
+    // the pairs through a third that may have changed: theirs, and those through them. Every pair judged
+    // on its own of the customers listed with them, before or now, is read (theirs as found); a pair of
+    // two of those through another customer is inferred again by the next scan
+    let before = sqlx::query!(
+        "select customer_a, customer_b from duplicate_pair
+          where workspace_id = $1 and through is null and (customer_a = any($2) or customer_b = any($2))",
+        workspace_id,
+        ids
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let compared: BTreeSet<i64> = ids.iter().copied().collect();
+    let mut whole = compared.clone();
+    whole.extend(before.iter().flat_map(|p| [p.customer_a, p.customer_b]));
+    whole.extend(found.iter().flat_map(|f| [f.a, f.b]));
+    let around: Vec<i64> = whole.iter().copied().collect();
+    let mut links: Vec<(i64, i64, f64)> = sqlx::query!(
+        "select customer_a, customer_b, score from duplicate_pair
+          where workspace_id = $1 and through is null and (customer_a = any($2) or customer_b = any($2))",
+        workspace_id,
+        &around
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .filter(|p| !compared.contains(&p.customer_a) && !compared.contains(&p.customer_b))
+    .map(|p| (p.customer_a, p.customer_b, f64::from(p.score)))
+    .collect();
+    links.extend(found.iter().map(|f| (f.a, f.b, f.score)));
+    found.extend(inferred(conn, workspace_id, &links, |id| whole.contains(&id)).await?);
     write_pairs(conn, workspace_id, Some(ids), &found, now).await
 }
 
@@ -285,7 +375,10 @@ pub async fn scan(
         let mut known = HashMap::new();
         found.extend(judge(&mut conn, workspace_id, &chunk, &mut known).await?);
     }
-    progress(&format!("{} pairs compared, {} listed", all.len(), found.len()));
+    let links: Vec<(i64, i64, f64)> = found.iter().map(|f| (f.a, f.b, f.score)).collect();
+    let through = inferred(&mut conn, workspace_id, &links, |_| true).await?;
+    progress(&format!("{} pairs compared, {} listed, {} more through a third", all.len(), found.len(), through.len()));
+    found.extend(through);
     // the keys kept current by the writes are mostly there already: only what differs is written
     sqlx::query("create index on scan_key (customer_id, key)").execute(&mut *conn).await?;
     let mut tx = conn.begin().await?;
@@ -474,13 +567,19 @@ pub async fn dismiss(
     )
     .execute(&mut *conn)
     .await?;
+    // the pair, and what was inferred through it; the two are compared again (other links may hold)
     sqlx::query!(
-        "delete from duplicate_pair where workspace_id = $1 and customer_a = $2 and customer_b = $3",
+        "delete from duplicate_pair
+          where workspace_id = $1
+            and ((customer_a = $2 and customer_b = $3)
+                 or (through = $2 and $3 in (customer_a, customer_b))
+                 or (through = $3 and $2 in (customer_a, customer_b)))",
         workspace_id,
         a,
         b
     )
     .execute(&mut *conn)
     .await?;
+    queue(conn, workspace_id, &[a, b]).await?;
     Ok(())
 }

@@ -12,7 +12,7 @@
 //! project's labelled set and on FEBRL, the public record-linkage set (`scripts/bench-duplicates`).
 
 use rphonetic::{DoubleMetaphone, Encoder};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use strsim::jaro_winkler;
 
 /// What a customer is compared by, folded and normalised.
@@ -260,6 +260,49 @@ pub struct Verdict {
 /// From which score a pair is listed as a possible duplicate: below it, on the labelled set
 /// (`scripts/bench-duplicates`), were namesakes at one postal code with their own email addresses.
 pub const LISTED_FROM: f64 = 0.7;
+
+/// Up to how many customers one may be listed with for pairs to be inferred through it: more (a shared
+/// placeholder such as "Amazon Customer") would join strangers.
+pub const MAX_THROUGH: usize = 10;
+
+/// A pair inferred through a third customer: (smaller id, larger id, score, the third).
+pub type ThroughPair = (i64, i64, f64, i64);
+
+/// The pairs of customers each listed with a third one (`listed`: pairs judged on their own, smaller id
+/// first) and not with each other: two records of one person can differ in everything but what each
+/// shares with a third. Listed when the product of the two scores is at least `LISTED_FROM`, through the
+/// third that gives the best. `whole`: the customers whose every pair `listed` holds; only they serve as
+/// the third, and a pair needs one of them (so that whether it was judged on its own is known).
+pub fn through_pairs(listed: &[(i64, i64, f64)], whole: impl Fn(i64) -> bool) -> Vec<ThroughPair> {
+    let mut alike: BTreeMap<i64, Vec<(i64, f64)>> = BTreeMap::new();
+    let mut judged = BTreeSet::new();
+    for &(a, b, score) in listed.iter().filter(|(_, _, score)| *score >= LISTED_FROM) {
+        alike.entry(a).or_default().push((b, score));
+        alike.entry(b).or_default().push((a, score));
+        judged.insert((a, b));
+    }
+    let mut best: BTreeMap<(i64, i64), (f64, i64)> = BTreeMap::new();
+    for (&through, others) in alike.iter().filter(|(id, others)| others.len() <= MAX_THROUGH && whole(**id)) {
+        for (i, &(x, x_score)) in others.iter().enumerate() {
+            for &(y, y_score) in &others[i + 1..] {
+                let pair = (x.min(y), x.max(y));
+                let score = x_score * y_score;
+                if score < LISTED_FROM || judged.contains(&pair) || !(whole(x) || whole(y)) {
+                    continue;
+                }
+                if best.get(&pair).is_none_or(|&(held, _)| score > held) {
+                    best.insert(pair, (score, through));
+                }
+            }
+        }
+    }
+    best.into_iter().map(|((a, b), (score, through))| (a, b, score, through)).collect()
+}
+
+/// The reason shown for a pair inferred through a third customer.
+pub fn through_reason(through: i64) -> String {
+    format!("both like #{through}")
+}
 
 /// How much agreeing on a field weighs (log-odds, natural log), and disagreeing.
 mod weight {
@@ -589,6 +632,28 @@ mod tests {
             let verdict = score(&mason, &other);
             assert!(verdict.score < LISTED_FROM, "{what}: {verdict:?}");
         }
+    }
+
+    #[test]
+    fn two_customers_alike_to_a_third_are_listed_through_it() {
+        // 1 ~ 2 and 2 ~ 3 sure enough; 4 hangs on 2 by a weaker score; 5 and 6, below the line on their own,
+        // are each sure enough with 7 (on FEBRL, a floor on their own score lost more true pairs than false)
+        let listed = [(1, 2, 0.99), (2, 3, 0.95), (2, 4, 0.7), (5, 7, 0.9), (6, 7, 0.9), (5, 6, 0.2)];
+        let through = through_pairs(&listed, |_| true);
+        assert_eq!(through.len(), 2, "{through:?}");
+        assert_eq!((through[0].0, through[0].1, through[0].3), (1, 3, 2));
+        assert!((through[0].2 - 0.99 * 0.95).abs() < 1e-12);
+        // 0.99 × 0.7 and 0.95 × 0.7 are below 0.7: 4 is not inferred with 1 or 3
+        assert_eq!((through[1].0, through[1].1, through[1].3), (5, 6, 7));
+        // pairs already below the line are not what a pair is inferred through
+        assert!(through_pairs(&[(1, 2, 0.6), (2, 3, 0.99)], |_| true).is_empty());
+        // only through a customer whose pairs are all known, and for a pair with one such customer
+        assert_eq!(through_pairs(&listed, |id| id != 2).len(), 1);
+        assert!(through_pairs(&listed, |id| id == 2).is_empty(), "whether 1 and 3 were judged is not known");
+        assert_eq!(through_pairs(&listed, |id| id == 2 || id == 3).len(), 1);
+        // a customer listed with more than MAX_THROUGH others joins none of them
+        let crowd: Vec<(i64, i64, f64)> = (1..=MAX_THROUGH as i64 + 1).map(|i| (0, i, 0.99)).collect();
+        assert!(through_pairs(&crowd, |_| true).is_empty());
     }
 
     #[test]

@@ -126,3 +126,65 @@ async fn the_scan_lists_what_writes_list_and_merged_away_customers_leave_the_lis
         .unwrap();
     assert_eq!(keys, 0, "tombstones keep no keys");
 }
+
+/// Two accounts of one person that share nothing but what each shares with a third (a shop account with
+/// her email, a marketplace one with her phone, a support contact with both) are listed through it; a
+/// link dismissed as "not the same" takes the pair with it; merging the third leaves the pair judged on
+/// its own.
+#[sqlx::test(migrations = "../migrations")]
+async fn two_customers_alike_to_a_third_are_listed_through_it(pool: PgPool) {
+    let ws = create_workspace(&pool, "shop", "Shop", "EUR", "UTC").await.unwrap().id;
+    let shop = customer(
+        &pool,
+        ws,
+        json!({"channel": "shop", "channel_kind": "shopify", "external_id": "C-1",
+        "first_name": "Madeline", "last_name": "Mason", "email": "madeline@example.com"}),
+    )
+    .await;
+    let market = customer(
+        &pool,
+        ws,
+        json!({"channel": "market", "channel_kind": "amazon", "external_id": "A-1",
+        "first_name": "M.", "last_name": "Mason", "phone": "+61 7 4123 4567"}),
+    )
+    .await;
+    let support = customer(
+        &pool,
+        ws,
+        json!({"first_name": "Madeline", "last_name": "Mason", "email": "madeline@example.com",
+        "phones": ["07 4123 4567"]}),
+    )
+    .await;
+    let through = |pairs: &[([i64; 2], Vec<String>)]| {
+        pairs.iter().find(|(pair, _)| *pair == [shop, market]).map(|(_, reasons)| reasons.clone())
+    };
+    compare_queued(&pool).await;
+    let pairs = listed(&pool, ws).await;
+    assert_eq!(pairs.len(), 3, "{pairs:?}");
+    assert_eq!(through(&pairs), Some(vec![format!("both like #{support}")]));
+    // a whole scan lists the same
+    let mut quiet = |_: &str| {};
+    let scanned = scan(&pool, ws, now(), &mut quiet).await.unwrap();
+    assert_eq!(scanned.listed, 3);
+    assert_eq!(listed(&pool, ws).await, pairs);
+
+    // "not the same" for one link: what was inferred through it goes, now and when compared again
+    let mut tx = pool.begin().await.unwrap();
+    dismiss(&mut tx, ws, None, now(), [market, support]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(listed(&pool, ws).await.len(), 1);
+    compare_queued(&pool).await;
+    assert_eq!(listed(&pool, ws).await.iter().map(|p| p.0).collect::<Vec<_>>(), [[shop, support]]);
+    scan(&pool, ws, now(), &mut quiet).await.unwrap();
+    assert_eq!(listed(&pool, ws).await.len(), 1);
+
+    // merged into the shop account, the support contact's phone makes the pair one judged on its own
+    let request = crate::merges::MergeRequest { survivor: shop, merged: vec![support], fields: Default::default() };
+    let mut tx = pool.begin().await.unwrap();
+    crate::merges::db::merge(&mut tx, ws, None, now(), &request).await.unwrap();
+    tx.commit().await.unwrap();
+    compare_queued(&pool).await;
+    let pairs = listed(&pool, ws).await;
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    assert!(through(&pairs).is_some_and(|reasons| reasons.contains(&"same phone".to_string())), "{pairs:?}");
+}
