@@ -109,8 +109,8 @@ fn contact_list(r: &mut Reader<'_>, key: &str, max: usize, check: impl Fn(&str) 
     kept
 }
 
-/// An address object in the order's shape: every part optional (a number is taken for a postal code),
-/// `country` an ISO 3166 alpha-2 code when given. One that places the customer nowhere (no street line,
+/// An address object in the order's shape: every part an optional text, `country` an ISO 3166 alpha-2
+/// code when given. One that places the customer nowhere (no street line,
 /// town or postal code) is taken as no address.
 fn address(r: &mut Reader<'_>, key: &str) -> Option<Address> {
     let value = r.raw(key)?;

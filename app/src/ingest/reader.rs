@@ -71,11 +71,10 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A part of an address as shops send them: a text of at most `max` characters, trimmed, or a
-    /// number (postal codes) read as written; `None` when absent, null or blank.
+    /// A part of an address as shops send them: a text of at most `max` characters, trimmed; `None` when
+    /// absent, null or blank.
     pub fn address_part(&mut self, key: &str, max: usize) -> Option<String> {
         let text = match self.raw(key)? {
-            Value::Number(n) => n.to_string(),
             Value::String(s) if has_nul(s) => {
                 self.fail(key, "must not contain NUL characters");
                 return None;

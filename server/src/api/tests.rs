@@ -572,15 +572,15 @@ async fn customers_are_added_by_hand_or_synced_from_a_channel(pool: PgPool) {
 }
 
 /// A customer's addresses take the order's shape (SPEC §9), as shops and imported lists send them: any
-/// part missing or blank, a postal code as a number, a country in lower case; a country that is no code is
-/// named in a 422 and nothing is stored; an address that places the customer nowhere changes nothing.
+/// part missing or blank, a country in lower case; a country that is no code, or a part that is no text,
+/// is named in a 422 and nothing is stored; an address that places the customer nowhere changes nothing.
 #[sqlx::test(migrations = "../migrations")]
 async fn customer_addresses_take_the_orders_shape(pool: PgPool) {
     let a = shop(&pool, "a", "Ann").await;
     let base = serve(pool.clone()).await;
     let mut mason = serde_json::json!({"channel": "febrl", "channel_kind": "other", "external_id": "rec-1-org",
         "first_name": "Madeline", "last_name": "Mason",
-        "billing_address": {"line1": "54 Hoseason Street", "line2": "", "city": null, "postal_code": 4881,
+        "billing_address": {"line1": "54 Hoseason Street", "line2": "", "city": null, "postal_code": "4881",
                             "region": "qld"},
         "shipping_address": {"city": "Granville", "country": "au"}});
     let (status, created) = post(&base, "/api/v1/customers", &a.key, &mason).await;
@@ -606,6 +606,10 @@ async fn customer_addresses_take_the_orders_shape(pool: PgPool) {
     let (status, refused) = post(&base, "/api/v1/customers", &a.key, &mason).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refused["error"]["fields"][0]["path"], "$.billing_address.country");
+    mason["billing_address"] = serde_json::json!({"line1": "1 Other Street", "city": 4881});
+    let (status, refused) = post(&base, "/api/v1/customers", &a.key, &mason).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused["error"]["fields"][0]["path"], "$.billing_address.city");
     // nothing that places the customer (a name and a country): no change
     mason["billing_address"] = serde_json::json!({"name": "M. Mason", "line1": " ", "country": "AU"});
     let (status, again) = post(&base, "/api/v1/customers", &a.key, &mason).await;
