@@ -28,6 +28,21 @@ async fn compare_queued(pool: &PgPool) {
     assert_eq!(left, 0, "compared customers leave the queue");
 }
 
+/// A person says "not the same" of the pair.
+async fn dismissed(pool: &PgPool, ws: i64, pair: [i64; 2]) {
+    let mut tx = pool.begin().await.unwrap();
+    dismiss(&mut tx, ws, None, now(), pair).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// An admin merges `merged` into `survivor`, keeping the survivor's fields.
+async fn merge(pool: &PgPool, ws: i64, survivor: i64, merged: i64) {
+    let request = crate::merges::MergeRequest { survivor, merged: vec![merged], fields: Default::default() };
+    let mut tx = pool.begin().await.unwrap();
+    crate::merges::db::merge(&mut tx, ws, None, now(), &request).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
 async fn listed(pool: &PgPool, ws: i64) -> Vec<([i64; 2], Vec<String>)> {
     page(pool, ws, 100, None).await.unwrap().items.into_iter().map(|p| (p.customers, p.reasons)).collect()
 }
@@ -73,9 +88,7 @@ async fn possible_duplicates_are_found_as_customers_are_written_and_dismissed_fo
     assert!(score > 0.99, "{score}");
 
     // "not the same" is for good: neither the next write nor a whole scan lists it again
-    let mut tx = pool.begin().await.unwrap();
-    dismiss(&mut tx, ws, None, now(), [anne, ann]).await.unwrap();
-    tx.commit().await.unwrap();
+    dismissed(&pool, ws, [anne, ann]).await;
     assert!(listed(&pool, ws).await.is_empty());
     customer(&pool, ws, json!({"channel": "market", "external_id": "A-9", "email": "ann.lee@example.com"})).await;
     compare_queued(&pool).await;
@@ -112,10 +125,7 @@ async fn the_scan_lists_what_writes_list_and_merged_away_customers_leave_the_lis
     assert_eq!(pairs, [([bob, robert], vec!["same email".to_string(), "same name".to_string()])]);
     let _ = other;
 
-    let request = crate::merges::MergeRequest { survivor: bob, merged: vec![robert], fields: Default::default() };
-    let mut tx = pool.begin().await.unwrap();
-    crate::merges::db::merge(&mut tx, ws, None, now(), &request).await.unwrap();
-    tx.commit().await.unwrap();
+    merge(&pool, ws, bob, robert).await;
     assert!(listed(&pool, ws).await.is_empty(), "a merged-away customer is no one's duplicate");
     compare_queued(&pool).await;
     assert!(listed(&pool, ws).await.is_empty());
@@ -169,9 +179,7 @@ async fn two_customers_alike_to_a_third_are_listed_through_it(pool: PgPool) {
     assert_eq!(listed(&pool, ws).await, pairs);
 
     // "not the same" for one link: what was inferred through it goes, now and when compared again
-    let mut tx = pool.begin().await.unwrap();
-    dismiss(&mut tx, ws, None, now(), [market, support]).await.unwrap();
-    tx.commit().await.unwrap();
+    dismissed(&pool, ws, [market, support]).await;
     assert_eq!(listed(&pool, ws).await.len(), 1);
     compare_queued(&pool).await;
     assert_eq!(listed(&pool, ws).await.iter().map(|p| p.0).collect::<Vec<_>>(), [[shop, support]]);
@@ -179,10 +187,7 @@ async fn two_customers_alike_to_a_third_are_listed_through_it(pool: PgPool) {
     assert_eq!(listed(&pool, ws).await.len(), 1);
 
     // merged into the shop account, the support contact's phone makes the pair one judged on its own
-    let request = crate::merges::MergeRequest { survivor: shop, merged: vec![support], fields: Default::default() };
-    let mut tx = pool.begin().await.unwrap();
-    crate::merges::db::merge(&mut tx, ws, None, now(), &request).await.unwrap();
-    tx.commit().await.unwrap();
+    merge(&pool, ws, shop, support).await;
     compare_queued(&pool).await;
     let pairs = listed(&pool, ws).await;
     assert_eq!(pairs.len(), 1, "{pairs:?}");
