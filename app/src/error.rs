@@ -28,6 +28,9 @@ pub enum AppError {
     /// The request is larger than the server takes (a body, a file).
     #[error("{0}")]
     TooLarge(String),
+    /// What was asked for existed and was deleted on purpose (an expired export's file).
+    #[error("{0}")]
+    Gone(String),
     /// The database refused a record for a rule the checks before it missed (a check constraint, a value
     /// out of range): this record is bad, another may be fine. Details are logged.
     #[error("the record was refused: {0}")]
@@ -60,6 +63,7 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::Conflict(_) | AppError::Retry => 409,
             AppError::TooLarge(_) => 413,
+            AppError::Gone(_) => 410,
             AppError::Refused(_) => 422,
             AppError::Unavailable | AppError::TooSlow => 503,
             AppError::Internal | AppError::Transport(_) => 500,

@@ -12,13 +12,16 @@ pub mod duplicates;
 #[cfg(feature = "ssr")]
 pub mod edge;
 pub mod error;
+pub mod exports;
 pub mod files;
+pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod ingest;
 #[cfg(feature = "ssr")]
 pub mod keyset;
 pub mod merges;
 pub mod notes;
+pub mod notifications;
 pub mod orders;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -59,6 +62,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    notifications::view::BellRefresh::provide();
     // Set once the wasm has taken over the page: browser tests wait for it.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
@@ -75,6 +79,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/custom-fields") view={Lazy::<pages::CustomFieldsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/customers/:id") view={Lazy::<pages::CustomerRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/duplicates") view={Lazy::<pages::DuplicatesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/exports") view={Lazy::<pages::ExportsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/merge") view={Lazy::<pages::MergeRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/orders") view={Lazy::<pages::OrdersRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/orders/:id") view={Lazy::<pages::OrderRoute>::new()} ssr=SsrMode::Async />

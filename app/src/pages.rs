@@ -34,6 +34,10 @@ on_demand!(
     DuplicatesRoute => crate::duplicates::view::DuplicatesPage
 );
 on_demand!(
+    /// `/exports`
+    ExportsRoute => crate::exports::view::ExportsPage
+);
+on_demand!(
     /// `/merge?customers=12,34`
     MergeRoute => crate::merges::view::MergePage
 );

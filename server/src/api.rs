@@ -5,6 +5,9 @@ mod customers;
 mod duplicates;
 mod error;
 #[cfg(test)]
+mod export_tests;
+mod exports;
+#[cfg(test)]
 mod hardening_tests;
 mod ingest;
 #[cfg(test)]
@@ -29,6 +32,10 @@ pub fn router() -> Router<AppState> {
         .route("/duplicates/dismiss", post(duplicates::dismiss))
         .route("/orders", post(ingest::create_order))
         .route("/orders/batch", post(ingest::order_batch))
+        .route("/exports", post(exports::start))
+        .route("/exports/{id}", get(exports::get))
+        .route("/exports/{id}/download", get(exports::download))
+        .route("/exports/{id}/cancel", post(exports::cancel))
         .route("/messages", post(ingest::create_message))
         .route("/messages/batch", post(ingest::message_batch))
         .route("/openapi.json", get(openapi::document))

@@ -19,6 +19,8 @@ pub struct Config {
     /// Proxies whose `X-Forwarded-For` is believed (`CV_TRUSTED_PROXIES`: addresses or CIDR ranges,
     /// separated by commas or spaces).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How many jobs (exports, bulk actions) this server runs at once (`CV_JOB_WORKERS`, default 2).
+    pub job_workers: usize,
 }
 
 /// The longest a statement of the web server may run (a slow list query answers 503, not a hung page);
@@ -41,7 +43,14 @@ impl Config {
             Ok(text) => trusted_proxies(&text)?,
             Err(_) => Vec::new(),
         };
-        Ok(Config { database_url, clock, secure_cookies, segment_refresh, duplicate_scan, trusted_proxies })
+        let job_workers = match std::env::var("CV_JOB_WORKERS") {
+            Ok(text) => match text.trim().parse::<usize>() {
+                Ok(n) if (1..=64).contains(&n) => n,
+                _ => anyhow::bail!("CV_JOB_WORKERS={text:?}: use a whole number from 1 to 64"),
+            },
+            Err(_) => 2,
+        };
+        Ok(Config { database_url, clock, secure_cookies, segment_refresh, duplicate_scan, trusted_proxies, job_workers })
     }
 
     /// A pool of `max_connections`; with `statement_timeout`, every statement is cut off after it.
@@ -127,6 +136,7 @@ mod tests {
             segment_refresh: std::time::Duration::from_secs(900),
             duplicate_scan: std::time::Duration::from_secs(24 * 3600),
             trusted_proxies: Vec::new(),
+            job_workers: 2,
         };
         let serving = config.pool(1, Some(super::STATEMENT_TIMEOUT)).await.unwrap();
         let limit: String = sqlx::query_scalar("show statement_timeout").fetch_one(&serving).await.unwrap();

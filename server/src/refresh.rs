@@ -73,6 +73,19 @@ pub async fn refresh_periodically(pool: PgPool, clock: Clock, every: Duration) {
     }
 }
 
+/// Deletes the files of expired exports every hour (SPEC §10: kept 7 days); their records stay.
+pub async fn expire_exports_periodically(pool: PgPool, clock: Clock) {
+    let mut ticker = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        ticker.tick().await;
+        match app::exports::db::expire(&pool, clock.now()).await {
+            Ok(0) => {}
+            Ok(expired) => tracing::info!(expired, "deleted the files of expired exports"),
+            Err(error) => tracing::warn!(%error, "deleting expired exports failed; retrying in an hour"),
+        }
+    }
+}
+
 /// Compares again the customers written since (the queue `duplicate_check` the writes fill), so that the
 /// duplicates list stays current (SPEC §9): at most `COMPARED_PER_TICK` every two seconds, so that a burst
 /// of ingestion is not slowed by the comparisons it causes (they catch up after it; measured: comparing

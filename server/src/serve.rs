@@ -40,6 +40,8 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(web::sign_out))
         .route("/workspace", post(web::switch_workspace))
         .route("/orders/{id}/download", get(app::orders::download::download))
+        .route("/customers/export.csv", get(app::exports::routes::immediate))
+        .route("/exports/{id}/download", get(app::exports::routes::download))
         .route(
             "/customers/{id}/files",
             post(app::files::routes::upload).layer(DefaultBodyLimit::max(app::files::MAX_UPLOAD_BYTES)),
@@ -118,6 +120,10 @@ pub async fn serve(config: Config) -> Result<()> {
     tokio::spawn(crate::refresh::compare_written_customers(pool.clone(), config.clock));
     let scanning = config.pool(2, None).await?;
     tokio::spawn(crate::refresh::scan_duplicates_periodically(scanning, config.clock, config.duplicate_scan));
+    // each job holds a connection for its work and reports on another; the listener has one of its own
+    let working = config.pool(2 * config.job_workers as u32 + 1, Some(crate::config::STATEMENT_TIMEOUT)).await?;
+    tokio::spawn(app::jobs::worker::run(working, config.clock, config.job_workers));
+    tokio::spawn(crate::refresh::expire_exports_periodically(pool.clone(), config.clock));
     let state = AppState {
         leptos_options: options,
         pool,

@@ -31,7 +31,8 @@ use leptos::server_fn::codec::Json;
 pub async fn list_customers(query: CustomerQuery) -> Result<CustomerPage, AppError> {
     use crate::accounts::Role;
     crate::auth::guard(Role::Viewer, |caller, state| async move {
-        db::list_customers(&state.pool, caller.workspace_id, &query).await
+        let page = db::list_customers(&state.pool, caller.workspace_id, &query).await?;
+        Ok(CustomerPage { can_export: caller.role.allows(Role::Agent), ..page })
     })
     .await
 }

@@ -29,6 +29,10 @@ pub fn TopBar() -> impl IntoView {
                                     </form>
                                 })}
                                 <A href="/duplicates">"Duplicates"</A>
+                                {caller.role.allows(crate::accounts::Role::Agent).then(|| view! {
+                                    <A href="/exports">"Exports"</A>
+                                })}
+                                <crate::notifications::view::Bell />
                                 {caller.role.allows(crate::accounts::Role::Admin).then(|| view! {
                                     <A href="/settings/users">"Settings"</A>
                                 })}

@@ -42,6 +42,7 @@ impl IntoResponse for ApiError {
             AppError::Invalid(_) => "invalid",
             AppError::Conflict(_) | AppError::Retry => "conflict",
             AppError::TooLarge(_) => "too_large",
+            AppError::Gone(_) => "gone",
             AppError::Refused(_) => "refused",
             AppError::Unavailable => "unavailable",
             AppError::TooSlow => "too_slow",

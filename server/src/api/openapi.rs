@@ -26,6 +26,10 @@ use utoipa::{Modify, OpenApi};
         super::merges::undo,
         super::duplicates::list,
         super::duplicates::dismiss,
+        super::exports::start,
+        super::exports::get,
+        super::exports::download,
+        super::exports::cancel,
     ),
     // the answers of the ingestion routes are described by `IntoResponses` enums, whose schemas utoipa
     // does not collect on its own

@@ -7,7 +7,7 @@ use super::{search, sql};
 use crate::accounts::db::workspace_currency;
 use crate::customers::types::{CustomerPage, ListOptions, SegmentCount};
 use crate::error::AppResult;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 /// One page of the workspace's customers for `query`, with the cursors of the pages around it and the
 /// number of matches (counted up to `COUNT_CAP` + 1).
@@ -17,20 +17,9 @@ pub async fn list_customers(pool: &PgPool, workspace_id: i64, query: &CustomerQu
     query.check()?;
     // one snapshot for the page and its count
     let mut tx = pool.begin().await?;
-    let mut lookups = sql::look_up(&mut tx, workspace_id, query).await?;
-    if let Some(q) = query.search() {
-        lookups.search.found = search::by_order_number(&mut tx, workspace_id, q).await?;
-        search::collect_matches(&mut tx, workspace_id, q, &mut lookups.search).await?;
-    }
-    let mut total = sql::count(&mut tx, workspace_id, query, &lookups).await?;
-    if total == 0
-        && let Some(q) = query.search()
-    {
-        search::look_for_close_matches(&mut tx, workspace_id, q, &mut lookups.search).await?;
-        search::collect_matches(&mut tx, workspace_id, q, &mut lookups.search).await?;
-        total = sql::count(&mut tx, workspace_id, query, &lookups).await?;
-    }
-    let page = sql::page_ids(&mut tx, workspace_id, query, &lookups).await?;
+    crate::plans::without_parallel_workers(&mut tx).await?;
+    let (lookups, total) = prepare(&mut tx, workspace_id, query).await?;
+    let page = sql::page_ids(&mut tx, workspace_id, query, &lookups, query.limit()).await?;
     let backwards = query.before.is_some();
     let next = if backwards || page.more { page.last.map(|v| Cursor::encode(query.sort, v)) } else { None };
     let previous = if (backwards && page.more) || (!backwards && query.after.is_some()) {
@@ -48,7 +37,61 @@ pub async fn list_customers(pool: &PgPool, workspace_id: i64, query: &CustomerQu
         next,
         previous,
         currency: workspace_currency(pool, workspace_id).await?,
+        can_export: false,
     })
+}
+
+/// What `query` needs looked up before its pages are read (channels, custom segments, the search's
+/// matches, close spellings when nothing matches as typed), and how many customers match (counted up to
+/// `COUNT_CAP` + 1).
+async fn prepare(tx: &mut PgConnection, workspace_id: i64, query: &CustomerQuery) -> AppResult<(sql::Lookups, i64)> {
+    let mut lookups = sql::look_up(tx, workspace_id, query).await?;
+    if let Some(q) = query.search() {
+        lookups.search.found = search::by_order_number(tx, workspace_id, q).await?;
+        search::collect_matches(tx, workspace_id, q, &mut lookups.search).await?;
+    }
+    let mut total = sql::count(tx, workspace_id, query, &lookups).await?;
+    if total == 0
+        && let Some(q) = query.search()
+    {
+        search::look_for_close_matches(tx, workspace_id, q, &mut lookups.search).await?;
+        search::collect_matches(tx, workspace_id, q, &mut lookups.search).await?;
+        total = sql::count(tx, workspace_id, query, &lookups).await?;
+    }
+    Ok((lookups, total))
+}
+
+/// Every customer of the list for a query, in its order from its first page (whatever cursor the query
+/// names), `batch` at a time along the list's own cursors: exactly the rows a reader paging through the
+/// list sees. Read in one repeatable-read transaction, the ids of one moment (an export's).
+pub struct Walk {
+    query: CustomerQuery,
+    lookups: sql::Lookups,
+    batch: i64,
+    over: bool,
+}
+
+impl Walk {
+    pub async fn start(conn: &mut PgConnection, workspace_id: i64, query: &CustomerQuery, batch: i64) -> AppResult<Walk> {
+        query.check()?;
+        let query = query.first_page();
+        crate::plans::without_parallel_workers(conn).await?;
+        let (lookups, _) = prepare(conn, workspace_id, &query).await?;
+        Ok(Walk { query, lookups, batch, over: false })
+    }
+
+    /// The ids of the next batch; none after the last.
+    pub async fn next(&mut self, conn: &mut PgConnection, workspace_id: i64) -> AppResult<Option<Vec<i64>>> {
+        if self.over {
+            return Ok(None);
+        }
+        let page = sql::page_ids(conn, workspace_id, &self.query, &self.lookups, self.batch).await?;
+        match page.last {
+            Some(last) if page.more => self.query.after = Some(Cursor::encode(self.query.sort, last)),
+            _ => self.over = true,
+        }
+        Ok(Some(page.ids).filter(|ids| !ids.is_empty()))
+    }
 }
 
 /// The filter panel's choices: built-in segments with member counts, channels, managers.

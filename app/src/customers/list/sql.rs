@@ -31,6 +31,7 @@ pub(super) async fn page_ids(
     workspace_id: i64,
     query: &CustomerQuery,
     lookups: &Lookups,
+    limit: i64,
 ) -> AppResult<PageIds> {
     let (cursor, backwards) = match (&query.after, &query.before) {
         (Some(after), _) => (Some(Cursor::decode(after, query.sort, "after")?), false),
@@ -44,7 +45,6 @@ pub(super) async fn page_ids(
             column.descending = !column.descending;
         }
     }
-    let limit = query.limit();
     if has_purchase_days(query) && query.sort.key == SortKey::RegisteredAt && lookups.channels.len() <= 1 {
         let rows = by_registration(conn, workspace_id, query, lookups, &columns, cursor.as_ref(), limit).await?;
         return Ok(PageIds::of(rows, limit, backwards));

@@ -17,6 +17,7 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::{use_navigate, use_query_map};
+use crate::exports::view::ExportControl;
 use std::time::Duration;
 
 /// How long typing must pause before the list follows the search box.
@@ -281,8 +282,12 @@ fn Results(page: CustomerPage, query: CustomerQuery, open: Memo<Option<i64>>) ->
     let currency = page.currency;
     let previous = page.previous.map(|cursor| CustomerQuery { before: Some(cursor), ..query.first_page() }.url());
     let next = page.next.map(|cursor| CustomerQuery { after: Some(cursor), ..query.first_page() }.url());
+    let export = page.can_export.then(|| view! { <ExportControl query=query.first_page() total=page.total /> });
     view! {
-        <p role="status" class="summary">{summary}</p>
+        <div class="summary-bar">
+            <p role="status" class="summary">{summary}</p>
+            {export}
+        </div>
         {close}
         <DataTable class="customers" headers=headers>
                 {page

@@ -1,0 +1,369 @@
+//! Exports in the database: started as jobs, written by a worker in one repeatable-read transaction (the
+//! rows of one moment, committed whole with the job's outcome), kept in chunks until they expire.
+
+use super::csv::{BOM, Columns, ExportRow, Writer};
+use super::{Export, IMMEDIATE_ROWS, KEPT_DAYS};
+use crate::customers::list::CustomerQuery;
+use crate::customers::list::db::Walk;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::jobs::db::Report;
+use crate::jobs::worker::{Outcome, Progress};
+use crate::jobs::{JobKind, JobStatus};
+use crate::sentiment::Sentiment;
+use chrono::{DateTime, Duration, Utc};
+use sqlx::{PgConnection, PgPool};
+
+/// Customers read per statement while writing a file.
+const BATCH: i64 = 5_000;
+/// Ids of the list read per page while fixing an export's rows.
+const WALK_BATCH: i64 = 10_000;
+/// A chunk of the file is stored once it holds this many bytes.
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// Reads a list URL query (`segment=vip&sort=-tov`, with or without its `?` or `/customers?`) as the list
+/// reads it; a bad parameter is named as `query.<name>`. Paging parameters are dropped: an export holds
+/// every row from the first.
+pub fn read_query(text: &str) -> AppResult<CustomerQuery> {
+    let text = text.trim();
+    let text = text.strip_prefix("/customers").unwrap_or(text);
+    let text = text.strip_prefix('?').unwrap_or(text);
+    let pairs: Vec<(String, String)> =
+        form_urlencoded::parse(text.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let query = CustomerQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .and_then(|query| query.check().map(|()| query))
+        .map_err(|errors| {
+            AppError::Invalid(
+                errors.into_iter().map(|e| FieldError { path: format!("query.{}", e.path), message: e.message }).collect(),
+            )
+        })?;
+    Ok(CustomerQuery { limit: None, after: None, before: None, ..query })
+}
+
+/// The query as stored and shown: its URL parameters, defaults left out.
+fn query_text(query: &CustomerQuery) -> String {
+    let url = query.url();
+    url.strip_prefix("/customers").unwrap_or(&url).trim_start_matches('?').to_string()
+}
+
+/// Queues an export of the list at `query` (see `read_query`), answering its id.
+pub async fn start(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    started_by: Option<i64>,
+    query: &str,
+    bom: bool,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let query = read_query(query)?;
+    let id = crate::jobs::db::queue(conn, workspace_id, JobKind::Export, started_by, now).await?;
+    sqlx::query!(
+        "insert into export (workspace_id, job_id, query, bom) values ($1, $2, $3, $4)",
+        workspace_id,
+        id,
+        query_text(&query),
+        bom
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// A transaction that sees the rows of one moment.
+async fn snapshot(pool: &PgPool) -> AppResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!("set transaction isolation level repeatable read").execute(&mut *tx).await?;
+    Ok(tx)
+}
+
+/// The columns of the workspace's file.
+async fn columns(conn: &mut PgConnection, workspace_id: i64) -> AppResult<Columns> {
+    let workspace = sqlx::query!("select base_currency, time_zone from workspace where id = $1", workspace_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(Columns {
+        currency: workspace.base_currency,
+        time_zone: workspace.time_zone,
+        fields: crate::custom_fields::db::fields(&mut *conn, workspace_id).await?,
+    })
+}
+
+/// Writes the export the worker claimed: the list's ids first (the rows and their order), then the rows
+/// in batches, the file stored in chunks, all in one repeatable-read transaction that commits with the job
+/// done, or not at all (cancelled, claimed by another worker, failed).
+pub async fn run(pool: &PgPool, clock: &crate::clock::Clock, progress: &mut Progress) -> AppResult<Outcome> {
+    let job = progress.job;
+    let mut tx = snapshot(pool).await?;
+    let export = sqlx::query!(
+        "select query, bom from export where workspace_id = $1 and job_id = $2",
+        job.workspace_id,
+        job.id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let query = read_query(&export.query)?;
+    let mut walk = Walk::start(&mut tx, job.workspace_id, &query, WALK_BATCH).await?;
+    let mut ids: Vec<i64> = Vec::new();
+    while let Some(page) = walk.next(&mut tx, job.workspace_id).await? {
+        ids.extend(page);
+        match progress.done(0).await? {
+            Report::GoOn => {}
+            Report::Cancel => return Ok(Outcome::Canceled),
+            Report::Lost => return Ok(Outcome::Lost),
+        }
+    }
+    match progress.total(ids.len() as i64).await? {
+        Report::GoOn => {}
+        Report::Cancel => return Ok(Outcome::Canceled),
+        Report::Lost => return Ok(Outcome::Lost),
+    }
+    let columns = columns(&mut tx, job.workspace_id).await?;
+    let mut file = File { workspace_id: job.workspace_id, job_id: job.id, chunks: 0, bytes: 0 };
+    let mut writer = Writer::new();
+    let mut head = if export.bom { BOM.as_bytes().to_vec() } else { Vec::new() };
+    writer.write(&columns.header())?;
+    head.extend(writer.take()?);
+    let mut pending = head;
+    for (i, batch) in ids.chunks(BATCH as usize).enumerate() {
+        for row in rows(&mut tx, job.workspace_id, batch).await? {
+            writer.write(&columns.record(&row))?;
+        }
+        pending.extend(writer.take()?);
+        if pending.len() >= CHUNK_BYTES {
+            file.store(&mut tx, std::mem::take(&mut pending)).await?;
+        }
+        match progress.done((i * BATCH as usize + batch.len()) as i64).await? {
+            Report::GoOn => {}
+            Report::Cancel => return Ok(Outcome::Canceled),
+            Report::Lost => return Ok(Outcome::Lost),
+        }
+    }
+    file.store(&mut tx, pending).await?;
+    let now = clock.now();
+    sqlx::query!(
+        "update export set bytes = $3, expires_at = $4 where workspace_id = $1 and job_id = $2",
+        job.workspace_id,
+        job.id,
+        file.bytes,
+        now + Duration::days(KEPT_DAYS)
+    )
+    .execute(&mut *tx)
+    .await?;
+    if crate::jobs::db::finish(&mut tx, &job, ids.len() as i64, now).await? == Report::Lost {
+        return Ok(Outcome::Lost);
+    }
+    crate::notifications::db::export_ready(&mut tx, job.workspace_id, job.id, ids.len() as i64, now).await?;
+    tx.commit().await?;
+    Ok(Outcome::Done)
+}
+
+/// The file of an export being written, a chunk at a time.
+struct File {
+    workspace_id: i64,
+    job_id: i64,
+    chunks: i32,
+    bytes: i64,
+}
+
+impl File {
+    async fn store(&mut self, conn: &mut PgConnection, content: Vec<u8>) -> AppResult<()> {
+        if content.is_empty() {
+            return Ok(());
+        }
+        self.bytes += content.len() as i64;
+        sqlx::query!(
+            "insert into export_chunk (workspace_id, job_id, n, content) values ($1, $2, $3, $4)",
+            self.workspace_id,
+            self.job_id,
+            self.chunks,
+            content
+        )
+        .execute(conn)
+        .await?;
+        self.chunks += 1;
+        Ok(())
+    }
+}
+
+/// The file's rows for these customers, in the order of `ids`.
+async fn rows(conn: &mut PgConnection, workspace_id: i64, ids: &[i64]) -> AppResult<Vec<ExportRow>> {
+    let rows = sqlx::query!(
+        r#"
+        select c.id, ch.key as channel, c.external_id, c.first_name, c.last_name, c.company,
+               array(select e.email from customer_email e
+                      where e.workspace_id = c.workspace_id and e.customer_id = c.id
+                      order by e.position, e.id) as "emails!",
+               array(select p.raw from customer_phone p
+                      where p.workspace_id = c.workspace_id and p.customer_id = c.id
+                      order by p.position, p.id) as "phones!",
+               array(select s.name from segment_membership m
+                       join segment s on s.workspace_id = m.workspace_id and s.id = m.segment_id
+                      where m.workspace_id = c.workspace_id and m.customer_id = c.id
+                      order by s.id) as "segments!",
+               c.sentiment_score, c.total_order_value, c.order_count, c.average_order_value,
+               to_char(c.latest_purchase_at at time zone w.time_zone, 'YYYY-MM-DD HH24:MI:SS') as latest_purchase,
+               to_char(c.customer_since at time zone w.time_zone, 'YYYY-MM-DD HH24:MI:SS') as customer_since,
+               c.registered,
+               to_char(c.registered_at at time zone w.time_zone, 'YYYY-MM-DD HH24:MI:SS') as "registered_at!",
+               coalesce(nullif(btrim(u.name), ''), u.email) as manager,
+               c.vip_mark, c.bad_mark, c.email_subscription,
+               array(select v.field_id from custom_field_value v
+                      where v.workspace_id = c.workspace_id and v.customer_id = c.id order by v.field_id)
+                 as "field_ids!",
+               array(select coalesce(v.text_value, v.number_value::text, v.date_value::text,
+                                     case v.boolean_value when true then 'yes' when false then 'no' end,
+                                     (select f.label from custom_field_choice f
+                                       where f.workspace_id = v.workspace_id and f.field_id = v.field_id
+                                         and f.id = v.choice_id))
+                       from custom_field_value v
+                      where v.workspace_id = c.workspace_id and v.customer_id = c.id order by v.field_id)
+                 as "field_values!"
+          from unnest($2::bigint[]) with ordinality as x(id, n)
+          join customer c on c.workspace_id = $1 and c.id = x.id
+          join workspace w on w.id = c.workspace_id
+          join channel ch on ch.workspace_id = c.workspace_id and ch.id = c.channel_id
+          left join user_account u on u.id = c.manager_id
+         order by x.n
+        "#,
+        workspace_id,
+        ids
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ExportRow {
+            id: r.id,
+            channel: r.channel,
+            external_id: r.external_id,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            company: r.company,
+            emails: r.emails,
+            phones: r.phones,
+            segments: r.segments,
+            sentiment: r.sentiment_score.map(Sentiment::from_score),
+            total_order_value: r.total_order_value,
+            orders: r.order_count,
+            average_order_value: r.average_order_value,
+            latest_purchase: r.latest_purchase,
+            customer_since: r.customer_since,
+            registered: r.registered,
+            registered_at: r.registered_at,
+            manager: r.manager,
+            vip_mark: r.vip_mark,
+            bad_mark: r.bad_mark,
+            email_subscription: r.email_subscription,
+            // each value has exactly the column of its field's kind (a check of the table), a choice its label
+            fields: r.field_ids.into_iter().zip(r.field_values).collect(),
+        })
+        .collect())
+}
+
+/// The whole file of the list at `query` when it holds at most `IMMEDIATE_ROWS` customers (the download
+/// at once); `Conflict` when more match.
+pub async fn immediate(pool: &PgPool, workspace_id: i64, query: &CustomerQuery, bom: bool) -> AppResult<Vec<u8>> {
+    let mut tx = snapshot(pool).await?;
+    let mut walk = Walk::start(&mut tx, workspace_id, query, IMMEDIATE_ROWS + 1).await?;
+    let ids = walk.next(&mut tx, workspace_id).await?.unwrap_or_default();
+    if ids.len() as i64 > IMMEDIATE_ROWS {
+        return Err(AppError::Conflict(format!(
+            "more than {} customers match: start an export, which runs in the background",
+            crate::ui::format::count(IMMEDIATE_ROWS)
+        )));
+    }
+    let columns = columns(&mut tx, workspace_id).await?;
+    let mut writer = Writer::new();
+    writer.write(&columns.header())?;
+    for row in rows(&mut tx, workspace_id, &ids).await? {
+        writer.write(&columns.record(&row))?;
+    }
+    tx.commit().await?;
+    let mut file = if bom { BOM.as_bytes().to_vec() } else { Vec::new() };
+    file.extend(writer.take()?);
+    Ok(file)
+}
+
+/// The workspace's export `id`.
+pub async fn export(conn: &mut PgConnection, workspace_id: i64, id: i64) -> AppResult<Export> {
+    let job = crate::jobs::db::job(&mut *conn, workspace_id, JobKind::Export, id).await?;
+    let e = sqlx::query!(
+        "select query, bytes, expires_at, expired from export where workspace_id = $1 and job_id = $2",
+        workspace_id,
+        id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Export { job, query: e.query, bytes: e.bytes, expires_at: e.expires_at, expired: e.expired })
+}
+
+/// How many exports the exports page lists.
+const LISTED: i64 = 200;
+
+/// The workspace's latest exports, newest first.
+pub async fn exports(pool: &PgPool, workspace_id: i64) -> AppResult<Vec<Export>> {
+    let mut conn = pool.acquire().await?;
+    let ids = sqlx::query_scalar!(
+        "select id from job where workspace_id = $1 and kind = 'export' order by id desc limit $2",
+        workspace_id,
+        LISTED
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut exports = Vec::with_capacity(ids.len());
+    for id in ids {
+        exports.push(export(&mut conn, workspace_id, id).await?);
+    }
+    Ok(exports)
+}
+
+/// Why an export cannot be downloaded, in words for the seller; none when it can.
+pub fn not_downloadable(export: &Export) -> Option<AppError> {
+    if export.expired {
+        let when = export.expires_at.map(|t| t.format(" on %Y-%m-%d").to_string()).unwrap_or_default();
+        return Some(AppError::Gone(format!(
+            "this export's file was deleted{when}, {KEPT_DAYS} days after it was written: export the list again"
+        )));
+    }
+    match export.job.status {
+        JobStatus::Done => None,
+        JobStatus::Queued | JobStatus::Running => {
+            Some(AppError::Conflict("this export is not finished yet: its file is not ready".into()))
+        }
+        JobStatus::Failed => Some(AppError::Conflict("this export failed: there is no file".into())),
+        JobStatus::Canceled => Some(AppError::Conflict("this export was canceled: there is no file".into())),
+    }
+}
+
+/// The `n`th chunk of the export's file; none past the last.
+pub async fn chunk(pool: &PgPool, workspace_id: i64, id: i64, n: i32) -> AppResult<Option<Vec<u8>>> {
+    Ok(sqlx::query_scalar!(
+        "select content from export_chunk where workspace_id = $1 and job_id = $2 and n = $3",
+        workspace_id,
+        id,
+        n
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Deletes the files of exports whose time is up (the exports stay, marked expired); answers how many.
+pub async fn expire(pool: &PgPool, now: DateTime<Utc>) -> AppResult<u64> {
+    let mut tx = pool.begin().await?;
+    let expired = sqlx::query!(
+        "update export set expired = true where not expired and expires_at <= $1 returning workspace_id, job_id",
+        now
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let (workspaces, jobs): (Vec<i64>, Vec<i64>) = expired.iter().map(|e| (e.workspace_id, e.job_id)).unzip();
+    sqlx::query!(
+        "delete from export_chunk c using unnest($1::bigint[], $2::bigint[]) as x(workspace_id, job_id)
+          where c.workspace_id = x.workspace_id and c.job_id = x.job_id",
+        &workspaces,
+        &jobs
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(expired.len() as u64)
+}
