@@ -17,6 +17,7 @@ pub async fn list_customers(pool: &PgPool, workspace_id: i64, query: &CustomerQu
     query.check()?;
     // one snapshot for the page and its count
     let mut tx = pool.begin().await?;
+    crate::plans::without_parallel_workers(&mut tx).await?;
     let mut lookups = sql::look_up(&mut tx, workspace_id, query).await?;
     if let Some(q) = query.search() {
         lookups.search.found = search::by_order_number(&mut tx, workspace_id, q).await?;
