@@ -39,6 +39,8 @@ pub async fn set(conn: &mut PgConnection, mode: &str) -> AppResult<()> {
 /// walks about 2,000 customers of the sort's index, 8 ms alone against 27 ms with two workers merging their
 /// halves (the planner counts on the thousands of matches, not on the page's 51 rows).
 pub async fn without_parallel_workers(conn: &mut PgConnection) -> AppResult<()> {
-    sqlx::query_scalar!("select set_config('max_parallel_workers_per_gather', '0', true)").fetch_one(&mut *conn).await?;
+    sqlx::query_scalar!("select set_config('max_parallel_workers_per_gather', '0', true)")
+        .fetch_one(&mut *conn)
+        .await?;
     Ok(())
 }

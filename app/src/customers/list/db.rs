@@ -5,7 +5,7 @@ use super::cursor::Cursor;
 use super::query::CustomerQuery;
 use super::{search, sql};
 use crate::accounts::db::workspace_currency;
-use crate::customers::types::{CustomerPage, ListOptions, SegmentCount};
+use crate::customers::types::{COUNT_CAP, CustomerPage, ListOptions, SegmentCount};
 use crate::error::AppResult;
 use sqlx::{PgConnection, PgPool};
 
@@ -46,16 +46,19 @@ pub async fn list_customers(pool: &PgPool, workspace_id: i64, query: &CustomerQu
 /// `COUNT_CAP` + 1).
 async fn prepare(tx: &mut PgConnection, workspace_id: i64, query: &CustomerQuery) -> AppResult<(sql::Lookups, i64)> {
     let mut lookups = sql::look_up(tx, workspace_id, query).await?;
+    // read where they are found, a page of a broad search is a walk along the sort; the rest are sorted
+    let listed =
+        if sql::sorted_where_found(query) { search::MATCHES_LISTED.min(COUNT_CAP) } else { search::MATCHES_LISTED };
     if let Some(q) = query.search() {
         lookups.search.found = search::by_order_number(tx, workspace_id, q).await?;
-        search::collect_matches(tx, workspace_id, q, &mut lookups.search).await?;
+        search::collect_matches(tx, workspace_id, q, &mut lookups.search, listed).await?;
     }
     let mut total = sql::count(tx, workspace_id, query, &lookups).await?;
     if total == 0
         && let Some(q) = query.search()
     {
         search::look_for_close_matches(tx, workspace_id, q, &mut lookups.search).await?;
-        search::collect_matches(tx, workspace_id, q, &mut lookups.search).await?;
+        search::collect_matches(tx, workspace_id, q, &mut lookups.search, listed).await?;
         total = sql::count(tx, workspace_id, query, &lookups).await?;
     }
     Ok((lookups, total))

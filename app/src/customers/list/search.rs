@@ -93,26 +93,8 @@ pub(super) fn push_sorted_where_found(
 /// (asked for only when the text as typed matched nobody) the text is not searched for again.
 fn push_matching(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &str, search: &Search, columns: &str) {
     sql.push(format!("select {columns} from customer_search s where s.workspace_id = ")).push_bind(workspace_id);
-    match &search.close_words {
-        None => {
-            sql.push(" and (s.search_text like ").push_bind(format!("%{}%", escape_like(&q.to_lowercase())));
-            if let Some(digits) = phone_digits(q) {
-                sql.push(" or s.search_text like ").push_bind(format!("%{digits}%"));
-            }
-            sql.push(")");
-        }
-        // every word by one of its close spellings
-        Some(words) if !words.is_empty() && words.iter().all(|close| !close.is_empty()) => {
-            for close in words {
-                let patterns: Vec<String> = close.iter().map(|word| format!("%{}%", escape_like(word))).collect();
-                sql.push(" and s.search_text like any(").push_bind(patterns).push(")");
-            }
-        }
-        // a word with no close spelling: no name matches
-        Some(_) => {
-            sql.push(" and false");
-        }
-    }
+    sql.push(" and ");
+    push_text_matches(sql, q, search, "s.search_text");
     if !search.found.is_empty() {
         // every customer the list shows has a search text (migration `search_unmerged`)
         sql.push(format!(" union select {columns} from customer_search s where s.workspace_id = "));
@@ -120,21 +102,62 @@ fn push_matching(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &st
     }
 }
 
+/// Whether the search text `text` matches: `q` as typed (or, with close words, every word by one of its
+/// close spellings), as a condition in parentheses.
+fn push_text_matches(sql: &mut QueryBuilder<'_, Postgres>, q: &str, search: &Search, text: &str) {
+    match &search.close_words {
+        None => {
+            sql.push(format!("({text} like ")).push_bind(format!("%{}%", escape_like(&q.to_lowercase())));
+            if let Some(digits) = phone_digits(q) {
+                sql.push(format!(" or {text} like ")).push_bind(format!("%{digits}%"));
+            }
+            sql.push(")");
+        }
+        // every word by one of its close spellings
+        Some(words) if !words.is_empty() && words.iter().all(|close| !close.is_empty()) => {
+            sql.push("(true");
+            for close in words {
+                let patterns: Vec<String> = close.iter().map(|word| format!("%{}%", escape_like(word))).collect();
+                sql.push(format!(" and {text} like any(")).push_bind(patterns).push(")");
+            }
+            sql.push(")");
+        }
+        // a word with no close spelling: no name matches
+        Some(_) => {
+            sql.push("false");
+        }
+    }
+}
+
+/// Whether a row of search texts (`text`, the customer's `id`) matches, found beforehand included: the
+/// condition `push_matching` selects by, for one row at a time.
+pub(super) fn push_row_matches(sql: &mut QueryBuilder<'_, Postgres>, q: &str, search: &Search, text: &str, id: &str) {
+    sql.push("(");
+    push_text_matches(sql, q, search, text);
+    if !search.found.is_empty() {
+        sql.push(format!(" or {id} = any(")).push_bind(search.found.clone()).push(")");
+    }
+    sql.push(")");
+}
+
 /// Collects the customers matching `q` into `search.matches` when they are few enough.
+/// `listed`: up to how many are kept (`MATCHES_LISTED`, fewer for a list read where the matches are
+/// found, `sorted_where_found`).
 pub(super) async fn collect_matches(
     conn: &mut PgConnection,
     workspace_id: i64,
     q: &str,
     search: &mut Search,
+    listed: i64,
 ) -> AppResult<()> {
     search.matches = None;
     search.more_than_listed = false;
     let mut sql = QueryBuilder::<Postgres>::new("select customer_id from (");
     push_matching(&mut sql, workspace_id, q, search, "s.customer_id");
-    sql.push(") matching limit ").push_bind(MATCHES_LISTED.max(COUNT_CAP) + 1);
+    sql.push(") matching limit ").push_bind(listed.max(COUNT_CAP) + 1);
     let ids: Vec<i64> = sql.build_query_scalar().fetch_all(conn).await?;
     search.seen = ids.len() as i64;
-    if ids.len() as i64 <= MATCHES_LISTED {
+    if ids.len() as i64 <= listed {
         search.matches = Some(ids);
     } else {
         search.more_than_listed = true;

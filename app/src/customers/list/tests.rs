@@ -404,6 +404,10 @@ async fn channels_moods_days_and_searches_page_in_every_sort(pool: PgPool) {
             CustomerQuery { purchased_to: "2026-02-01".parse().ok(), ..Default::default() },
             only(&|i| i % 4 != 0 && i % 5 <= 1),
         ),
+        // searches alone: everyone (read by name or registration, a walk along the sort finds each page),
+        // and a third (there the walk falls short and the matches are sorted as found)
+        (CustomerQuery { q: Some("example".into()), ..Default::default() }, known.clone()),
+        (CustomerQuery { q: Some("lee".into()), ..Default::default() }, only(&|i| i % 6 == 0 || i % 6 == 2)),
     ];
     for (filter, members) in cases {
         for key in SortKey::ALL {
