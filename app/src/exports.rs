@@ -53,13 +53,12 @@ impl Export {
 #[server(endpoint = "start_export", output = crate::codec::TextJson)]
 pub async fn start_export(query: String, bom: bool) -> Result<i64, AppError> {
     use crate::accounts::Role;
-    crate::guard_write!(Role::Agent, |tx, w| db::start(tx, w.workspace_id, Some(w.actor), &query, bom, w.now))
-        .await
+    crate::guard_write!(Role::Agent, |tx, w| db::start(tx, w.workspace_id, Some(w.actor), &query, bom, w.now)).await
 }
 
 /// One export of the workspace.
 #[server(output = crate::codec::TextJson)]
-pub async fn export(id: i64) -> Result<Export, AppError> {
+pub async fn export_status(id: i64) -> Result<Export, AppError> {
     use crate::accounts::Role;
     crate::auth::guard(Role::Agent, |caller, state| async move {
         db::export(&mut *state.pool.acquire().await?, caller.workspace_id, id).await
@@ -69,7 +68,7 @@ pub async fn export(id: i64) -> Result<Export, AppError> {
 
 /// The workspace's exports, newest first.
 #[server(output = crate::codec::TextJson)]
-pub async fn exports() -> Result<Vec<Export>, AppError> {
+pub async fn list_exports() -> Result<Vec<Export>, AppError> {
     use crate::accounts::Role;
     crate::auth::guard(Role::Agent, |caller, state| async move { db::exports(&state.pool, caller.workspace_id).await })
         .await

@@ -14,9 +14,9 @@ pub mod edge;
 pub mod error;
 pub mod exports;
 pub mod files;
-pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod ingest;
+pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod keyset;
 pub mod merges;

@@ -41,7 +41,7 @@ pub struct Inbox {
 
 /// The signed-in member's notifications in this workspace.
 #[server(output = crate::codec::TextJson)]
-pub async fn inbox() -> Result<Inbox, AppError> {
+pub async fn load_inbox() -> Result<Inbox, AppError> {
     use crate::accounts::Role;
     crate::auth::guard(Role::Viewer, |caller, state| async move {
         db::inbox(&state.pool, caller.workspace_id, caller.user_id).await

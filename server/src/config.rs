@@ -50,7 +50,15 @@ impl Config {
             },
             Err(_) => 2,
         };
-        Ok(Config { database_url, clock, secure_cookies, segment_refresh, duplicate_scan, trusted_proxies, job_workers })
+        Ok(Config {
+            database_url,
+            clock,
+            secure_cookies,
+            segment_refresh,
+            duplicate_scan,
+            trusted_proxies,
+            job_workers,
+        })
     }
 
     /// A pool of `max_connections`; with `statement_timeout`, every statement is cut off after it.

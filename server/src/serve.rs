@@ -120,8 +120,8 @@ pub async fn serve(config: Config) -> Result<()> {
     tokio::spawn(crate::refresh::compare_written_customers(pool.clone(), config.clock));
     let scanning = config.pool(2, None).await?;
     tokio::spawn(crate::refresh::scan_duplicates_periodically(scanning, config.clock, config.duplicate_scan));
-    // each job holds a connection for its work and reports on another; the listener has one of its own
-    let working = config.pool(2 * config.job_workers as u32 + 1, Some(crate::config::STATEMENT_TIMEOUT)).await?;
+    // a job reads on one connection, writes on another and reports on a third; the listener has its own
+    let working = config.pool(3 * config.job_workers as u32 + 1, Some(crate::config::STATEMENT_TIMEOUT)).await?;
     tokio::spawn(app::jobs::worker::run(working, config.clock, config.job_workers));
     tokio::spawn(crate::refresh::expire_exports_periodically(pool.clone(), config.clock));
     let state = AppState {

@@ -131,7 +131,7 @@ pub struct Writer {
 
 impl Writer {
     pub fn new() -> Writer {
-        Writer { csv: csv::WriterBuilder::new().from_writer(Vec::new()) }
+        Writer { csv: csv::Writer::from_writer(Vec::new()) }
     }
 
     pub fn write(&mut self, record: &[String]) -> AppResult<()> {
@@ -140,8 +140,8 @@ impl Writer {
 
     /// The bytes written since the last take.
     pub fn take(&mut self) -> AppResult<Vec<u8>> {
-        self.csv.flush().map_err(AppError::internal)?;
-        Ok(std::mem::take(self.csv.get_mut()))
+        let written = std::mem::replace(&mut self.csv, csv::Writer::from_writer(Vec::new()));
+        written.into_inner().map_err(AppError::internal)
     }
 }
 

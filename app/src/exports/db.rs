@@ -33,7 +33,10 @@ pub fn read_query(text: &str) -> AppResult<CustomerQuery> {
         .and_then(|query| query.check().map(|()| query))
         .map_err(|errors| {
             AppError::Invalid(
-                errors.into_iter().map(|e| FieldError { path: format!("query.{}", e.path), message: e.message }).collect(),
+                errors
+                    .into_iter()
+                    .map(|e| FieldError { path: format!("query.{}", e.path), message: e.message })
+                    .collect(),
             )
         })?;
     Ok(CustomerQuery { limit: None, after: None, before: None, ..query })
@@ -68,10 +71,10 @@ pub async fn start(
     Ok(id)
 }
 
-/// A transaction that sees the rows of one moment.
+/// A transaction that reads the rows of one moment (and writes nothing).
 async fn snapshot(pool: &PgPool) -> AppResult<sqlx::Transaction<'static, sqlx::Postgres>> {
     let mut tx = pool.begin().await?;
-    sqlx::query!("set transaction isolation level repeatable read").execute(&mut *tx).await?;
+    sqlx::query!("set transaction isolation level repeatable read, read only").execute(&mut *tx).await?;
     Ok(tx)
 }
 
@@ -83,27 +86,27 @@ async fn columns(conn: &mut PgConnection, workspace_id: i64) -> AppResult<Column
     Ok(Columns {
         currency: workspace.base_currency,
         time_zone: workspace.time_zone,
-        fields: crate::custom_fields::db::fields(&mut *conn, workspace_id).await?,
+        fields: crate::custom_fields::fields(&mut *conn, workspace_id).await?,
     })
 }
 
 /// Writes the export the worker claimed: the list's ids first (the rows and their order), then the rows
-/// in batches, the file stored in chunks, all in one repeatable-read transaction that commits with the job
-/// done, or not at all (cancelled, claimed by another worker, failed).
+/// in batches, all read in one repeatable-read transaction (the list of one moment), the file stored in
+/// chunks by a second transaction that commits with the job done, or not at all (cancelled, claimed by
+/// another worker, failed). The reads cannot write: the job's row, which the progress reports update
+/// meanwhile, would be a concurrent update to a repeatable read.
 pub async fn run(pool: &PgPool, clock: &crate::clock::Clock, progress: &mut Progress) -> AppResult<Outcome> {
     let job = progress.job;
-    let mut tx = snapshot(pool).await?;
-    let export = sqlx::query!(
-        "select query, bom from export where workspace_id = $1 and job_id = $2",
-        job.workspace_id,
-        job.id
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let mut moment = snapshot(pool).await?;
+    let mut tx = pool.begin().await?;
+    let export =
+        sqlx::query!("select query, bom from export where workspace_id = $1 and job_id = $2", job.workspace_id, job.id)
+            .fetch_one(&mut *moment)
+            .await?;
     let query = read_query(&export.query)?;
-    let mut walk = Walk::start(&mut tx, job.workspace_id, &query, WALK_BATCH).await?;
+    let mut walk = Walk::start(&mut moment, job.workspace_id, &query, WALK_BATCH).await?;
     let mut ids: Vec<i64> = Vec::new();
-    while let Some(page) = walk.next(&mut tx, job.workspace_id).await? {
+    while let Some(page) = walk.next(&mut moment, job.workspace_id).await? {
         ids.extend(page);
         match progress.done(0).await? {
             Report::GoOn => {}
@@ -116,7 +119,7 @@ pub async fn run(pool: &PgPool, clock: &crate::clock::Clock, progress: &mut Prog
         Report::Cancel => return Ok(Outcome::Canceled),
         Report::Lost => return Ok(Outcome::Lost),
     }
-    let columns = columns(&mut tx, job.workspace_id).await?;
+    let columns = columns(&mut moment, job.workspace_id).await?;
     let mut file = File { workspace_id: job.workspace_id, job_id: job.id, chunks: 0, bytes: 0 };
     let mut writer = Writer::new();
     let mut head = if export.bom { BOM.as_bytes().to_vec() } else { Vec::new() };
@@ -124,7 +127,7 @@ pub async fn run(pool: &PgPool, clock: &crate::clock::Clock, progress: &mut Prog
     head.extend(writer.take()?);
     let mut pending = head;
     for (i, batch) in ids.chunks(BATCH as usize).enumerate() {
-        for row in rows(&mut tx, job.workspace_id, batch).await? {
+        for row in rows(&mut moment, job.workspace_id, batch).await? {
             writer.write(&columns.record(&row))?;
         }
         pending.extend(writer.take()?);
@@ -153,6 +156,7 @@ pub async fn run(pool: &PgPool, clock: &crate::clock::Clock, progress: &mut Prog
     }
     crate::notifications::db::export_ready(&mut tx, job.workspace_id, job.id, ids.len() as i64, now).await?;
     tx.commit().await?;
+    moment.commit().await?;
     Ok(Outcome::Done)
 }
 

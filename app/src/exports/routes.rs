@@ -94,7 +94,12 @@ pub async fn download(
 
 /// The file of the workspace's export `id`, streamed a chunk at a time (a megabyte in memory, however
 /// large the file); refused when it is not ready, failed, canceled or expired.
-pub async fn file(pool: &PgPool, workspace_id: i64, id: i64, now: chrono::DateTime<chrono::Utc>) -> Result<Response, AppError> {
+pub async fn file(
+    pool: &PgPool,
+    workspace_id: i64,
+    id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Response, AppError> {
     let mut export = db::export(&mut *pool.acquire().await?, workspace_id, id).await?;
     // past its time the file is gone, whether or not the hourly sweep has deleted it yet
     export.expired |= export.expires_at.is_some_and(|at| at <= now);

@@ -62,7 +62,7 @@ fn records(text: &str) -> Vec<csv::StringRecord> {
 }
 
 async fn status(pool: &PgPool, workspace_id: i64, id: i64) -> JobStatus {
-    db::export(&mut *pool.acquire().await.unwrap(), workspace_id, id).await.unwrap().job.status
+    db::export(&mut pool.acquire().await.unwrap(), workspace_id, id).await.unwrap().job.status
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -89,7 +89,7 @@ async fn an_export_holds_the_lists_rows_in_its_order(pool: PgPool) {
     assert_eq!((job.id, job.kind, job.claim), (id, JobKind::Export, 1));
     assert_eq!(run(&pool, job).await, Outcome::Done);
 
-    let export = db::export(&mut *pool.acquire().await.unwrap(), ws, id).await.unwrap();
+    let export = db::export(&mut pool.acquire().await.unwrap(), ws, id).await.unwrap();
     assert_eq!((export.job.status, export.job.rows_total, export.job.rows_done), (JobStatus::Done, Some(4), 4));
     assert_eq!(export.expires_at, Some(now() + Duration::days(7)));
     let text = file(&pool, ws, id).await;
@@ -178,7 +178,8 @@ async fn two_workers_never_take_one_job(pool: PgPool) {
     }
     taken.sort();
     assert_eq!(taken, queued, "every job taken, and by one worker only");
-    let claims = sqlx::query_scalar!("select claims from job where workspace_id = $1", ws).fetch_all(&pool).await.unwrap();
+    let claims =
+        sqlx::query_scalar!("select claims from job where workspace_id = $1", ws).fetch_all(&pool).await.unwrap();
     assert!(claims.iter().all(|c| *c == 1));
 }
 
@@ -248,7 +249,7 @@ async fn a_file_is_kept_seven_days_then_gone_with_its_record_kept(pool: PgPool) 
     run(&pool, claim(&pool).await.unwrap().unwrap()).await;
     assert_eq!(db::expire(&pool, now() + Duration::days(7) - Duration::seconds(1)).await.unwrap(), 0);
     assert_eq!(db::expire(&pool, now() + Duration::days(7)).await.unwrap(), 1);
-    let export = db::export(&mut *pool.acquire().await.unwrap(), ws, id).await.unwrap();
+    let export = db::export(&mut pool.acquire().await.unwrap(), ws, id).await.unwrap();
     assert!(export.expired && !export.downloadable());
     assert!(matches!(db::not_downloadable(&export), Some(AppError::Gone(_))));
     assert_eq!(db::chunk(&pool, ws, id, 0).await.unwrap(), None, "the file is deleted");

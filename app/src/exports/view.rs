@@ -2,7 +2,7 @@
 //! export job whose progress shows in place, with Cancel and, once written, the file), and `/exports`,
 //! every export of the workspace.
 
-use super::{CancelExport, Export, IMMEDIATE_ROWS, KEPT_DAYS, StartExport, export, exports};
+use super::{CancelExport, Export, IMMEDIATE_ROWS, KEPT_DAYS, StartExport, export_status, list_exports};
 use crate::customers::list::CustomerQuery;
 use crate::jobs::JobStatus;
 use crate::ui::format;
@@ -43,11 +43,8 @@ fn query_string(query: &CustomerQuery) -> String {
 pub fn ExportControl(query: CustomerQuery, total: i64) -> impl IntoView {
     let text = query_string(&query);
     if total <= IMMEDIATE_ROWS {
-        let href = if text.is_empty() {
-            "/customers/export.csv".to_string()
-        } else {
-            format!("/customers/export.csv?{text}")
-        };
+        let href =
+            if text.is_empty() { "/customers/export.csv".to_string() } else { format!("/customers/export.csv?{text}") };
         let noun = if total == 1 { "customer" } else { "customers" };
         return view! {
             <p class="export">
@@ -86,7 +83,7 @@ fn ExportProgress(id: i64) -> impl IntoView {
     let cancel = ServerAction::<CancelExport>::new();
     let finished = RwSignal::new(false);
     let tick = ticking(move || !finished.get(), POLL);
-    let state = Resource::new(move || (tick.get(), cancel.version().get()), move |_| export(id));
+    let state = Resource::new(move || (tick.get(), cancel.version().get()), move |_| export_status(id));
     Effect::new(move |_| {
         if let Some(Ok(export)) = state.get()
             && export.job.status.finished()
@@ -97,7 +94,7 @@ fn ExportProgress(id: i64) -> impl IntoView {
         }
     });
     view! {
-        <Loaded resource=state keep=true show=move |export: Export| view! { <Progress export cancel /> } />
+        <Loaded resource=state keep=true show={move |export: Export| view! { <Progress export cancel /> }} />
     }
 }
 
@@ -142,7 +139,7 @@ pub fn ExportsPage() -> impl IntoView {
     let cancel = ServerAction::<CancelExport>::new();
     let active = RwSignal::new(false);
     let tick = ticking(move || active.get(), POLL);
-    let list = Resource::new(move || (tick.get(), cancel.version().get()), |_| exports());
+    let list = Resource::new(move || (tick.get(), cancel.version().get()), |_| list_exports());
     Effect::new(move |_| {
         if let Some(Ok(exports)) = list.get() {
             active.set(exports.iter().any(|e| !e.job.status.finished()));
@@ -155,8 +152,8 @@ pub fn ExportsPage() -> impl IntoView {
             resource=list
             loading="Loading exports…"
             keep=true
-            empty=Empty::when(|e: &Vec<Export>| e.is_empty(), "No exports yet.")
-            show=move |exports: Vec<Export>| view! { <ExportTable exports cancel /> }
+            empty={Empty::when(|e: &Vec<Export>| e.is_empty(), "No exports yet.")}
+            show={move |exports: Vec<Export>| view! { <ExportTable exports cancel /> }}
         />
     }
 }

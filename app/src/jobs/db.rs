@@ -101,12 +101,7 @@ pub async fn report(pool: &PgPool, job: &Claimed, rows_done: i64, rows_total: Op
 
 /// Marks the job done in the transaction that holds its work: the work commits with its outcome, or
 /// neither does. `Lost` when another worker has claimed it meanwhile (the caller rolls back).
-pub async fn finish(
-    conn: &mut PgConnection,
-    job: &Claimed,
-    rows_done: i64,
-    now: DateTime<Utc>,
-) -> AppResult<Report> {
+pub async fn finish(conn: &mut PgConnection, job: &Claimed, rows_done: i64, now: DateTime<Utc>) -> AppResult<Report> {
     let done = sqlx::query!(
         "update job set status = 'done', rows_done = $3, rows_total = $3, finished_at = $4, heartbeat_at = now()
           where id = $1 and claims = $2 and status = 'running'",
@@ -122,7 +117,13 @@ pub async fn finish(
 
 /// Ends the job as failed (`error` in words for the seller) or canceled (`error` none), unless another
 /// worker has claimed it.
-pub async fn end(pool: &PgPool, job: &Claimed, status: JobStatus, error: Option<&str>, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn end(
+    pool: &PgPool,
+    job: &Claimed,
+    status: JobStatus,
+    error: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     debug_assert!(matches!(status, JobStatus::Failed | JobStatus::Canceled));
     sqlx::query!(
         "update job set status = $3, error = $4, finished_at = $5

@@ -34,7 +34,13 @@ pub async fn notify(
 }
 
 /// Tells the member who started export `job_id` that its file is ready (nobody for the API's).
-pub async fn export_ready(conn: &mut PgConnection, workspace_id: i64, job_id: i64, rows: i64, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn export_ready(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    job_id: i64,
+    rows: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let started_by =
         sqlx::query_scalar!("select started_by from job where workspace_id = $1 and id = $2", workspace_id, job_id)
             .fetch_one(&mut *conn)
@@ -83,7 +89,13 @@ pub async fn inbox(pool: &PgPool, workspace_id: i64, user_id: i64) -> AppResult<
 
 /// Marks the member's notification `id` read, or all of theirs (`id` none); another member's is
 /// `NotFound`.
-pub async fn mark_read(pool: &PgPool, workspace_id: i64, user_id: i64, id: Option<i64>, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn mark_read(
+    pool: &PgPool,
+    workspace_id: i64,
+    user_id: i64,
+    id: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let marked = sqlx::query!(
         "update notification set read_at = coalesce(read_at, $4)
           where workspace_id = $1 and user_id = $2 and ($3::bigint is null or id = $3)",

@@ -1,6 +1,6 @@
 //! The bell in the top bar: the unread count, the latest notifications with their links, "Mark all read".
 
-use super::{Inbox, MarkRead, inbox};
+use super::{Inbox, MarkRead, load_inbox};
 use crate::ui::format;
 use leptos::prelude::*;
 use std::time::Duration;
@@ -30,10 +30,7 @@ pub fn Bell() -> impl IntoView {
     let mark = ServerAction::<MarkRead>::new();
     let tick = crate::exports::view::ticking(|| true, POLL);
     let asked = use_context::<BellRefresh>().map(|BellRefresh(asked)| asked);
-    let inbox = Resource::new(
-        move || (tick.get(), mark.version().get(), asked.map(|a| a.get())),
-        |_| inbox(),
-    );
+    let inbox = Resource::new(move || (tick.get(), mark.version().get(), asked.map(|a| a.get())), |_| load_inbox());
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {

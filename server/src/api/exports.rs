@@ -44,8 +44,7 @@ pub struct ExportJob {
 
 impl From<Export> for ExportJob {
     fn from(export: Export) -> Self {
-        let download =
-            export.downloadable().then(|| format!("/api/v1/exports/{}/download", export.job.id));
+        let download = export.downloadable().then(|| format!("/api/v1/exports/{}/download", export.job.id));
         ExportJob {
             id: export.job.id,
             status: export.job.status,
@@ -59,7 +58,8 @@ impl From<Export> for ExportJob {
 }
 
 async fn answer(state: &AppState, workspace: i64, id: i64) -> Result<ExportJob, ApiError> {
-    let export = app::exports::db::export(&mut *state.pool.acquire().await?, workspace, id).await?;
+    let mut conn = state.pool.acquire().await.map_err(AppError::from)?;
+    let export = app::exports::db::export(&mut conn, workspace, id).await?;
     Ok(export.into())
 }
 

@@ -75,7 +75,12 @@ pub struct Walk {
 }
 
 impl Walk {
-    pub async fn start(conn: &mut PgConnection, workspace_id: i64, query: &CustomerQuery, batch: i64) -> AppResult<Walk> {
+    pub async fn start(
+        conn: &mut PgConnection,
+        workspace_id: i64,
+        query: &CustomerQuery,
+        batch: i64,
+    ) -> AppResult<Walk> {
         query.check()?;
         let query = query.first_page();
         crate::plans::without_parallel_workers(conn).await?;

@@ -7,6 +7,7 @@ use super::{filter_options, list_customers};
 use crate::custom_fields::filters::CustomFieldFilters;
 use crate::customers::detail::CustomerPanel;
 use crate::customers::types::{COUNT_CAP, CustomerPage, CustomerRow, ListOptions};
+use crate::exports::view::ExportControl;
 use crate::segments;
 use crate::ui::chip::Chip;
 use crate::ui::format;
@@ -17,7 +18,6 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::{use_navigate, use_query_map};
-use crate::exports::view::ExportControl;
 use std::time::Duration;
 
 /// How long typing must pause before the list follows the search box.
