@@ -6,7 +6,7 @@
 mod db;
 
 #[cfg(feature = "ssr")]
-pub use db::{check, create, fields, shown, values, write};
+pub use db::{check, create, fields, set_many, shown, values, values_of_many, write};
 pub mod filters;
 pub mod settings;
 

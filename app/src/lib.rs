@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod bulk;
 pub mod channels;
 pub mod checks;
 pub mod clock;

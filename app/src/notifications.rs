@@ -39,12 +39,16 @@ pub struct Inbox {
     pub latest: Vec<Notification>,
 }
 
-/// The signed-in member's notifications in this workspace.
+/// The signed-in member's notifications in this workspace; `None` when signed out (the bell is in the top
+/// bar of every page, the sign-in page's too).
 #[server(output = crate::codec::TextJson)]
-pub async fn load_inbox() -> Result<Inbox, AppError> {
+pub async fn load_inbox() -> Result<Option<Inbox>, AppError> {
     use crate::accounts::Role;
+    if crate::auth::signed_in().is_none() {
+        return Ok(None);
+    }
     crate::auth::guard(Role::Viewer, |caller, state| async move {
-        db::inbox(&state.pool, caller.workspace_id, caller.user_id).await
+        db::inbox(&state.pool, caller.workspace_id, caller.user_id).await.map(Some)
     })
     .await
 }

@@ -1,6 +1,9 @@
 //! The JSON API (`/api/v1`, SPEC §5): programs authenticate with a workspace's API key.
 
 mod auth;
+mod bulk;
+#[cfg(test)]
+mod bulk_tests;
 mod customers;
 mod duplicates;
 mod error;
@@ -24,6 +27,9 @@ use axum::routing::{get, post};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/bulk", post(bulk::start))
+        .route("/bulk/{id}", get(bulk::get))
+        .route("/bulk/{id}/undo", post(bulk::undo))
         .route("/customers", get(customers::list).post(ingest::create_customer))
         .route("/customers/merge", post(merges::merge))
         .route("/customers/{id}", get(customers::detail))

@@ -291,13 +291,7 @@ pub async fn write(
                 .await?;
             }
             Some(value) => {
-                let (text, number, date, boolean, choice) = match value {
-                    FieldValue::Text(t) => (Some(t.clone()), None, None, None, None),
-                    FieldValue::Number(n) => (None, Some(*n), None, None, None),
-                    FieldValue::Date(d) => (None, None, Some(*d), None, None),
-                    FieldValue::Boolean(b) => (None, None, None, Some(*b), None),
-                    FieldValue::Choice(c) => (None, None, None, None, Some(*c)),
-                };
+                let (text, number, date, boolean, choice) = columns(value);
                 sqlx::query!(
                     "insert into custom_field_value (workspace_id, customer_id, field_id, kind, text_value, number_value,
                                                      date_value, boolean_value, choice_id, created_at, updated_at)
@@ -329,6 +323,88 @@ pub async fn write(
         ));
     }
     Ok(changes)
+}
+
+/// The values of field `field_id` for these customers (those without one are left out).
+pub async fn values_of_many(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    field_id: i64,
+    customers: &[i64],
+) -> AppResult<Vec<(i64, FieldValue)>> {
+    let rows = sqlx::query!(
+        "select customer_id, text_value, number_value, date_value, boolean_value, choice_id
+           from custom_field_value where workspace_id = $1 and field_id = $2 and customer_id = any($3)",
+        workspace_id,
+        field_id,
+        customers
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            typed(r.text_value, r.number_value, r.date_value, r.boolean_value, r.choice_id).map(|v| (r.customer_id, v))
+        })
+        .collect())
+}
+
+/// Sets `field` to `value` (none: no value) for all these customers at once (a bulk action).
+pub async fn set_many(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    field: &CustomField,
+    customers: &[i64],
+    value: Option<&FieldValue>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let Some(value) = value else {
+        sqlx::query!(
+            "delete from custom_field_value where workspace_id = $1 and field_id = $2 and customer_id = any($3)",
+            workspace_id,
+            field.id,
+            customers
+        )
+        .execute(conn)
+        .await?;
+        return Ok(());
+    };
+    let (text, number, date, boolean, choice) = columns(value);
+    sqlx::query!(
+        "insert into custom_field_value (workspace_id, customer_id, field_id, kind, text_value, number_value,
+                                         date_value, boolean_value, choice_id, created_at, updated_at)
+         select $1, customer, $3, $4, $5, $6, $7, $8, $9, $10, $10 from unnest($2::bigint[]) as customer
+         on conflict (workspace_id, customer_id, field_id) do update
+            set text_value = excluded.text_value, number_value = excluded.number_value,
+                date_value = excluded.date_value, boolean_value = excluded.boolean_value,
+                choice_id = excluded.choice_id, updated_at = excluded.updated_at",
+        workspace_id,
+        customers,
+        field.id,
+        field.kind,
+        text,
+        number,
+        date,
+        boolean,
+        choice,
+        now
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A value as the table's columns hold it (text, number, date, yes/no, choice): exactly one of them set.
+type Columns = (Option<String>, Option<Decimal>, Option<NaiveDate>, Option<bool>, Option<i64>);
+
+fn columns(value: &FieldValue) -> Columns {
+    match value {
+        FieldValue::Text(t) => (Some(t.clone()), None, None, None, None),
+        FieldValue::Number(n) => (None, Some(*n), None, None, None),
+        FieldValue::Date(d) => (None, None, Some(*d), None, None),
+        FieldValue::Boolean(b) => (None, None, None, Some(*b), None),
+        FieldValue::Choice(c) => (None, None, None, None, Some(*c)),
+    }
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ pub async fn list_customers(query: CustomerQuery) -> Result<CustomerPage, AppErr
     use crate::accounts::Role;
     crate::auth::guard(Role::Viewer, |caller, state| async move {
         let page = db::list_customers(&state.pool, caller.workspace_id, &query).await?;
-        Ok(CustomerPage { can_export: caller.role.allows(Role::Agent), ..page })
+        Ok(CustomerPage { can_act: caller.role.allows(Role::Agent), ..page })
     })
     .await
 }

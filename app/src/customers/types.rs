@@ -106,9 +106,9 @@ pub struct CustomerPage {
     pub previous: Option<String>,
     /// The workspace's base currency, in which every amount is given.
     pub currency: String,
-    /// Whether the caller may export the list (agents and admins).
+    /// Whether the caller may export the list and change its customers in bulk (agents and admins).
     #[serde(default)]
-    pub can_export: bool,
+    pub can_act: bool,
 }
 
 /// Counts stop above this many matches ("more than 1,000"): counting further costs a scan of the

@@ -43,7 +43,7 @@ pub fn read_query(text: &str) -> AppResult<CustomerQuery> {
 }
 
 /// The query as stored and shown: its URL parameters, defaults left out.
-fn query_text(query: &CustomerQuery) -> String {
+pub fn query_text(query: &CustomerQuery) -> String {
     let url = query.url();
     url.strip_prefix("/customers").unwrap_or(&url).trim_start_matches('?').to_string()
 }

@@ -68,6 +68,24 @@ pub async fn claim(pool: &PgPool) -> AppResult<Option<Claimed>> {
     }))
 }
 
+/// Takes the waiting job `id` (to run it before answering a request); none when a worker took it first.
+pub async fn claim_this(pool: &PgPool, id: i64) -> AppResult<Option<Claimed>> {
+    let claimed = sqlx::query!(
+        "update job set status = 'running', claims = claims + 1, heartbeat_at = now()
+          where id = $1 and status = 'queued'
+        returning workspace_id, id, kind, claims",
+        id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(claimed.map(|c| Claimed {
+        workspace_id: c.workspace_id,
+        id: c.id,
+        kind: JobKind::parse(&c.kind).expect("the table's check admits only known kinds"),
+        claim: c.claims,
+    }))
+}
+
 /// What the worker learns when it reports: whether to go on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Report {

@@ -104,13 +104,13 @@ async fn wait(listener: &mut Option<PgListener>) -> bool {
     }
 }
 
-/// One job from its claim to its end; a failure is written as the job's, except when the database is
+/// One job from its claim to its end (by a worker, or by a request that runs a small job before answering); a failure is written as the job's, except when the database is
 /// out of reach (the job is then claimed again once its silence shows it orphaned).
-async fn work(pool: PgPool, clock: Clock, job: Claimed) {
+pub async fn work(pool: PgPool, clock: Clock, job: Claimed) {
     let mut progress = Progress::new(pool.clone(), job);
     let outcome = match job.kind {
         JobKind::Export => crate::exports::db::run(&pool, &clock, &mut progress).await,
-        JobKind::Bulk => Err(AppError::BadRequest("bulk actions are not available yet".into())),
+        JobKind::Bulk => crate::bulk::db::run(&pool, &clock, &mut progress).await,
     };
     let ended = match outcome {
         Ok(Outcome::Done | Outcome::Lost) => Ok(()),

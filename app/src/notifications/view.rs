@@ -34,7 +34,7 @@ pub fn Bell() -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                inbox.await.ok().map(|inbox: Inbox| {
+                inbox.await.ok().flatten().map(|inbox: Inbox| {
                     let label = match inbox.unread {
                         0 => "Notifications".to_string(),
                         n => format!("Notifications, {} unread", format::count(n)),

@@ -32,7 +32,6 @@ pub fn TopBar() -> impl IntoView {
                                 {caller.role.allows(crate::accounts::Role::Agent).then(|| view! {
                                     <A href="/exports">"Exports"</A>
                                 })}
-                                <crate::notifications::view::Bell />
                                 {caller.role.allows(crate::accounts::Role::Admin).then(|| view! {
                                     <A href="/settings/users">"Settings"</A>
                                 })}
@@ -47,6 +46,9 @@ pub fn TopBar() -> impl IntoView {
                     })
                 })}
             </Suspense>
+            // beside the account, not inside it: a resource made after the caller's has loaded would be
+            // read back out of order when the page comes alive in the browser
+            <crate::notifications::view::Bell />
         </header>
     }
 }

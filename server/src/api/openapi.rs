@@ -30,6 +30,9 @@ use utoipa::{Modify, OpenApi};
         super::exports::get,
         super::exports::download,
         super::exports::cancel,
+        super::bulk::start,
+        super::bulk::get,
+        super::bulk::undo,
     ),
     // the answers of the ingestion routes are described by `IntoResponses` enums, whose schemas utoipa
     // does not collect on its own

@@ -37,7 +37,7 @@ pub async fn list_customers(pool: &PgPool, workspace_id: i64, query: &CustomerQu
         next,
         previous,
         currency: workspace_currency(pool, workspace_id).await?,
-        can_export: false,
+        can_act: false,
     })
 }
 
@@ -100,6 +100,19 @@ impl Walk {
         }
         Ok(Some(page.ids).filter(|ids| !ids.is_empty()))
     }
+}
+
+/// Exactly how many customers the list for `query` holds (not capped: what a bulk action over all of
+/// them changes), counted along its own pages.
+pub async fn count_all(pool: &PgPool, workspace_id: i64, query: &CustomerQuery) -> AppResult<i64> {
+    let mut tx = pool.begin().await?;
+    let mut walk = Walk::start(&mut tx, workspace_id, query, 10_000).await?;
+    let mut count = 0;
+    while let Some(page) = walk.next(&mut tx, workspace_id).await? {
+        count += page.len() as i64;
+    }
+    tx.commit().await?;
+    Ok(count)
 }
 
 /// The filter panel's choices: built-in segments with member counts, channels, managers.

@@ -282,7 +282,7 @@ fn Results(page: CustomerPage, query: CustomerQuery, open: Memo<Option<i64>>) ->
     let currency = page.currency;
     let previous = page.previous.map(|cursor| CustomerQuery { before: Some(cursor), ..query.first_page() }.url());
     let next = page.next.map(|cursor| CustomerQuery { after: Some(cursor), ..query.first_page() }.url());
-    let export = page.can_export.then(|| view! { <ExportControl query=query.first_page() total=page.total /> });
+    let export = page.can_act.then(|| view! { <ExportControl query=query.first_page() total=page.total /> });
     view! {
         <div class="summary-bar">
             <p role="status" class="summary">{summary}</p>
