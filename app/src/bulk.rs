@@ -8,6 +8,7 @@
 pub mod db;
 #[cfg(all(test, feature = "ssr"))]
 mod tests;
+pub mod view;
 
 use crate::error::AppError;
 use crate::jobs::Job;

@@ -11,6 +11,7 @@ use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
 use sqlx::PgPool;
 
 /// A refusal as a page shows it: the status and one plain sentence.
@@ -107,6 +108,7 @@ pub async fn file(
         return Err(refusal);
     }
     let pool = pool.clone();
+    // fused: a body may be polled again after its end (the compression layer does), which `unfold` is not
     let chunks = futures::stream::unfold(Some(0), move |n| {
         let pool = pool.clone();
         async move {
@@ -121,7 +123,8 @@ pub async fn file(
                 }
             }
         }
-    });
+    })
+    .fuse();
     let mut response = (csv_headers(&format!("customers-export-{id}.csv")), Body::from_stream(chunks)).into_response();
     response.headers_mut().insert(CONTENT_LENGTH, export.bytes.into());
     Ok(response)

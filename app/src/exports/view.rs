@@ -32,7 +32,7 @@ pub fn ticking(active: impl Fn() -> bool + Send + Sync + 'static, every: Duratio
 }
 
 /// The list's query as the download's and the export's address take it (`segment=vip&sort=-tov`).
-fn query_string(query: &CustomerQuery) -> String {
+pub fn query_string(query: &CustomerQuery) -> String {
     let url = query.first_page().url();
     url.strip_prefix("/customers").unwrap_or(&url).trim_start_matches('?').to_string()
 }

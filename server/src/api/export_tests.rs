@@ -63,6 +63,16 @@ async fn an_export_holds_the_rows_the_list_answers_for_its_query(pool: PgPool) {
         }
     }
     assert_eq!(exported, listed);
+    // compressed for a client that takes it, and whole (the compression polls the file's end twice)
+    let compressed = reqwest::Client::new()
+        .get(format!("{base}{download}"))
+        .bearer_auth(&a.key)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.headers()["content-encoding"], "gzip");
+    assert!(!compressed.bytes().await.expect("the whole body").is_empty());
 
     // another workspace's key sees nothing of it; a finished export cannot be canceled
     assert_eq!(get(&base, &format!("/api/v1/exports/{id}"), Some(&b.key)).await.0, StatusCode::NOT_FOUND);

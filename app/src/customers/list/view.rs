@@ -4,9 +4,11 @@
 
 use super::query::{CustomerQuery, Mark, SentimentFilter, Sort, SortKey, param};
 use super::{filter_options, list_customers};
+use crate::bulk::view::{BulkControl, Chosen};
 use crate::custom_fields::filters::CustomFieldFilters;
 use crate::customers::detail::CustomerPanel;
 use crate::customers::types::{COUNT_CAP, CustomerPage, CustomerRow, ListOptions};
+use crate::error::AppError;
 use crate::exports::view::ExportControl;
 use crate::segments;
 use crate::ui::chip::Chip;
@@ -53,7 +55,7 @@ pub fn CustomerListPage() -> impl IntoView {
                     move || view! { <Filters query=query.get() options=options.clone() /> }
                 } />
                 <section class="results" aria-label="Customers found">
-                    <Loaded resource=customers loading="Loading customers…" show=move |page| view! { <Results page query=query.get_untracked() open /> } />
+                    <Loaded resource=customers loading="Loading customers…" show=move |page| view! { <Results page query=query.get_untracked() open options /> } />
                 </section>
             </div>
             {move || open.get().map(|id| view! { <CustomerPanel id close=query.get().url() /> })}
@@ -251,7 +253,12 @@ const SORTS: [(&str, &str); 14] = [
 ];
 
 #[component]
-fn Results(page: CustomerPage, query: CustomerQuery, open: Memo<Option<i64>>) -> impl IntoView {
+fn Results(
+    page: CustomerPage,
+    query: CustomerQuery,
+    open: Memo<Option<i64>>,
+    options: Resource<Result<ListOptions, AppError>>,
+) -> impl IntoView {
     let shown = page.items.len() as i64;
     let close = page.close_matches.then(|| {
         view! {
@@ -283,11 +290,23 @@ fn Results(page: CustomerPage, query: CustomerQuery, open: Memo<Option<i64>>) ->
     let previous = page.previous.map(|cursor| CustomerQuery { before: Some(cursor), ..query.first_page() }.url());
     let next = page.next.map(|cursor| CustomerQuery { after: Some(cursor), ..query.first_page() }.url());
     let export = page.can_act.then(|| view! { <ExportControl query=query.first_page() total=page.total /> });
+    // the customers ticked on this page, for a bulk action (agents and admins)
+    let chosen = page.can_act.then(|| RwSignal::new(std::collections::BTreeSet::<i64>::new()));
+    let bulk = chosen.map(|chosen| {
+        let query = query.first_page();
+        let total_known = (page.total <= COUNT_CAP).then_some(page.total);
+        view! {
+            <Loaded resource=options show=move |options: ListOptions| view! {
+                <BulkControl query=query.clone() total_known chosen options />
+            } />
+        }
+    });
     view! {
         <div class="summary-bar">
             <p role="status" class="summary">{summary}</p>
             {export}
         </div>
+        {bulk}
         {close}
         <DataTable class="customers" headers=headers>
                 {page
@@ -297,7 +316,7 @@ fn Results(page: CustomerPage, query: CustomerQuery, open: Memo<Option<i64>>) ->
                         let href = with_open(&query, row.id);
                         let id = row.id;
                         let current = Signal::derive(move || open.get() == Some(id));
-                        view! { <CustomerRowView row currency=currency.clone() href current /> }
+                        view! { <CustomerRowView row currency=currency.clone() href current chosen /> }
                     })
                     .collect_view()}
         </DataTable>
@@ -322,8 +341,25 @@ fn sort_link(query: &CustomerQuery, key: SortKey) -> SortLink {
 }
 
 #[component]
-fn CustomerRowView(row: CustomerRow, currency: String, href: String, current: Signal<bool>) -> impl IntoView {
+fn CustomerRowView(
+    row: CustomerRow,
+    currency: String,
+    href: String,
+    current: Signal<bool>,
+    chosen: Option<Chosen>,
+) -> impl IntoView {
     let name = row.display_name();
+    let id = row.id;
+    let tick = chosen.map(|chosen| {
+        view! {
+            <input type="checkbox" class="choose" aria-label=format!("Choose {name}")
+                prop:checked=move || chosen.with(|c| c.contains(&id))
+                on:change=move |e| {
+                    let on = event_target_checked(&e);
+                    chosen.update(|c| { if on { c.insert(id); } else { c.remove(&id); } });
+                } />
+        }
+    });
     view! {
         <tr class:open=move || current.get()>
             <Cell label="Sentiment">
@@ -337,6 +373,7 @@ fn CustomerRowView(row: CustomerRow, currency: String, href: String, current: Si
                 }}
             </Cell>
             <Cell label="Customer">
+                {tick}
                 <A href=href attr:class="name" attr:aria-current=move || current.get().then_some("true")>{name}</A>
                 {row.vip_mark.then(|| view! { <span class="mark mark-vip">"VIP"</span> })}
                 {row.bad_mark.then(|| view! { <span class="mark mark-bad">"BAD"</span> })}
