@@ -20,7 +20,7 @@ test('an agent assigns a manager to all customers a filter matches, then undoes 
   await page.getByText('Change in bulk').click();
   await page.getByLabel(/^All [\d,]+ customers matching this view$/).check();
   await page.getByLabel('Action').selectOption({ label: 'Assign a manager' });
-  const manager = page.getByLabel('Manager');
+  const manager = page.getByLabel('New manager');
   await manager.selectOption({ label: AGENT.email });
   const agentId = await manager.locator('option', { hasText: AGENT.email }).getAttribute('value');
   await page.getByRole('button', { name: 'Review' }).click();
@@ -57,7 +57,7 @@ test('an agent sets a mark on the customers ticked on the page', async ({ page }
   await page.getByText('Change in bulk').click();
   await expect(page.getByLabel('The 2 ticked on this page')).toBeChecked();
   await page.getByLabel('Action').selectOption({ label: 'Set a mark' });
-  await page.getByLabel('Mark').selectOption({ label: 'BAD' });
+  await page.getByLabel('Which mark').selectOption({ label: 'BAD' });
   await page.getByRole('button', { name: 'Review' }).click();
   await page.getByRole('button', { name: 'Confirm: change 2 customers' }).click();
   await expect(page.getByText('Done: Set the BAD mark (2 customers).')).toBeVisible();

@@ -99,7 +99,7 @@ pub fn BulkControl(
                     let on_change = move |e| { value.set(event_target_value(&e)); confirming.set(None); };
                     match BulkKind::parse(&action.get()).unwrap_or(BulkKind::SetManager) {
                         BulkKind::SetManager => view! {
-                            <label for="bulk-value">"Manager"</label>
+                            <label for="bulk-value">"New manager"</label>
                             <select id="bulk-value" on:change=on_change>
                                 <option value="">"No manager"</option>
                                 {managers.iter().map(|(id, name)| view! { <option value=id.to_string()>{name.clone()}</option> }).collect_view()}
@@ -108,7 +108,7 @@ pub fn BulkControl(
                         BulkKind::SetMark | BulkKind::ClearMark => {
                             if value.get_untracked().is_empty() { value.set("vip".into()); }
                             view! {
-                                <label for="bulk-value">"Mark"</label>
+                                <label for="bulk-value">"Which mark"</label>
                                 <select id="bulk-value" on:change=on_change>
                                     <option value="vip">"VIP"</option>
                                     <option value="bad">"BAD"</option>
@@ -118,7 +118,7 @@ pub fn BulkControl(
                         BulkKind::SetSubscription => {
                             if value.get_untracked().is_empty() { value.set("subscribed".into()); }
                             view! {
-                                <label for="bulk-value">"Email subscription"</label>
+                                <label for="bulk-value">"New email subscription"</label>
                                 <select id="bulk-value" on:change=on_change>
                                     <option value="subscribed">"Subscribed"</option>
                                     <option value="unsubscribed">"Unsubscribed"</option>
@@ -126,15 +126,15 @@ pub fn BulkControl(
                             }.into_any()
                         }
                         BulkKind::AddNote => view! {
-                            <label for="bulk-value">"Note"</label>
+                            <label for="bulk-value">"Note to add"</label>
                             <textarea id="bulk-value" rows="3" on:input=on_change></textarea>
                         }.into_any(),
                         BulkKind::SetField => view! {
-                            <label for="bulk-field">"Custom field"</label>
+                            <label for="bulk-field">"Custom field to set"</label>
                             <select id="bulk-field" on:change=move |e| field.set(event_target_value(&e))>
                                 {fields.iter().map(|f| view! { <option value=f.key.clone()>{f.label.clone()}</option> }).collect_view()}
                             </select>
-                            <label for="bulk-value">"Value (empty clears it)"</label>
+                            <label for="bulk-value">"New value (empty clears it)"</label>
                             <input id="bulk-value" type="text" on:input=on_change />
                         }.into_any(),
                     }
