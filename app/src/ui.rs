@@ -8,5 +8,6 @@ pub mod heading;
 pub mod layout;
 pub mod loaded;
 pub mod pager;
+pub mod poll;
 pub mod table;
 pub mod url;

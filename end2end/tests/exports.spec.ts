@@ -93,7 +93,7 @@ test('more than 1,000: an export job with progress, a notification and the file'
   // every export of the workspace, with its file
   await page.getByRole('link', { name: 'Exports' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Exports');
-  await expect(page.getByRole('link', { name: /^Download export \d+$/ }).first()).toBeVisible();
+  await expect(page.getByRole('link', { name: /^Download export \d+ \(/ }).first()).toBeVisible();
   await expectAccessible(page);
 });
 

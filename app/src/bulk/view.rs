@@ -174,7 +174,7 @@ fn BulkProgress(action: BulkAction) -> impl IntoView {
     let id = action.job.id;
     let undo = ServerAction::<UndoBulk>::new();
     let running = RwSignal::new(!action.job.status.finished());
-    let tick = crate::exports::view::ticking(move || running.get(), Duration::from_secs(1));
+    let tick = crate::ui::poll::ticking(move || running.get(), Duration::from_secs(1));
     let state = Resource::new(
         move || (tick.get(), undo.version().get()),
         move |(tick, undone)| {

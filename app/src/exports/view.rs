@@ -15,22 +15,6 @@ use std::time::Duration;
 /// How often a page asks again about exports under way.
 const POLL: Duration = Duration::from_secs(1);
 
-/// A signal that counts up `every` so often while `active` is true (in the browser): resources that read it
-/// load again.
-pub fn ticking(active: impl Fn() -> bool + Send + Sync + 'static, every: Duration) -> ReadSignal<u64> {
-    let (tick, set_tick) = signal(0u64);
-    Effect::new(move |_| {
-        // again after every tick, for as long as it is active
-        tick.track();
-        if active()
-            && let Ok(handle) = set_timeout_with_handle(move || set_tick.update(|t| *t += 1), every)
-        {
-            on_cleanup(move || handle.clear());
-        }
-    });
-    tick
-}
-
 /// The list's query as the download's and the export's address take it (`segment=vip&sort=-tov`).
 pub fn query_string(query: &CustomerQuery) -> String {
     let url = query.first_page().url();
@@ -82,7 +66,7 @@ pub fn ExportControl(query: CustomerQuery, total: i64) -> impl IntoView {
 fn ExportProgress(id: i64) -> impl IntoView {
     let cancel = ServerAction::<CancelExport>::new();
     let finished = RwSignal::new(false);
-    let tick = ticking(move || !finished.get(), POLL);
+    let tick = crate::ui::poll::ticking(move || !finished.get(), POLL);
     let state = Resource::new(move || (tick.get(), cancel.version().get()), move |_| export_status(id));
     Effect::new(move |_| {
         if let Some(Ok(export)) = state.get()
@@ -138,7 +122,7 @@ fn Progress(export: Export, cancel: ServerAction<CancelExport>) -> impl IntoView
 pub fn ExportsPage() -> impl IntoView {
     let cancel = ServerAction::<CancelExport>::new();
     let active = RwSignal::new(false);
-    let tick = ticking(move || active.get(), POLL);
+    let tick = crate::ui::poll::ticking(move || active.get(), POLL);
     let list = Resource::new(move || (tick.get(), cancel.version().get()), |_| list_exports());
     Effect::new(move |_| {
         if let Some(Ok(exports)) = list.get() {
@@ -194,8 +178,8 @@ fn ExportRow(export: Export, cancel: ServerAction<CancelExport>) -> impl IntoVie
     } else if export.downloadable() {
         let until = export.expires_at.map(|t| format!(" (until {})", format::date_time(t))).unwrap_or_default();
         view! {
-            <a href=export.download_path() download="" aria-label=format!("Download export {id}")>
-                {format!("Download, {}", format::bytes(export.bytes))}
+            <a href=export.download_path() download="">
+                {format!("Download export {id} ({})", format::bytes(export.bytes))}
             </a>
             <span class="hint">{until}</span>
         }

@@ -28,7 +28,7 @@ impl BellRefresh {
 #[component]
 pub fn Bell() -> impl IntoView {
     let mark = ServerAction::<MarkRead>::new();
-    let tick = crate::exports::view::ticking(|| true, POLL);
+    let tick = crate::ui::poll::ticking(|| true, POLL);
     let asked = use_context::<BellRefresh>().map(|BellRefresh(asked)| asked);
     let inbox = Resource::new(move || (tick.get(), mark.version().get(), asked.map(|a| a.get())), |_| load_inbox());
     view! {
