@@ -488,53 +488,34 @@ async fn write(
     value: &Value,
     now: DateTime<Utc>,
 ) -> AppResult<HashMap<i64, i64>> {
-    match change {
-        Change::Manager { .. } => {
-            sqlx::query!(
-                "update customer set manager_id = $3 where workspace_id = $1 and id = any($2)",
-                workspace_id,
-                ids,
-                value.as_i64()
-            )
-            .execute(&mut *conn)
-            .await?;
-        }
-        Change::Mark { mark, .. } => {
-            let on = value.as_bool().unwrap_or(false);
-            sqlx::query!(
-                "update customer set vip_mark = case when $3 then $4 else vip_mark end,
-                                     bad_mark = case when $3 then bad_mark else $4 end
-                  where workspace_id = $1 and id = any($2)",
-                workspace_id,
-                ids,
-                *mark == MarkColumn::Vip,
-                on
-            )
-            .execute(&mut *conn)
-            .await?;
-        }
-        Change::Subscription { .. } => {
-            sqlx::query!(
-                "update customer set email_subscription = $3 where workspace_id = $1 and id = any($2)",
-                workspace_id,
-                ids,
-                value.as_str().unwrap_or("unsubscribed")
-            )
-            .execute(&mut *conn)
-            .await?;
-        }
+    // the column it writes, and the customers' version bumped as an edit bumps it, in one statement: each
+    // update of a customer writes every index of the table (measured: two statements per batch cost
+    // twice as much)
+    let column = match change {
         Change::Field { .. } => {
             let field = field.ok_or_else(|| AppError::Conflict("the custom field was removed".into()))?;
             let value: Option<FieldValue> = serde_json::from_value(value.clone()).map_err(AppError::internal)?;
             crate::custom_fields::set_many(&mut *conn, workspace_id, field, ids, value.as_ref(), now).await?;
+            String::new()
         }
         Change::Note { .. } => unreachable!("notes are added and deleted, not written"),
-    }
+        other => other.field(None),
+    };
     let versions = sqlx::query!(
-        "update customer set version = version + 1, updated_at = $3 where workspace_id = $1 and id = any($2)
+        "update customer
+            set manager_id = case when $3 = 'manager' then $4 else manager_id end,
+                vip_mark = case when $3 = 'vip_mark' then $5 else vip_mark end,
+                bad_mark = case when $3 = 'bad_mark' then $5 else bad_mark end,
+                email_subscription = case when $3 = 'email_subscription' then $6 else email_subscription end,
+                version = version + 1, updated_at = $7
+          where workspace_id = $1 and id = any($2)
          returning id, version",
         workspace_id,
         ids,
+        &column,
+        value.as_i64(),
+        value.as_bool().unwrap_or(false),
+        value.as_str().unwrap_or("unsubscribed"),
         now
     )
     .fetch_all(&mut *conn)
