@@ -30,6 +30,12 @@ async fn every_table_pointing_at_customers_is_handled_by_the_merge(pool: PgPool)
         ("duplicate_pair", "compared again; pairs with a tombstone are not listed"),
         ("duplicate_dismissal", "kept: a pair dismissed stays dismissed after an undo"),
         ("duplicate_check", "the queue of customers to compare again"),
+        (
+            "bulk_change",
+            "kept: a bulk action's change stays with the customer it changed; once one of them is merged away \
+             the action's undo is refused (a merge counts as a later edit)",
+        ),
+        ("bulk_target", "kept: the customers a bulk action was fixed on when it started"),
     ];
     let pointing: Vec<String> = sqlx::query_scalar(
         "select distinct conrelid::regclass::text from pg_constraint
