@@ -14,14 +14,29 @@ use std::time::Duration;
 /// The customers ticked on the list's page.
 pub type Chosen = RwSignal<BTreeSet<i64>>;
 
-/// The bulk form under the list's summary, for agents and admins.
+/// "Change in bulk" under the list's summary, for agents and admins: its form is built in the browser when
+/// first opened (with the managers and custom fields to choose from), so the page the server renders holds
+/// nothing the browser would have to match.
 #[component]
-pub fn BulkControl(
-    query: CustomerQuery,
-    total_known: Option<i64>,
-    chosen: Chosen,
-    options: ListOptions,
-) -> impl IntoView {
+pub fn BulkControl(query: CustomerQuery, total_known: Option<i64>, chosen: Chosen) -> impl IntoView {
+    let opened = RwSignal::new(false);
+    let options = LocalResource::new(move || {
+        let opened = opened.get();
+        async move { if opened { crate::customers::list::filter_options().await.ok() } else { None } }
+    });
+    view! {
+        <details class="bulk" on:toggle=move |_| opened.set(true)>
+            <summary>"Change in bulk"</summary>
+            {move || options.get().flatten().map(|options| {
+                view! { <BulkForm query=query.clone() total_known chosen options /> }
+            })}
+        </details>
+    }
+}
+
+/// The bulk form: which customers, the action and its value, the confirmation, then the progress.
+#[component]
+fn BulkForm(query: CustomerQuery, total_known: Option<i64>, chosen: Chosen, options: ListOptions) -> impl IntoView {
     let query_text = crate::exports::view::query_string(&query);
     let all = RwSignal::new(false);
     let action = RwSignal::new(BulkKind::SetManager.as_str().to_string());
@@ -73,8 +88,6 @@ pub fn BulkControl(
         None => "All customers matching this view".to_string(),
     };
     view! {
-        <details class="bulk">
-            <summary>"Change in bulk"</summary>
             <form class="bulk-form" on:submit=move |e| e.prevent_default()>
                 <fieldset>
                     <legend>"Which customers"</legend>
@@ -164,7 +177,6 @@ pub fn BulkControl(
                 Ok(action) => view! { <BulkProgress action /> }.into_any(),
                 Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
             })}
-        </details>
     }
 }
 

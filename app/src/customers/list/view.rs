@@ -8,7 +8,6 @@ use crate::bulk::view::{BulkControl, Chosen};
 use crate::custom_fields::filters::CustomFieldFilters;
 use crate::customers::detail::CustomerPanel;
 use crate::customers::types::{COUNT_CAP, CustomerPage, CustomerRow, ListOptions};
-use crate::error::AppError;
 use crate::exports::view::ExportControl;
 use crate::segments;
 use crate::ui::chip::Chip;
@@ -55,7 +54,7 @@ pub fn CustomerListPage() -> impl IntoView {
                     move || view! { <Filters query=query.get() options=options.clone() /> }
                 } />
                 <section class="results" aria-label="Customers found">
-                    <Loaded resource=customers loading="Loading customers…" show=move |page| view! { <Results page query=query.get_untracked() open options /> } />
+                    <Loaded resource=customers loading="Loading customers…" show=move |page| view! { <Results page query=query.get_untracked() open /> } />
                 </section>
             </div>
             {move || open.get().map(|id| view! { <CustomerPanel id close=query.get().url() /> })}
@@ -253,12 +252,7 @@ const SORTS: [(&str, &str); 14] = [
 ];
 
 #[component]
-fn Results(
-    page: CustomerPage,
-    query: CustomerQuery,
-    open: Memo<Option<i64>>,
-    options: Resource<Result<ListOptions, AppError>>,
-) -> impl IntoView {
+fn Results(page: CustomerPage, query: CustomerQuery, open: Memo<Option<i64>>) -> impl IntoView {
     let shown = page.items.len() as i64;
     let close = page.close_matches.then(|| {
         view! {
@@ -295,11 +289,7 @@ fn Results(
     let bulk = chosen.map(|chosen| {
         let query = query.first_page();
         let total_known = (page.total <= COUNT_CAP).then_some(page.total);
-        view! {
-            <Loaded resource=options show=move |options: ListOptions| view! {
-                <BulkControl query=query.clone() total_known chosen options />
-            } />
-        }
+        view! { <BulkControl query total_known chosen /> }
     });
     view! {
         <div class="summary-bar">
