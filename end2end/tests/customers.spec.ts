@@ -56,6 +56,9 @@ test('a shared search URL shows the same list with JavaScript off', async ({ bro
   await page.getByRole('searchbox', { name: 'Search customers' }).fill(email);
   await page.getByRole('button', { name: 'Search' }).click();
   await expect(page).toHaveURL(/[?&]q=/);
+  // the searched page loaded (its summary), before its rows are counted
+  await expect(page.getByRole('searchbox', { name: 'Search customers' })).toHaveValue(email);
+  await expect(page.getByRole('status').filter({ hasText: /customers?$/ }).first()).toBeVisible();
   const rows = page.getByRole('row').filter({ hasNot: page.getByRole('columnheader') });
   expect(await rows.count()).toBeGreaterThan(0);
   for (const row of await rows.all()) {

@@ -33,10 +33,10 @@ async function listedIds(page: Page, url: string): Promise<string[]> {
       .locator('table.customers tbody tr td:nth-child(2) a')
       .evaluateAll((links) => links.map((a) => a.getAttribute('href')!));
     for (const href of hrefs) ids.push(new URL(href, page.url()).searchParams.get('c')!);
+    // each page loaded whole from its link (a click re-renders in place, and rows could be read twice)
     const next = page.getByRole('link', { name: 'Next page' });
     if ((await next.count()) === 0) return ids;
-    await next.click();
-    await page.waitForLoadState('networkidle');
+    await page.goto((await next.getAttribute('href'))!);
   }
 }
 
