@@ -20,7 +20,7 @@ pub const AT_ONCE: i64 = 1_000;
 
 crate::vocabulary! {
     /// What a bulk action does.
-    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(rename_all = "snake_case"))]
     pub enum BulkKind {
         SetManager = "set_manager", "Assign a manager";
         SetMark = "set_mark", "Set a mark";

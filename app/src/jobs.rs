@@ -21,7 +21,7 @@ crate::vocabulary! {
 
 crate::vocabulary! {
     /// Where a job is: waiting for a worker, being worked on, or finished one of three ways.
-    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(rename_all = "snake_case"))]
     pub enum JobStatus {
         Queued = "queued", "Waiting";
         Running = "running", "Running";

@@ -108,3 +108,14 @@ async fn a_bad_export_request_is_refused_naming_the_problem(pool: PgPool) {
     let (status, canceled) = post(&base, &format!("/api/v1/exports/{id}/cancel"), &a.key, &json!({})).await;
     assert_eq!((status, canceled["status"].as_str()), (StatusCode::OK, Some("canceled")));
 }
+
+/// The document names a job's statuses and a bulk action's kinds as they are sent (schemathesis found
+/// `Queued` documented where `queued` is answered).
+#[sqlx::test(migrations = "../migrations")]
+async fn the_document_names_statuses_and_actions_as_sent(pool: PgPool) {
+    let base = serve(pool).await;
+    let document: Value = reqwest::get(format!("{base}/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
+    let schemas = &document["components"]["schemas"];
+    assert_eq!(schemas["JobStatus"]["enum"], json!(app::jobs::JobStatus::KEYS));
+    assert_eq!(schemas["BulkKind"]["enum"], json!(app::bulk::BulkKind::KEYS));
+}
