@@ -30,7 +30,6 @@ pub struct BulkBody {
     /// or `bad`; `set_subscription`: `subscribed` or `unsubscribed`; `add_note`: the note's text;
     /// `set_field`: `{"field": "<key>", "value": <text, number, true/false, or null to clear>}`.
     #[serde(default)]
-    #[schema(value_type = Object)]
     value: serde_json::Value,
 }
 
