@@ -193,7 +193,7 @@ pub async fn start(
 ) -> AppResult<i64> {
     let change = check(conn, workspace_id, request).await?;
     let (query, chosen) = match &request.targets {
-        Targets::Query(text) => (Some(crate::exports::db::query_text(&crate::exports::db::read_query(text)?)), None),
+        Targets::Query(text) => (Some(crate::exports::db::read_query(text)?.query_string()), None),
         Targets::Chosen(ids) => {
             let mut ids = ids.clone();
             ids.sort_unstable();

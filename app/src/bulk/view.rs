@@ -37,7 +37,7 @@ pub fn BulkControl(query: CustomerQuery, total_known: Option<i64>, chosen: Chose
 /// The bulk form: which customers, the action and its value, the confirmation, then the progress.
 #[component]
 fn BulkForm(query: CustomerQuery, total_known: Option<i64>, chosen: Chosen, options: ListOptions) -> impl IntoView {
-    let query_text = crate::exports::view::query_string(&query);
+    let query_text = query.first_page().query_string();
     let all = RwSignal::new(false);
     let action = RwSignal::new(BulkKind::SetManager.as_str().to_string());
     let value = RwSignal::new(String::new());
@@ -62,7 +62,7 @@ fn BulkForm(query: CustomerQuery, total_known: Option<i64>, chosen: Chosen, opti
         BulkRequest { targets, action: kind, value }
     };
     let review = {
-        let query_text = crate::exports::view::query_string(&query);
+        let query_text = query.first_page().query_string();
         move |_| {
             if !all.get_untracked() {
                 confirming.set(Some(chosen.get_untracked().len() as i64));

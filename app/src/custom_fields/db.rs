@@ -279,42 +279,7 @@ pub async fn write(
         if before == value.as_ref() {
             continue;
         }
-        match value {
-            None => {
-                sqlx::query!(
-                    "delete from custom_field_value where workspace_id = $1 and customer_id = $2 and field_id = $3",
-                    workspace_id,
-                    customer,
-                    field.id
-                )
-                .execute(&mut *conn)
-                .await?;
-            }
-            Some(value) => {
-                let (text, number, date, boolean, choice) = columns(value);
-                sqlx::query!(
-                    "insert into custom_field_value (workspace_id, customer_id, field_id, kind, text_value, number_value,
-                                                     date_value, boolean_value, choice_id, created_at, updated_at)
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
-                     on conflict (workspace_id, customer_id, field_id) do update
-                        set text_value = excluded.text_value, number_value = excluded.number_value,
-                            date_value = excluded.date_value, boolean_value = excluded.boolean_value,
-                            choice_id = excluded.choice_id, updated_at = excluded.updated_at",
-                    workspace_id,
-                    customer,
-                    field.id,
-                    field.kind,
-                    text,
-                    number,
-                    date,
-                    boolean,
-                    choice,
-                    now
-                )
-                .execute(&mut *conn)
-                .await?;
-            }
-        }
+        set_many(&mut *conn, workspace_id, field, &[customer], value.as_ref(), now).await?;
         changes.push((
             format!("custom.{}", field.key),
             field.label.clone(),

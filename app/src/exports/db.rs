@@ -42,12 +42,6 @@ pub fn read_query(text: &str) -> AppResult<CustomerQuery> {
     Ok(CustomerQuery { limit: None, after: None, before: None, ..query })
 }
 
-/// The query as stored and shown: its URL parameters, defaults left out.
-pub fn query_text(query: &CustomerQuery) -> String {
-    let url = query.url();
-    url.strip_prefix("/customers").unwrap_or(&url).trim_start_matches('?').to_string()
-}
-
 /// Queues an export of the list at `query` (see `read_query`), answering its id.
 pub async fn start(
     conn: &mut PgConnection,
@@ -63,7 +57,7 @@ pub async fn start(
         "insert into export (workspace_id, job_id, query, bom) values ($1, $2, $3, $4)",
         workspace_id,
         id,
-        query_text(&query),
+        query.query_string(),
         bom
     )
     .execute(&mut *conn)

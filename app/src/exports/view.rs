@@ -15,17 +15,11 @@ use std::time::Duration;
 /// How often a page asks again about exports under way.
 const POLL: Duration = Duration::from_secs(1);
 
-/// The list's query as the download's and the export's address take it (`segment=vip&sort=-tov`).
-pub fn query_string(query: &CustomerQuery) -> String {
-    let url = query.first_page().url();
-    url.strip_prefix("/customers").unwrap_or(&url).trim_start_matches('?').to_string()
-}
-
 /// Beside the list: the file at once when `total` (exact up to `IMMEDIATE_ROWS`) allows, else a button
 /// that starts an export and then follows it.
 #[component]
 pub fn ExportControl(query: CustomerQuery, total: i64) -> impl IntoView {
-    let text = query_string(&query);
+    let text = query.first_page().query_string();
     if total <= IMMEDIATE_ROWS {
         let href =
             if text.is_empty() { "/customers/export.csv".to_string() } else { format!("/customers/export.csv?{text}") };

@@ -464,9 +464,15 @@ impl CustomerQuery {
 
     /// `/customers?…` for this query.
     pub fn url(&self) -> String {
-        let query: Vec<String> =
+        let query = self.query_string();
+        if query.is_empty() { "/customers".to_string() } else { format!("/customers?{query}") }
+    }
+
+    /// The URL's parameters alone (`segment=vip&sort=-tov`), as an export or a bulk action takes them.
+    pub fn query_string(&self) -> String {
+        let pairs: Vec<String> =
             self.to_pairs().iter().map(|(k, v)| format!("{k}={}", crate::ui::url::encode(v))).collect();
-        if query.is_empty() { "/customers".to_string() } else { format!("/customers?{}", query.join("&")) }
+        pairs.join("&")
     }
 }
 
