@@ -3,7 +3,7 @@
 
 use super::auth::ApiWorkspace;
 use super::error::{ApiError, ErrorResponse};
-use super::ingest::{Body, parse_json};
+use super::ingest::{Body, parse_request};
 use app::bulk::{BulkAction, BulkKind, BulkRequest, Targets};
 use app::error::AppError;
 use app::in_transaction;
@@ -82,8 +82,7 @@ pub async fn start(
     State(state): State<AppState>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let body: BulkBody =
-        serde_json::from_value(parse_json(body)?).map_err(|e| AppError::invalid("$", e.to_string()))?;
+    let body: BulkBody = parse_request(body)?;
     let targets = match (body.query, body.customers) {
         (Some(query), None) => Targets::Query(query),
         (None, Some(customers)) => Targets::Chosen(customers),

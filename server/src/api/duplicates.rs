@@ -2,7 +2,7 @@
 
 use super::auth::ApiWorkspace;
 use super::error::{ApiError, ErrorResponse};
-use super::ingest::{Body, parse_json};
+use super::ingest::{Body, parse_request};
 use app::duplicates::{DuplicatePage, MAX_LIMIT};
 use app::error::AppError;
 use app::in_transaction;
@@ -64,8 +64,7 @@ pub async fn dismiss(
     State(state): State<AppState>,
     body: Body,
 ) -> Result<Json<Dismissal>, ApiError> {
-    let dismissal: Dismissal =
-        serde_json::from_value(parse_json(body)?).map_err(|e| AppError::invalid("$", e.to_string()))?;
+    let dismissal: Dismissal = parse_request(body)?;
     let pair = dismissal.customers;
     in_transaction!(state, |tx, now| app::duplicates::db::dismiss(&mut tx, workspace, None, now, pair)).await?;
     Ok(Json(dismissal))

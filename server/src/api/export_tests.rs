@@ -91,6 +91,15 @@ async fn a_bad_export_request_is_refused_naming_the_problem(pool: PgPool) {
     assert_eq!(refused["error"]["fields"][0]["path"], "query.tov_min", "{refused}");
     let (status, refused) = post(&base, "/api/v1/exports", &a.key, &json!({"query": 5})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    // every field may be left out, yet a body that is no object is no request (schemathesis sent `[]`)
+    for body in [json!([]), json!("segment=vip"), json!(null)] {
+        let (status, refused) = post(&base, "/api/v1/exports", &a.key, &body).await;
+        assert_eq!(
+            (status, &refused["error"]["fields"][0]["path"]),
+            (StatusCode::UNPROCESSABLE_ENTITY, &json!("$")),
+            "{body}"
+        );
+    }
     let (status, _) = post(&base, "/api/v1/exports", "not-a-key", &json!({"query": ""})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(get(&base, "/api/v1/exports/999", Some(&a.key)).await.0, StatusCode::NOT_FOUND);

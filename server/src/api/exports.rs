@@ -4,7 +4,7 @@
 
 use super::auth::ApiWorkspace;
 use super::error::{ApiError, ErrorResponse};
-use super::ingest::{Body, parse_json};
+use super::ingest::{Body, parse_request};
 use app::error::AppError;
 use app::exports::Export;
 use app::in_transaction;
@@ -77,8 +77,7 @@ pub async fn start(
     State(state): State<AppState>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let request: ExportRequest =
-        serde_json::from_value(parse_json(body)?).map_err(|e| AppError::invalid("$", e.to_string()))?;
+    let request: ExportRequest = parse_request(body)?;
     let id = in_transaction!(state, |tx, now| app::exports::db::start(
         &mut tx,
         workspace,

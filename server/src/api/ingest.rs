@@ -37,6 +37,15 @@ pub(super) fn parse_json(body: Body) -> Result<Value, AppError> {
     serde_json::from_slice(&body).map_err(|e| AppError::invalid("$", format!("the body is not valid JSON: {e}")))
 }
 
+/// A request whose body is one JSON object (`T`): any other JSON — an array, a string — is refused with
+/// 422 naming `$`, even where every field of `T` may be left out (serde would read `[]` as such a `T`).
+pub(super) fn parse_request<T: serde::de::DeserializeOwned>(body: Body) -> Result<T, AppError> {
+    match parse_json(body)? {
+        object @ Value::Object(_) => serde_json::from_value(object).map_err(|e| AppError::invalid("$", e.to_string())),
+        _ => Err(AppError::invalid("$", "the body must be a JSON object")),
+    }
+}
+
 /// A request's body, or why it could not be read.
 pub(super) type Body = Result<Bytes, BytesRejection>;
 

@@ -4,7 +4,7 @@
 use super::auth::ApiWorkspace;
 use super::customers::Detail;
 use super::error::{ApiError, ErrorResponse};
-use super::ingest::{Body, parse_json};
+use super::ingest::{Body, parse_request};
 use app::error::AppError;
 use app::in_transaction;
 use app::merges::MergeRequest;
@@ -43,8 +43,7 @@ pub async fn merge(
     State(state): State<AppState>,
     body: Body,
 ) -> Result<Json<MergeAnswer>, ApiError> {
-    let request: MergeRequest =
-        serde_json::from_value(parse_json(body)?).map_err(|e| AppError::invalid("$", e.to_string()))?;
+    let request: MergeRequest = parse_request(body)?;
     let done =
         in_transaction!(state, |tx, now| app::merges::db::merge(&mut tx, workspace, None, now, &request)).await?;
     state.refresh_vip_after(workspace, &request.everyone()).await;
