@@ -20,6 +20,7 @@ pub mod ingest;
 pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod keyset;
+pub mod live;
 pub mod merges;
 pub mod notes;
 pub mod notifications;
@@ -64,6 +65,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     notifications::view::BellRefresh::provide();
+    live::view::Live::provide();
     // Set once the wasm has taken over the page: browser tests wait for it.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));

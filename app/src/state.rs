@@ -17,6 +17,8 @@ pub struct AppState {
     pub vip: std::sync::Arc<crate::segments::vip::VipRefreshes>,
     /// Proxies whose `X-Forwarded-For` names the client (`CV_TRUSTED_PROXIES`); empty: none.
     pub trusted_proxies: std::sync::Arc<[ipnet::IpNet]>,
+    /// This process's live updates: one listener, fanned out to the tabs' streams.
+    pub live: std::sync::Arc<crate::live::hub::Hub>,
 }
 
 impl AppState {

@@ -14,6 +14,8 @@ mod exports;
 mod hardening_tests;
 mod ingest;
 #[cfg(test)]
+mod live_tests;
+#[cfg(test)]
 mod merge_tests;
 mod merges;
 mod openapi;

@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .route("/orders/{id}/download", get(app::orders::download::download))
         .route("/customers/export.csv", get(app::exports::routes::immediate))
         .route("/exports/{id}/download", get(app::exports::routes::download))
+        .route("/events", get(app::live::routes::events))
         .route(
             "/customers/{id}/files",
             post(app::files::routes::upload).layer(DefaultBodyLimit::max(app::files::MAX_UPLOAD_BYTES)),
@@ -124,6 +125,9 @@ pub async fn serve(config: Config) -> Result<()> {
     let working = config.pool(3 * config.job_workers as u32 + 1, Some(crate::config::STATEMENT_TIMEOUT)).await?;
     tokio::spawn(app::jobs::worker::run(working, config.clock, config.job_workers));
     tokio::spawn(crate::refresh::expire_exports_periodically(pool.clone(), config.clock));
+    // live updates: one listener (its own connection) for every tab this process serves
+    let live = std::sync::Arc::new(app::live::hub::Hub::default());
+    tokio::spawn(live.clone().run(config.pool(1, None).await?));
     let state = AppState {
         leptos_options: options,
         pool,
@@ -131,6 +135,7 @@ pub async fn serve(config: Config) -> Result<()> {
         secure_cookies: config.secure_cookies,
         vip: Default::default(),
         trusted_proxies: config.trusted_proxies.into(),
+        live,
     };
     let listener = tokio::net::TcpListener::bind(addr)
         .await

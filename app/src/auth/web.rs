@@ -64,6 +64,7 @@ fn is_private_page(method: &Method, path: &str) -> bool {
     (method == Method::GET || method == Method::HEAD)
         && !(path == "/login"
             || path == "/health"
+            || path == "/events"
             || path.starts_with("/pkg/")
             || path.starts_with("/api/")
             || path == "/favicon.ico")

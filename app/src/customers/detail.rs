@@ -9,6 +9,7 @@ use crate::accounts::Role;
 use crate::auth::api::current_caller;
 use crate::error::AppError;
 use crate::files::view::Files;
+use crate::live::view::{Live, refresh_when_idle};
 use crate::notes::view::Notes;
 use crate::orders::api::list_orders;
 use crate::orders::pages::{AddressBlock, OrderTable};
@@ -108,10 +109,17 @@ fn NoSuchCustomer() -> impl IntoView {
 
 #[component]
 fn ProfileLoader(id: i64, full_page: bool, #[prop(optional)] version: Option<RwSignal<usize>>) -> impl IntoView {
-    // read again after each save
-    let profile = Resource::new(move || (id, version.map(|v| v.get())), |(id, _)| load_profile(id));
+    // read again after each save, and when something new is written for this customer (live updates)
+    let written = RwSignal::new(0u64);
+    Live::follow(move |heard| {
+        if heard.touches(id) {
+            refresh_when_idle(".customer-page, .customer-panel", move || written.update(|n| *n += 1));
+        }
+    });
+    let profile = Resource::new(move || (id, version.map(|v| v.get()), written.get()), |(id, _, _)| load_profile(id));
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading the customer…"</p> }>
+        // the profile shown stays while the new one loads: nothing jumps
+        <Transition fallback=|| view! { <p role="status">"Loading the customer…"</p> }>
             {move || Suspend::new(async move {
                 match profile.await {
                     Ok(profile) => profile_view(profile, full_page).await,
@@ -123,7 +131,7 @@ fn ProfileLoader(id: i64, full_page: bool, #[prop(optional)] version: Option<RwS
                     Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

@@ -2,6 +2,7 @@
 //! statement that finds a page — filters, seven sorts both ways, keyset cursors, search and the capped
 //! count. `sort` alone knows each sort's columns; `sql` builds the statement from them and from `search`.
 
+mod changes;
 mod query;
 mod view;
 

@@ -1,12 +1,15 @@
 //! The bell in the top bar: the unread count, the latest notifications with their links, "Mark all read".
 
 use super::{Inbox, MarkRead, load_inbox};
+use crate::live::Change;
+use crate::live::view::{Heard, Live};
 use crate::ui::format;
 use leptos::prelude::*;
 use std::time::Duration;
 
-/// How often the bell asks again (live updates will tell it sooner).
-const POLL: Duration = Duration::from_secs(15);
+/// How often the bell asks again on its own (live updates tell it at once; this is for when the stream
+/// is down).
+const POLL: Duration = Duration::from_secs(60);
 
 /// Tells the bell to look again at once (a page saw something finish that notifies: an export it followed).
 #[derive(Clone, Copy)]
@@ -30,7 +33,14 @@ pub fn Bell() -> impl IntoView {
     let mark = ServerAction::<MarkRead>::new();
     let tick = crate::ui::poll::ticking(|| true, POLL);
     let asked = use_context::<BellRefresh>().map(|BellRefresh(asked)| asked);
-    let inbox = Resource::new(move || (tick.get(), mark.version().get(), asked.map(|a| a.get())), |_| load_inbox());
+    let told = RwSignal::new(0u64);
+    Live::follow(move |heard| {
+        if matches!(heard, Heard::Resync | Heard::Change(Change { notified: true, .. })) {
+            told.update(|n| *n += 1);
+        }
+    });
+    let inbox =
+        Resource::new(move || (tick.get(), mark.version().get(), asked.map(|a| a.get()), told.get()), |_| load_inbox());
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {

@@ -126,7 +126,7 @@ async fn a_customer_sent_again_without_an_external_id_is_the_same_customer(pool:
 }
 
 /// Signs in through the form and answers the session cookie.
-async fn sign_in(base: &str, email: &str, next: &str) -> (StatusCode, Option<String>, String) {
+pub(super) async fn sign_in(base: &str, email: &str, next: &str) -> (StatusCode, Option<String>, String) {
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let response = client
         .post(format!("{base}/login"))
@@ -144,7 +144,7 @@ async fn sign_in(base: &str, email: &str, next: &str) -> (StatusCode, Option<Str
     (response.status(), cookie, location)
 }
 
-async fn member(pool: &PgPool, slug: &str, email: &str, role: app::accounts::Role) {
+pub(super) async fn member(pool: &PgPool, slug: &str, email: &str, role: app::accounts::Role) {
     let ws = app::accounts::db::workspace_by_slug(pool, slug).await.unwrap();
     let hash = app::accounts::secrets::hash_password("a long password").unwrap();
     app::accounts::db::add_member(pool, ws.id, email, role, Some(&hash)).await.unwrap();

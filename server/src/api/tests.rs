@@ -14,6 +14,17 @@ pub(super) async fn serve(pool: PgPool) -> String {
 
 /// The whole router on a local port, with these Leptos options; answers its base URL.
 pub(crate) async fn serve_with(pool: PgPool, leptos_options: LeptosOptions) -> String {
+    serve_state_with(pool, leptos_options).await.0
+}
+
+/// The whole router on a local port; answers its base URL and its state (its live updates' hub).
+pub(super) async fn serve_state(pool: PgPool) -> (String, AppState) {
+    serve_state_with(pool, LeptosOptions::builder().output_name("customer-view").build()).await
+}
+
+async fn serve_state_with(pool: PgPool, leptos_options: LeptosOptions) -> (String, AppState) {
+    let live = std::sync::Arc::new(app::live::hub::Hub::default());
+    tokio::spawn(live.clone().run(pool.clone()));
     let state = AppState {
         leptos_options,
         pool,
@@ -21,18 +32,15 @@ pub(crate) async fn serve_with(pool: PgPool, leptos_options: LeptosOptions) -> S
         secure_cookies: false,
         vip: Default::default(),
         trusted_proxies: Default::default(),
+        live,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let router = crate::serve::router(state.clone());
     tokio::spawn(async move {
-        axum::serve(
-            listener,
-            crate::serve::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap();
+        axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap();
     });
-    format!("http://{addr}")
+    (format!("http://{addr}"), state)
 }
 
 pub(super) struct Shop {

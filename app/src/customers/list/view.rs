@@ -2,6 +2,7 @@
 //! (so a shared URL opens the same view, JavaScript or not); once hydrated, filters, sorting, search
 //! and paging move through the router without full reloads, and back and forward restore the view.
 
+use super::changes::{Changed, ChangedBanner, LiveCounts};
 use super::query::{CustomerQuery, Mark, SentimentFilter, Sort, SortKey, param};
 use super::{filter_options, list_customers};
 use crate::bulk::view::{BulkControl, Chosen};
@@ -34,8 +35,12 @@ pub fn CustomerListPage() -> impl IntoView {
     let query = Memo::new(move |_| parsed.get().unwrap_or_default());
     // the open customer (`c=`): not a filter, so it lives beside the query
     let open = Memo::new(move |_| params.read().get("c").and_then(|c| c.trim().parse::<i64>().ok()));
-    let customers = Resource::new(move || query.get(), list_customers);
+    // read again only when asked ("Show the changes"): rows never move by themselves under the pointer
+    let reload = RwSignal::new(0u64);
+    let customers = Resource::new(move || (query.get(), reload.get()), |(query, _)| list_customers(query));
     let options = Resource::new(|| (), |_| filter_options());
+    let changed = Changed::follow(query);
+    provide_context(LiveCounts::follow());
 
     view! {
         <div class="customer-list">
@@ -54,12 +59,19 @@ pub fn CustomerListPage() -> impl IntoView {
                     move || view! { <Filters query=query.get() options=options.clone() /> }
                 } />
                 <section class="results" aria-label="Customers found">
+                    <ChangedBanner changed reload />
                     <Loaded resource=customers loading="Loading customers…" show=move |page| view! { <Results page query=query.get_untracked() open /> } />
                 </section>
             </div>
             {move || open.get().map(|id| view! { <CustomerPanel id close=query.get().url() /> })}
         </div>
     }
+}
+
+/// A segment's member count, following live updates once the page is alive.
+fn live_count(key: String, loaded: i64) -> impl Fn() -> String + Send + Sync + 'static {
+    let counts = use_context::<LiveCounts>();
+    move || format::count(counts.map_or(loaded, |c| c.members(&key, loaded)))
 }
 
 /// The list's address with customer `id` open in the side panel.
@@ -135,8 +147,8 @@ fn Filters(query: CustomerQuery, options: ListOptions) -> impl IntoView {
                         let checked = query.segments.iter().any(|key| key.as_str() == s.key);
                         view! {
                             <div class="check">
-                                <input type="checkbox" id=id.clone() name=param::SEGMENT value=s.key checked=checked prop:checked=checked />
-                                <label for=id>{s.name}" "<span class="count">{format::count(s.members)}</span></label>
+                                <input type="checkbox" id=id.clone() name=param::SEGMENT value=s.key.clone() checked=checked prop:checked=checked />
+                                <label for=id>{s.name}" "<span class="count">{live_count(s.key.clone(), s.members)}</span></label>
                             </div>
                         }
                     }).collect_view()}

@@ -1,0 +1,70 @@
+import { expect, type Page, test } from '@playwright/test';
+import { expectAccessible, signIn, waitForHydration } from './helpers';
+
+/** A new API key of the e2e workspace, made through the admin's own server function. */
+async function apiKey(page: Page): Promise<string> {
+  const answer = await page.request.post('/api/create_api_key', {
+    form: { name: `live test ${Date.now()}` },
+    headers: { Origin: new URL(page.url()).origin },
+  });
+  expect(answer.status()).toBe(200);
+  return JSON.parse(await answer.text());
+}
+
+/** Posts an order of `email`'s customer through the ingestion API; answers the customer's id. */
+async function postOrder(page: Page, key: string, email: string, number: string): Promise<number> {
+  const answer = await page.request.post('/api/v1/orders', {
+    headers: { Authorization: `Bearer ${key}` },
+    data: {
+      channel: 'live-shop', channel_kind: 'shopify', external_id: number, number: `#${number}`,
+      placed_at: '2026-10-01T10:00:00Z', status: 'paid', currency: 'USD', exchange_rate: '1',
+      total: '25.00', paid: '25.00', refunded: '0',
+      customer: { email, first_name: 'Livia', last_name: 'Present' },
+      lines: [{ sku: 'L-1', name: 'Lamp', category: 'Home', quantity: 1, unit_price: '25.00' }],
+    },
+  });
+  expect(answer.status(), await answer.text()).toBe(201);
+  return (await answer.json()).customer_id;
+}
+
+/** Marks the page, so that a later check tells whether it was reloaded. */
+async function markPage(page: Page) {
+  await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+}
+
+async function stayed(page: Page): Promise<boolean> {
+  return page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed === true);
+}
+
+test('an order posted through the API shows on the open customer page and in the list banner without a reload', async ({ page, context }) => {
+  test.slow(); // two tabs and a bundle to load on a two-core machine
+  await signIn(page);
+  const key = await apiKey(page);
+  const email = `livia.${Date.now()}@live.example`;
+  const id = await postOrder(page, key, email, `L${Date.now()}`);
+
+  await page.goto(`/customers/${id}`);
+  await waitForHydration(page);
+  await expect(page.locator('[data-indicator="orders"]')).toHaveText('1');
+  await markPage(page);
+
+  const list = await context.newPage();
+  await list.goto('/customers?sort=-registered');
+  await waitForHydration(list);
+  await markPage(list);
+  await expect(list.getByText(/customers? changed since this list loaded/)).toHaveCount(0);
+
+  await postOrder(page, key, email, `L${Date.now()}-2`);
+  await expect(page.locator('[data-indicator="orders"]')).toHaveText('2');
+  await expect(page.locator('[data-indicator="total_order_value"]')).toHaveText('$50.00');
+  expect(await stayed(page)).toBe(true);
+  await expectAccessible(page);
+
+  const banner = list.getByRole('status').filter({ hasText: /changed since this list loaded/ });
+  await expect(banner).toHaveText(/[\d,]+ customers? changed since this list loaded/);
+  expect(await stayed(list)).toBe(true);
+  await expectAccessible(list);
+  await list.getByRole('button', { name: 'Show the changes' }).click();
+  await expect(banner).toHaveCount(0);
+  expect(await stayed(list)).toBe(true);
+});
