@@ -86,6 +86,20 @@ pub async fn expire_exports_periodically(pool: PgPool, clock: Clock) {
     }
 }
 
+/// Tells the assignees of tasks that became overdue, every minute (SPEC §10: "a task overdue"); each task
+/// once, whichever server gets there first.
+pub async fn tell_overdue_tasks_periodically(pool: PgPool, clock: Clock) {
+    let mut ticker = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        ticker.tick().await;
+        match app::tasks::db::tell_overdue(&pool, clock.now()).await {
+            Ok(0) => {}
+            Ok(told) => tracing::info!(told, "told the assignees of overdue tasks"),
+            Err(error) => tracing::warn!(%error, "telling of overdue tasks failed; retrying in a minute"),
+        }
+    }
+}
+
 /// Compares again the customers written since (the queue `duplicate_check` the writes fill), so that the
 /// duplicates list stays current (SPEC §9): at most `COMPARED_PER_TICK` every two seconds, so that a burst
 /// of ingestion is not slowed by the comparisons it causes (they catch up after it; measured: comparing

@@ -125,6 +125,7 @@ pub async fn serve(config: Config) -> Result<()> {
     let working = config.pool(3 * config.job_workers as u32 + 1, Some(crate::config::STATEMENT_TIMEOUT)).await?;
     tokio::spawn(app::jobs::worker::run(working, config.clock, config.job_workers));
     tokio::spawn(crate::refresh::expire_exports_periodically(pool.clone(), config.clock));
+    tokio::spawn(crate::refresh::tell_overdue_tasks_periodically(pool.clone(), config.clock));
     // live updates: one listener (its own connection) for every tab this process serves
     let live = std::sync::Arc::new(app::live::hub::Hub::default());
     tokio::spawn(live.clone().run(config.pool(1, None).await?));

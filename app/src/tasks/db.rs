@@ -3,6 +3,8 @@
 
 use super::{CustomerWork, MAX_COMMENT, MAX_TITLE, Task, TaskComment};
 use crate::error::{AppError, AppResult};
+use crate::notifications::NotificationKind;
+use crate::notifications::db::notify;
 use crate::timeline::event::{Event, TaskChange};
 use crate::ui::format::excerpt;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -157,7 +159,35 @@ pub async fn add(
     .ok_or(AppError::NotFound)?;
     let event = Event::TaskCreated { task_id: Some(id), title: title.to_string(), due_on: due, assignee_id: assignee };
     crate::timeline::record(conn, workspace_id, customer, Some(actor), now, event).await?;
+    // a task given to someone else: they hear of it (not those who take a task themselves)
+    if let Some(assignee) = assignee.filter(|a| *a != actor) {
+        let link = format!("/customers/{customer}");
+        let title = format!("Task assigned to you: {title}");
+        notify(conn, workspace_id, assignee, NotificationKind::TaskAssigned, &title, Some(&link), now).await?;
+    }
     Ok(id)
+}
+
+/// Tells the assignees of open tasks whose due day has passed (in their workspace's time zone) at `now`,
+/// each task once: the tasks are marked told by the statement that writes the notifications. Answers how
+/// many were told.
+pub async fn tell_overdue(pool: &PgPool, now: DateTime<Utc>) -> AppResult<u64> {
+    let told = sqlx::query!(
+        "with overdue as (
+             update task t set overdue_told_at = $1
+               from workspace w
+              where w.id = t.workspace_id and t.done_at is null and t.assignee_id is not null
+                and t.overdue_told_at is null and t.due_on < ($1 at time zone w.time_zone)::date
+             returning t.workspace_id, t.assignee_id, t.customer_id, t.title)
+         insert into notification (workspace_id, user_id, kind, title, link, created_at)
+         select workspace_id, assignee_id, $2, 'Task overdue: ' || title, '/customers/' || customer_id, $1
+           from overdue",
+        now,
+        NotificationKind::TaskOverdue.as_str()
+    )
+    .execute(pool)
+    .await?;
+    Ok(told.rows_affected())
 }
 
 /// The task's customer and title, locked against a concurrent delete of the customer.
@@ -339,5 +369,52 @@ mod tests {
         assert!(matches!(comment(&mut tx, other, ann, now, call, "hi").await, Err(AppError::NotFound)));
         assert!(matches!(set_done(&mut tx, other, ann, now, send, true).await, Err(AppError::NotFound)));
         assert!(matches!(add(&mut tx, other, ann, now, customer, &new("x", "", "")).await, Err(AppError::NotFound)));
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn assignees_hear_of_tasks_given_to_them_and_once_when_they_are_overdue(pool: PgPool) {
+        // in Berlin: at 23:30 UTC on 1 March it is already 2 March there
+        let ws = create_workspace(&pool, "shop", "Shop", "EUR", "Europe/Berlin").await.unwrap().id;
+        let ann = add_member(&pool, ws, "ann@shop.example", Role::Agent, Some("$argon2id$test")).await.unwrap();
+        let bob = add_member(&pool, ws, "bob@shop.example", Role::Agent, Some("$argon2id$test")).await.unwrap();
+        let customer = crate::customers::manual_customer(&pool, ws).await;
+        let created: DateTime<Utc> = "2026-02-20T09:00:00Z".parse().unwrap();
+        let mut tx = pool.begin().await.unwrap();
+        let given = add(&mut tx, ws, ann, created, customer, &new("Call back", &bob.to_string(), "2026-03-01")).await;
+        let own = add(&mut tx, ws, ann, created, customer, &new("Ship it", &ann.to_string(), "2026-03-01")).await;
+        add(&mut tx, ws, ann, created, customer, &new("Due today", &bob.to_string(), "2026-03-02")).await.unwrap();
+        let done =
+            add(&mut tx, ws, ann, created, customer, &new("Done", &bob.to_string(), "2026-02-25")).await.unwrap();
+        add(&mut tx, ws, ann, created, customer, &new("Nobody's", "", "2026-02-25")).await.unwrap();
+        set_done(&mut tx, ws, bob, created, done, true).await.unwrap();
+        tx.commit().await.unwrap();
+        let (given, own) = (given.unwrap(), own.unwrap());
+        assert_ne!(given, own);
+        let told = |user: i64| {
+            let pool = pool.clone();
+            async move {
+                crate::notifications::db::inbox(&pool, ws, user)
+                    .await
+                    .unwrap()
+                    .latest
+                    .into_iter()
+                    .map(|n| (n.kind, n.title, n.link.unwrap_or_default()))
+                    .collect::<Vec<_>>()
+            }
+        };
+        let link = format!("/customers/{customer}");
+        let assigned =
+            |title: &str| (NotificationKind::TaskAssigned, format!("Task assigned to you: {title}"), link.clone());
+        assert_eq!(told(bob).await, [assigned("Done"), assigned("Due today"), assigned("Call back")]);
+        assert_eq!(told(ann).await, [], "who takes a task themselves is not told");
+
+        // 1 March in Berlin: nothing is overdue yet; 2 March: the open, assigned tasks due on 1 March
+        assert_eq!(tell_overdue(&pool, "2026-03-01T22:30:00Z".parse().unwrap()).await.unwrap(), 0);
+        let now: DateTime<Utc> = "2026-03-01T23:30:00Z".parse().unwrap();
+        assert_eq!(tell_overdue(&pool, now).await.unwrap(), 2);
+        assert_eq!(tell_overdue(&pool, now + chrono::Duration::hours(1)).await.unwrap(), 0, "told once");
+        let overdue = |title: &str| (NotificationKind::TaskOverdue, format!("Task overdue: {title}"), link.clone());
+        assert_eq!(told(bob).await[0], overdue("Call back"));
+        assert_eq!(told(ann).await, [overdue("Ship it")]);
     }
 }
