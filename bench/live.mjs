@@ -18,7 +18,7 @@ async function postOrder(email, number) {
       channel: 'bench-live', channel_kind: 'shopify', external_id: number, number: `#${number}`,
       placed_at: '2026-10-01T10:00:00Z', status: 'paid', currency: 'USD', exchange_rate: '1',
       total: '10.00', paid: '10.00', refunded: '0',
-      customer: { email, first_name: 'Live', last_name: 'Latency' },
+      customer: { external_id: email, email, first_name: 'Live', last_name: 'Latency' },
       lines: [{ sku: 'B-1', name: 'Bench', category: 'Home', quantity: 1, unit_price: '10.00' }],
     }),
   });

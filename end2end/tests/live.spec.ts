@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test';
-import { expectAccessible, signIn, waitForHydration } from './helpers';
+import { LIVE, expectAccessible, signIn, waitForHydration } from './helpers';
 
 /** A new API key of the e2e workspace, made through the admin's own server function. */
 async function apiKey(page: Page): Promise<string> {
@@ -19,7 +19,7 @@ async function postOrder(page: Page, key: string, email: string, number: string)
       channel: 'live-shop', channel_kind: 'shopify', external_id: number, number: `#${number}`,
       placed_at: '2026-10-01T10:00:00Z', status: 'paid', currency: 'USD', exchange_rate: '1',
       total: '25.00', paid: '25.00', refunded: '0',
-      customer: { email, first_name: 'Livia', last_name: 'Present' },
+      customer: { external_id: email, email, first_name: 'Livia', last_name: 'Present' },
       lines: [{ sku: 'L-1', name: 'Lamp', category: 'Home', quantity: 1, unit_price: '25.00' }],
     },
   });
@@ -38,7 +38,7 @@ async function stayed(page: Page): Promise<boolean> {
 
 test('an order posted through the API shows on the open customer page and in the list banner without a reload', async ({ page, context }) => {
   test.slow(); // two tabs and a bundle to load on a two-core machine
-  await signIn(page);
+  await signIn(page, LIVE);
   const key = await apiKey(page);
   const email = `livia.${Date.now()}@live.example`;
   const id = await postOrder(page, key, email, `L${Date.now()}`);
