@@ -16,18 +16,28 @@ pub type Chosen = RwSignal<BTreeSet<i64>>;
 
 /// "Change in bulk" under the list's summary, for agents and admins: its form is built in the browser when
 /// first opened (with the managers and custom fields to choose from), so the page the server renders holds
-/// nothing the browser would have to match.
+/// nothing the browser would have to match. The choices are fetched by the opening itself, not by a
+/// resource: a local resource inside the list's `Suspense` made the server render it, now and then, as
+/// "Loading customers…" (or wait for it to its time limit).
 #[component]
 pub fn BulkControl(query: CustomerQuery, total_known: Option<i64>, chosen: Chosen) -> impl IntoView {
-    let opened = RwSignal::new(false);
-    let options = LocalResource::new(move || {
-        let opened = opened.get();
-        async move { if opened { crate::customers::list::filter_options().await.ok() } else { None } }
-    });
+    let options = RwSignal::new(None::<ListOptions>);
+    let asked = StoredValue::new(false);
+    let open = move |_| {
+        if !asked.get_value() {
+            asked.set_value(true);
+            leptos::task::spawn_local(async move {
+                if let Ok(loaded) = crate::customers::list::filter_options().await {
+                    // the list may have moved on meanwhile
+                    options.try_set(Some(loaded));
+                }
+            });
+        }
+    };
     view! {
-        <details class="bulk" on:toggle=move |_| opened.set(true)>
+        <details class="bulk" on:toggle=open>
             <summary>"Change in bulk"</summary>
-            {move || options.get().flatten().map(|options| {
+            {move || options.get().map(|options| {
                 view! { <BulkForm query=query.clone() total_known chosen options /> }
             })}
         </details>
