@@ -29,6 +29,8 @@ pub struct Export {
     pub job: Job,
     /// The list's URL query it exports (`segment=vip&sort=-tov`).
     pub query: String,
+    /// That view in words, for people ("Segment: VIP · Sorted by total order value, highest first").
+    pub filter: String,
     /// The file's size once written.
     pub bytes: i64,
     /// When the file is deleted (set once written).

@@ -94,6 +94,8 @@ test('more than 1,000: an export job with progress, a notification and the file'
   await page.getByRole('link', { name: 'Exports' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Exports');
   await expect(page.getByRole('link', { name: /^Download export \d+ \(/ }).first()).toBeVisible();
+  // which customers, in words, leading back to that list
+  await expect(page.getByRole('link', { name: 'Everyone', exact: true }).first()).toHaveAttribute('href', '/customers');
   await expectAccessible(page);
 });
 

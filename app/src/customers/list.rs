@@ -5,6 +5,7 @@
 mod changes;
 mod query;
 mod view;
+mod words;
 
 #[cfg(feature = "ssr")]
 mod cursor;

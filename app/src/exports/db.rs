@@ -291,7 +291,30 @@ pub async fn export(conn: &mut PgConnection, workspace_id: i64, id: i64) -> AppR
     )
     .fetch_one(&mut *conn)
     .await?;
-    Ok(Export { job, query: e.query, bytes: e.bytes, expires_at: e.expires_at, expired: e.expired })
+    let filter = in_words(&mut *conn, workspace_id, &e.query).await?;
+    Ok(Export { job, query: e.query, filter, bytes: e.bytes, expires_at: e.expires_at, expired: e.expired })
+}
+
+/// An export's list query in words, with the workspace's currency and its manager's email.
+async fn in_words(conn: &mut PgConnection, workspace_id: i64, query: &str) -> AppResult<String> {
+    // stored when the export started, so it was read then; the raw text is the fallback
+    let Ok(query) = read_query(query) else { return Ok(query.to_string()) };
+    let currency = sqlx::query_scalar!("select base_currency from workspace where id = $1", workspace_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let manager = match query.manager {
+        Some(id) => sqlx::query_scalar!(
+            "select u.email from membership m join user_account u on u.id = m.user_id
+              where m.workspace_id = $1 and m.user_id = $2",
+            workspace_id,
+            id
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+        .unwrap_or_else(|| format!("member {id}")),
+        None => String::new(),
+    };
+    Ok(query.in_words(|_| manager.clone(), &currency))
 }
 
 /// How many exports the exports page lists.

@@ -157,7 +157,7 @@ fn ExportTable(exports: Vec<Export>, cancel: ServerAction<CancelExport>) -> impl
 fn ExportRow(export: Export, cancel: ServerAction<CancelExport>) -> impl IntoView {
     let id = export.job.id;
     let list = if export.query.is_empty() { "/customers".to_string() } else { format!("/customers?{}", export.query) };
-    let filter = if export.query.is_empty() { "Everyone".to_string() } else { export.query.clone() };
+    let filter = export.filter.clone();
     let rows = export.job.rows_total.map(format::count).unwrap_or_else(|| "–".into());
     let status = export.job.status;
     let progress = match (status, export.job.rows_total) {
