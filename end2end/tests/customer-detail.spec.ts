@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test';
-import { expectAccessible, signIn, waitForHydration } from './helpers';
+import { apiKey, expectAccessible, signIn, waitForHydration } from './helpers';
 
 const TABS = ['All', 'Orders', 'Tickets', 'Notes', 'Tasks', 'Files', 'Segments', 'Changes'];
 
@@ -7,17 +7,6 @@ const TABS = ['All', 'Orders', 'Tickets', 'Notes', 'Tasks', 'Files', 'Segments',
 const usd = (amount: string) =>
   new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(Number(amount));
 const count = (n: number) => new Intl.NumberFormat('en-US').format(n);
-
-/** A new API key of the e2e workspace, made through the admin's own server function. */
-async function apiKey(page: Page): Promise<string> {
-  const origin = new URL(page.url()).origin;
-  const answer = await page.request.post('/api/create_api_key', {
-    form: { name: `detail test ${Date.now()}` },
-    headers: { Origin: origin },
-  });
-  expect(answer.status()).toBe(200);
-  return JSON.parse(await answer.text());
-}
 
 /** The indicators shown on the page agree with `GET /api/v1/customers/{id}`. */
 async function expectIndicatorsOf(page: Page, id: string, key: string) {

@@ -44,3 +44,13 @@ export async function customerPath(page: Page, row: number): Promise<string> {
   const id = new URL((await link.getAttribute('href'))!, page.url()).searchParams.get('c')!;
   return `/customers/${id}`;
 }
+
+/** A new API key of the signed-in admin's workspace, made through the admin's own server function. */
+export async function apiKey(page: Page, name = `test ${Date.now()}`): Promise<string> {
+  const answer = await page.request.post('/api/create_api_key', {
+    form: { name },
+    headers: { Origin: new URL(page.url()).origin },
+  });
+  expect(answer.status()).toBe(200);
+  return JSON.parse(await answer.text());
+}

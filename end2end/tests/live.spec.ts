@@ -1,15 +1,5 @@
 import { expect, type Page, test } from '@playwright/test';
-import { LIVE, expectAccessible, signIn, waitForHydration } from './helpers';
-
-/** A new API key of the e2e workspace, made through the admin's own server function. */
-async function apiKey(page: Page): Promise<string> {
-  const answer = await page.request.post('/api/create_api_key', {
-    form: { name: `live test ${Date.now()}` },
-    headers: { Origin: new URL(page.url()).origin },
-  });
-  expect(answer.status()).toBe(200);
-  return JSON.parse(await answer.text());
-}
+import { LIVE, apiKey, expectAccessible, signIn, waitForHydration } from './helpers';
 
 /** Posts an order of `email`'s customer through the ingestion API; answers the customer's id. */
 async function postOrder(page: Page, key: string, email: string, number: string): Promise<number> {
