@@ -1,6 +1,6 @@
 // Live update latency (issue 22): from an order's commit (the ingestion API's answer) to the open list's
-// banner and the open customer page's new figure, in headless Chromium, while bench/ingest.py keeps
-// posting orders of other customers. Usage (scripts/bench-live starts the server):
+// banner and the open customer page's new figure, in headless Chromium. Usage (scripts/bench-live starts
+// the server):
 //   node bench/live.mjs --url http://127.0.0.1:3500 --key cv_… --email live@bench.example --password … [--samples 40]
 import { chromium } from '@playwright/test';
 
