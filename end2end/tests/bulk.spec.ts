@@ -1,14 +1,10 @@
 import { expect, test } from '@playwright/test';
-import { AGENT, VIEWER, expectAccessible, signIn, waitForHydration } from './helpers';
+import { AGENT, VIEWER, expectAccessible, signIn, signInTo, waitForHydration } from './helpers';
 
 // the workspace "Big Shop" (scripts/e2e): only the export and bulk tests change or count its customers
 
 test('an agent assigns a manager to all customers a filter matches, then undoes it', async ({ page }) => {
-  await signIn(page, AGENT);
-  await waitForHydration(page);
-  await page.getByLabel('Workspace').selectOption({ label: 'Big Shop' });
-  await page.getByRole('button', { name: 'Switch' }).click();
-  await page.waitForURL(/\/customers/);
+  await signInTo(page, AGENT, 'Big Shop');
   const filtered = '/customers?sort=name&orders_min=15';
   await page.goto(filtered);
   await waitForHydration(page);
@@ -43,11 +39,7 @@ test('an agent assigns a manager to all customers a filter matches, then undoes 
 });
 
 test('an agent sets a mark on the customers ticked on the page', async ({ page }) => {
-  await signIn(page, AGENT);
-  await waitForHydration(page);
-  await page.getByLabel('Workspace').selectOption({ label: 'Big Shop' });
-  await page.getByRole('button', { name: 'Switch' }).click();
-  await page.waitForURL(/\/customers/);
+  await signInTo(page, AGENT, 'Big Shop');
   await page.goto('/customers?sort=-name');
   await waitForHydration(page);
   const boxes = page.getByRole('checkbox', { name: /^Choose / });

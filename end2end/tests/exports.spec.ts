@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
-import { AGENT, VIEWER, expectAccessible, signIn, waitForHydration } from './helpers';
+import { AGENT, VIEWER, expectAccessible, signIn, signInTo, waitForHydration } from './helpers';
 
 /** The rows of a CSV file (RFC 4180: quoted cells may hold commas, quotes and line breaks). */
 function parseCsv(text: string): string[][] {
@@ -62,11 +62,7 @@ test('an agent downloads a filtered list of fewer than 1,000 at once: the rows t
 });
 
 test('more than 1,000: an export job with progress, a notification and the file', async ({ page }) => {
-  await signIn(page, AGENT);
-  await waitForHydration(page);
-  await page.getByLabel('Workspace').selectOption({ label: 'Big Shop' });
-  await page.getByRole('button', { name: 'Switch' }).click();
-  await page.waitForURL(/\/customers/);
+  await signInTo(page, AGENT, 'Big Shop');
   await waitForHydration(page);
   await expect(page.getByRole('status').filter({ hasText: 'More than 1,000 customers' })).toBeVisible();
   const start = page.getByRole('button', { name: 'Download CSV (more than 1,000 customers)' });

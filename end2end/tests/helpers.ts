@@ -37,6 +37,15 @@ export async function signIn(page: Page, user = ADMIN, next = '/customers') {
   await page.waitForURL((url) => url.pathname !== '/login');
 }
 
+/** Signs `user` in and switches to their workspace named `name` (the app's own switcher). */
+export async function signInTo(page: Page, user: { email: string; password: string }, name: string) {
+  await signIn(page, user);
+  await waitForHydration(page);
+  await page.getByLabel('Workspace').selectOption({ label: name });
+  await page.getByRole('button', { name: 'Switch' }).click();
+  await page.waitForURL(/\/customers/);
+}
+
 /** A customer's page in the e2e workspace: row `row` of the list by name, so that tests do not meet. */
 export async function customerPath(page: Page, row: number): Promise<string> {
   await page.goto('/customers?sort=name');
