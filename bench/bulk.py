@@ -6,18 +6,13 @@ With --ingest, bench/ingest.py posts orders the whole time. Standard library onl
 """
 import argparse
 import json
-import subprocess
-import sys
 import time
-import urllib.request
+
+from api_client import report_ingestion, request, start_ingestion
 
 
 def call(url, key, method="GET", body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={
-        "Authorization": f"Bearer {key}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=300) as response:
-        return json.loads(response.read())
+    return json.loads(request(url, key, method, body, timeout=300)[1])
 
 
 def follow(url, key, job):
@@ -34,12 +29,7 @@ def main():
     parser.add_argument("--query", required=True, help="the list query whose customers it changes")
     parser.add_argument("--ingest", type=int, default=0, help="orders posted meanwhile (0: none)")
     args = parser.parse_args()
-    ingest = None
-    if args.ingest:
-        ingest = subprocess.Popen([sys.executable, "bench/ingest.py", "--url", args.url, "--key", args.key,
-                                   "--orders", str(args.ingest), "--workers", "2", "--customers", "50000"],
-                                  stdout=subprocess.PIPE, text=True)
-        time.sleep(3)
+    ingest = start_ingestion(args.url, args.key, args.ingest)
     started = time.monotonic()
     job = follow(args.url, args.key, call(f"{args.url}/api/v1/bulk", args.key, "POST",
                                           {"query": args.query, "action": "set_mark", "value": "vip"}))
@@ -51,9 +41,7 @@ def main():
     assert undone["undone"], undone
     print(f"bulk set_mark vip over {job['rows_total']:,} customers (query {args.query!r}): {applied:.1f} s; "
           f"undone in {undo:.1f} s")
-    if ingest:
-        out, _ = ingest.communicate()
-        print("ingestion meanwhile:", out.strip().splitlines()[-1] if out.strip() else "(no output)")
+    report_ingestion(ingest)
 
 
 if __name__ == "__main__":

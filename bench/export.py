@@ -7,19 +7,11 @@ whole time. Standard library only.
 """
 import argparse
 import json
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
 
-
-def call(url, key, method="GET", body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={
-        "Authorization": f"Bearer {key}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=120) as response:
-        return response.status, response.read()
+from api_client import report_ingestion, request as call, start_ingestion
 
 
 def rss_kib(pid):
@@ -39,12 +31,7 @@ def main():
     parser.add_argument("--ingest", type=int, default=0, help="orders posted meanwhile (0: none)")
     args = parser.parse_args()
 
-    ingest = None
-    if args.ingest:
-        ingest = subprocess.Popen([sys.executable, "bench/ingest.py", "--url", args.url, "--key", args.key,
-                                   "--orders", str(args.ingest), "--workers", "2", "--customers", "50000"],
-                                  stdout=subprocess.PIPE, text=True)
-        time.sleep(3)  # ingestion under way before the export starts
+    ingest = start_ingestion(args.url, args.key, args.ingest)  # under way before the export starts
 
     before = rss_kib(args.pid)
     peak = [before]
@@ -81,9 +68,7 @@ def main():
           f"downloaded in {downloaded:.1f} s ({size / 1e6:.0f} MB, {lines:,} lines)")
     print(f"server RSS: {before / 1024:.0f} MB before, peak {peak[0] / 1024:.0f} MB "
           f"(growth {(peak[0] - before) / 1024:.0f} MB)")
-    if ingest:
-        out, _ = ingest.communicate()
-        print("ingestion meanwhile:", out.strip().splitlines()[-1] if out.strip() else "(no output)")
+    report_ingestion(ingest)
 
 
 if __name__ == "__main__":
