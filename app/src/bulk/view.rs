@@ -129,25 +129,14 @@ fn BulkForm(query: CustomerQuery, total_known: Option<i64>, chosen: Chosen, opti
                             </select>
                         }.into_any(),
                         BulkKind::SetMark | BulkKind::ClearMark => {
-                            if value.get_untracked().is_empty() { value.set("vip".into()); }
-                            view! {
-                                <label for="bulk-value">"Which mark"</label>
-                                <select id="bulk-value" on:change=on_change>
-                                    <option value="vip">"VIP"</option>
-                                    <option value="bad">"BAD"</option>
-                                </select>
-                            }.into_any()
+                            one_of("Which mark", &[("vip", "VIP"), ("bad", "BAD")], value, on_change)
                         }
-                        BulkKind::SetSubscription => {
-                            if value.get_untracked().is_empty() { value.set("subscribed".into()); }
-                            view! {
-                                <label for="bulk-value">"New email subscription"</label>
-                                <select id="bulk-value" on:change=on_change>
-                                    <option value="subscribed">"Subscribed"</option>
-                                    <option value="unsubscribed">"Unsubscribed"</option>
-                                </select>
-                            }.into_any()
-                        }
+                        BulkKind::SetSubscription => one_of(
+                            "New email subscription",
+                            &[("subscribed", "Subscribed"), ("unsubscribed", "Unsubscribed")],
+                            value,
+                            on_change,
+                        ),
                         BulkKind::AddNote => view! {
                             <label for="bulk-value">"Note to add"</label>
                             <textarea id="bulk-value" rows="3" on:input=on_change></textarea>
@@ -243,4 +232,23 @@ fn BulkProgress(action: BulkAction) -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// The value as one of a few `choices` (value, label), the first chosen until another is.
+fn one_of(
+    label: &'static str,
+    choices: &'static [(&'static str, &'static str)],
+    value: RwSignal<String>,
+    on_change: impl Fn(leptos::ev::Event) + 'static,
+) -> AnyView {
+    if value.get_untracked().is_empty() {
+        value.set(choices[0].0.into());
+    }
+    view! {
+        <label for="bulk-value">{label}</label>
+        <select id="bulk-value" on:change=on_change>
+            {choices.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
+        </select>
+    }
+    .into_any()
 }
