@@ -76,8 +76,8 @@ pub async fn workspace_by_slug(pool: &PgPool, slug: &str) -> AppResult<Workspace
         .ok_or(AppError::NotFound)
 }
 
-pub async fn workspace_currency(pool: &PgPool, workspace_id: i64) -> AppResult<String> {
-    Ok(sqlx::query_scalar!("select base_currency from workspace where id = $1", workspace_id).fetch_one(pool).await?)
+pub async fn workspace_currency<'e>(db: impl sqlx::PgExecutor<'e>, workspace_id: i64) -> AppResult<String> {
+    Ok(sqlx::query_scalar!("select base_currency from workspace where id = $1", workspace_id).fetch_one(db).await?)
 }
 
 /// The account of `email`, if one exists in any workspace.

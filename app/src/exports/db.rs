@@ -299,9 +299,7 @@ pub async fn export(conn: &mut PgConnection, workspace_id: i64, id: i64) -> AppR
 async fn in_words(conn: &mut PgConnection, workspace_id: i64, query: &str) -> AppResult<String> {
     // stored when the export started, so it was read then; the raw text is the fallback
     let Ok(query) = read_query(query) else { return Ok(query.to_string()) };
-    let currency = sqlx::query_scalar!("select base_currency from workspace where id = $1", workspace_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let currency = crate::accounts::db::workspace_currency(&mut *conn, workspace_id).await?;
     let manager = match query.manager {
         Some(id) => sqlx::query_scalar!(
             "select u.email from membership m join user_account u on u.id = m.user_id
