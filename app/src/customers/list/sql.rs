@@ -245,12 +245,18 @@ async fn by_registration(
 /// How many customers along the registrations' index a page of purchase days is looked for among
 /// before the GiST index is asked instead: where the days hold most customers (all purchases since
 /// 2021, say), a page is a few hundred steps along the B-tree, and deep pages of the GiST's nearest
-/// first cost 40–55 ms (its bounds on the registration overlap). (Four in tests, so that pages take both
-/// ways.)
-const REGISTRATIONS_WALKED: i64 = if cfg!(test) { 4 } else { 5_000 };
+/// first cost 40–55 ms (its bounds on the registration overlap). Each step costs ~0.2 µs (an index-only
+/// scan). (Four in tests, so that pages take both ways.)
+const REGISTRATIONS_WALKED: i64 = if cfg!(test) { 4 } else { 10_000 };
 
 /// Purchase days sorted by registration along the registrations' index, as any filter: the page, when
 /// the first `REGISTRATIONS_WALKED` customers after the cursor hold it (or are all there are).
+///
+/// Customers nearly always register before they buy, so with a last day the walk starts at its end:
+/// sorted by newest registration first, the customers registered since then came first and were each
+/// crossed (30,000 registered after October in the benchmark, 18–24 ms for "bought in October"). Those
+/// who registered after their latest purchase (a guest order, then an account) are read beside them
+/// from their own small index (migration `registered_after_last_purchase`) and merged in order.
 async fn along_registrations(
     conn: &mut PgConnection,
     workspace_id: i64,
@@ -261,23 +267,41 @@ async fn along_registrations(
     limit: i64,
 ) -> AppResult<Option<Vec<PageRow>>> {
     let without_days = CustomerQuery { purchased_from: None, purchased_to: None, ..query.clone() };
+    let walk = |sql: &mut QueryBuilder<'_, Postgres>, registered: &str| {
+        sql.push("select c.id, c.registered_at, c.registered_at::text as s0, c.id as s1, coalesce(true");
+        push_purchase_days(sql, &lookups.purchased, "c.latest_purchase_at");
+        // (no purchase at all: null)
+        sql.push(", false) as in_days from customer c where c.workspace_id = ").push_bind(workspace_id);
+        sql.push(" and c.merged_into_id is null");
+        push_filters(sql, workspace_id, &without_days, lookups, query.sort);
+        if let Some(cursor) = cursor {
+            push_after(sql, columns, &cursor.values);
+        }
+        if let Some(until) = lookups.purchased.until {
+            sql.push(format!(" and {registered}")).push_bind(until);
+        }
+        push_order_by(sql, columns, |_, column| column.sql.to_string());
+        sql.push(" limit ").push_bind(REGISTRATIONS_WALKED);
+    };
     let mut sql = QueryBuilder::<Postgres>::new(
-        "select id, s0, s1, in_days, n from (select w.*, row_number() over () as n from (
-           select c.id, c.registered_at::text as s0, c.id as s1, coalesce(true",
+        "select id, s0, s1, in_days, n from (select w.*, row_number() over () as n from (",
     );
-    push_purchase_days(&mut sql, &lookups.purchased, "c.latest_purchase_at");
-    // (no purchase at all: null)
-    sql.push(", false) as in_days from customer c where c.workspace_id = ").push_bind(workspace_id);
-    sql.push(" and c.merged_into_id is null");
-    push_filters(&mut sql, workspace_id, &without_days, lookups, query.sort);
-    if let Some(cursor) = cursor {
-        push_after(&mut sql, columns, &cursor.values);
+    if lookups.purchased.until.is_some() {
+        sql.push("select * from ((");
+        walk(&mut sql, "c.registered_at < ");
+        sql.push(") union all (");
+        walk(&mut sql, "c.registered_at > c.latest_purchase_at and c.registered_at >= ");
+        sql.push(")) c");
+        push_order_by(&mut sql, columns, |_, column| column.sql.to_string());
+        sql.push(" limit ").push_bind(REGISTRATIONS_WALKED);
+    } else {
+        walk(&mut sql, "");
     }
-    push_order_by(&mut sql, columns, |_, column| column.sql.to_string());
-    sql.push(" limit ").push_bind(REGISTRATIONS_WALKED);
-    // the page's rows, and the last customer walked if the walk got that far before the page was full
+    // the page's rows, and the last customer walked if the walk got that far before the page was full;
+    // in the walk's order as numbered, without sorting them again, so that a page found early ends the
+    // walk there (a sort would read all of it first)
     sql.push(") w) walked where in_days or n = ").push_bind(REGISTRATIONS_WALKED);
-    sql.push(" order by n limit ").push_bind(limit + 2);
+    sql.push(" limit ").push_bind(limit + 2);
     let mut rows = Vec::new();
     let mut cut_short = false;
     for row in sql.build().fetch_all(conn).await? {

@@ -442,6 +442,50 @@ async fn channels_moods_days_and_searches_page_in_every_sort(pool: PgPool) {
 /// Sorted by orders, a range of totals is read one number of orders at a time however wide the range:
 /// up to the workspace's highest number (an upper end typed far above it is not millions of numbers),
 /// in the sort's order, pages forwards and backwards as the filter keeps them.
+/// Sorted by registration with a last day of purchase, the walk starts at that day; customers who
+/// registered after their latest purchase (a guest order, then an account) are still in their place.
+#[sqlx::test(migrations = "../migrations")]
+async fn purchase_days_by_registration_keep_customers_registered_after_buying(pool: PgPool) {
+    let ws = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
+    let mut known = thirty(&pool, ws).await;
+    // a third of them registered in March, after their latest purchase (days 30–34 of the year)
+    let march: DateTime<Utc> = "2026-03-01T00:00:00Z".parse().unwrap();
+    for (i, k) in known.iter_mut().enumerate().filter(|(i, _)| i % 3 == 1) {
+        k.registered_at = march + Duration::days(i as i64 % 4);
+        sqlx::query!(
+            "update customer set registered_at = $3 where workspace_id = $1 and id = $2",
+            ws,
+            k.id,
+            k.registered_at
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let until: chrono::NaiveDate = "2026-02-01".parse().unwrap();
+    let members: Vec<Known> =
+        known.iter().filter(|k| k.latest.is_some_and(|l| l.date_naive() <= until)).cloned().collect();
+    assert!(members.iter().any(|k| k.registered_at > march) && members.iter().any(|k| k.registered_at < march));
+    for (from, members) in [(None, members.clone()), (Some("2026-01-31"), members.clone())] {
+        let members: Vec<Known> = members
+            .into_iter()
+            .filter(|k| from.is_none_or(|from| k.latest.unwrap().date_naive() >= from.parse().unwrap()))
+            .collect();
+        for descending in [true, false] {
+            let sort = Sort { key: SortKey::RegisteredAt, descending };
+            let query = CustomerQuery {
+                purchased_from: from.and_then(|f| f.parse().ok()),
+                purchased_to: Some(until),
+                sort,
+                limit: Some(3),
+                ..Default::default()
+            };
+            let pages = pages_both_ways(&pool, ws, query).await;
+            assert_eq!(pages.concat(), expected(members.clone(), sort), "from {from:?} {sort:?}");
+        }
+    }
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn totals_sorted_by_orders_read_the_numbers_anyone_has(pool: PgPool) {
     let ws = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
