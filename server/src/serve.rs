@@ -121,8 +121,9 @@ pub async fn serve(config: Config) -> Result<()> {
     tokio::spawn(crate::refresh::compare_written_customers(pool.clone(), config.clock));
     let scanning = config.pool(2, None).await?;
     tokio::spawn(crate::refresh::scan_duplicates_periodically(scanning, config.clock, config.duplicate_scan));
-    // a job reads on one connection, writes on another and reports on a third; the listener has its own
-    let working = config.pool(3 * config.job_workers as u32 + 1, Some(crate::config::STATEMENT_TIMEOUT)).await?;
+    // the connections of each job at once, and the listener's
+    let connections = app::jobs::worker::CONNECTIONS_PER_JOB * config.job_workers as u32 + 1;
+    let working = config.pool(connections, Some(crate::config::STATEMENT_TIMEOUT)).await?;
     tokio::spawn(app::jobs::worker::run(working, config.clock, config.job_workers));
     tokio::spawn(crate::refresh::expire_exports_periodically(pool.clone(), config.clock));
     tokio::spawn(crate::refresh::tell_overdue_tasks_periodically(pool.clone(), config.clock));

@@ -135,7 +135,10 @@ impl Writer {
     }
 
     pub fn write(&mut self, record: &[String]) -> AppResult<()> {
-        self.csv.write_record(record.iter().map(|cell| safe(cell).into_owned())).map_err(AppError::internal)
+        for cell in record {
+            self.csv.write_field(safe(cell).as_bytes()).map_err(AppError::internal)?;
+        }
+        self.csv.write_record(None::<&[u8]>).map_err(AppError::internal)
     }
 
     /// The bytes written since the last take.

@@ -12,6 +12,7 @@ use crate::jobs::worker::{Outcome, Progress};
 use crate::jobs::{JobKind, JobStatus};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 fn now() -> DateTime<Utc> {
     "2026-11-01T00:00:00Z".parse().unwrap()
@@ -120,15 +121,20 @@ async fn an_export_holds_the_lists_rows_in_its_order(pool: PgPool) {
 /// Rows written after an export started are not in it, and changes made meanwhile do not show: the file
 /// is the list of one moment.
 #[sqlx::test(migrations = "../migrations")]
-async fn an_exports_rows_are_frozen_at_its_start(pool: PgPool) {
+async fn an_exports_rows_are_frozen_at_its_start(options: PgPoolOptions, connect: PgConnectOptions) {
+    // the export's connections at once (jobs::worker::CONNECTIONS_PER_JOB), this test's lock and its
+    // writes meanwhile: more than a test's pool holds by default
+    let pool =
+        options.max_connections(crate::jobs::worker::CONNECTIONS_PER_JOB + 3).connect_with(connect).await.unwrap();
     let ws = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
     let ann = customer(&pool, ws, "Ann", "Adams", 10).await;
     customer(&pool, ws, "Bob", "Baker", 20).await;
     let id = start(&pool, ws, "sort=name", false).await;
     let job = claim(&pool).await.unwrap().unwrap();
-    // the job's first report waits on this lock: by then it has read the list
+    // the job waits on this lock when it reads the file's columns (the custom fields): its moment is
+    // taken by then, its rows are read after the changes below, and these must not show in the file
     let mut lock = pool.begin().await.unwrap();
-    sqlx::query!("select id from job where id = $1 for update", id).fetch_one(&mut *lock).await.unwrap();
+    sqlx::query!("lock table custom_field in access exclusive mode").execute(&mut *lock).await.unwrap();
     let running = tokio::spawn(run_owned(pool.clone(), job));
     while sqlx::query_scalar!(r#"select count(*) as "n!" from pg_locks where not granted"#)
         .fetch_one(&pool)
@@ -285,4 +291,82 @@ fn a_bad_query_is_named_field_by_field() {
     let query = db::read_query("/customers?segment=vip&sort=-tov&after=xyz&limit=10").unwrap();
     assert_eq!((query.after, query.limit), (None, None), "an export holds every row from the first");
     assert!(db::read_query("?q=ann").is_ok());
+}
+
+/// An export of a large part of a workspace reads its rows in one statement, a smaller one customer by
+/// customer: both read the same rows, contacts, segments and custom fields included, in the order asked.
+#[sqlx::test(migrations = "../migrations")]
+async fn rows_read_whole_or_customer_by_customer_agree(pool: PgPool) {
+    use futures::TryStreamExt;
+    let ws = create_workspace(&pool, "a", "A", "EUR", "Europe/Berlin").await.unwrap().id;
+    let mut ids = Vec::new();
+    for (i, last) in ["Young", "Adams", "Nash", "Baker", "Cole", "Diaz"].iter().enumerate() {
+        ids.push(customer(&pool, ws, "Ann", last, 10 * (i as i64 + 1)).await);
+    }
+    sqlx::query!(
+        "insert into customer_email (workspace_id, customer_id, email, position)
+         values ($1, $2, 'second@example.com', 1), ($1, $2, 'first@example.com', 0), ($1, $3, 'c@example.com', 0)",
+        ws,
+        ids[0],
+        ids[2]
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query!(
+        "insert into customer_phone (workspace_id, customer_id, raw, e164) values ($1, $2, '030 1234567', null)",
+        ws,
+        ids[1]
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query!(
+        "with s as (insert into segment (workspace_id, key, name) values ($1, 'wholesale', 'Wholesale') returning id)
+         insert into segment_membership (workspace_id, segment_id, customer_id, joined_at)
+         select $1, s.id, c, now() from s, unnest($2::bigint[]) as c
+         union all
+         select $1, v.id, $3, now() from segment v where v.workspace_id = $1 and v.key = 'vip'",
+        ws,
+        &[ids[0], ids[3]],
+        ids[3]
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query!(
+        "with size as (insert into custom_field (workspace_id, key, label, kind, position, created_at, updated_at)
+                       values ($1, 'size', 'Size', 'choice', 0, now(), now()) returning id),
+              choice as (insert into custom_field_choice (workspace_id, field_id, label, position, created_at, updated_at)
+                         select $1, id, 'Large', 0, now(), now() from size returning id, field_id),
+              note as (insert into custom_field (workspace_id, key, label, kind, position, created_at, updated_at)
+                       values ($1, 'wholesaler', 'Wholesaler', 'boolean', 1, now(), now()) returning id)
+         insert into custom_field_value (workspace_id, customer_id, field_id, kind, choice_id, boolean_value,
+                                         created_at, updated_at)
+         select $1, $2::bigint, field_id, 'choice', id, null::boolean, now(), now() from choice
+         union all select $1, $2, id, 'boolean', null, true, now(), now() from note
+         union all select $1, $3::bigint, id, 'boolean', null, false, now(), now() from note",
+        ws,
+        ids[3],
+        ids[4]
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    let order = [ids[3], ids[0], ids[5], ids[1], ids[4], ids[2]];
+    let mut conn = pool.acquire().await.unwrap();
+    let one_by_one = db::rows(&mut conn, ws, &order).await.unwrap();
+    let whole: Vec<db::Record> = db::whole(&mut conn, ws, &order).try_collect().await.unwrap();
+    assert_eq!(whole, one_by_one);
+    let rows: Vec<super::csv::ExportRow> = whole.into_iter().map(Into::into).collect();
+    assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), order);
+    assert_eq!(rows[1].emails, ["first@example.com", "second@example.com"], "emails in their order");
+    assert_eq!(rows[3].phones, ["030 1234567"]);
+    assert_eq!(rows[0].segments, ["VIP", "Wholesale"]);
+    let mut fields: Vec<&String> = rows[0].fields.values().collect();
+    fields.sort();
+    assert_eq!(fields, ["Large", "yes"], "a choice by its label, a yes/no field in words");
+    assert_eq!(rows[4].fields.values().collect::<Vec<_>>(), ["no"]);
+    assert!(rows[2].emails.is_empty() && rows[2].segments.is_empty() && rows[2].fields.is_empty());
 }

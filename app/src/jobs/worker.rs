@@ -12,6 +12,10 @@ use sqlx::postgres::PgListener;
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
+/// The most connections one job holds at once: an export reads on one, stores its file on another and
+/// reports progress on a third.
+pub const CONNECTIONS_PER_JOB: u32 = 3;
+
 /// How often workers look for jobs without being woken.
 const POLL: Duration = Duration::from_secs(5);
 
@@ -40,11 +44,10 @@ impl Progress {
         Progress { pool, job, last: None, total: None }
     }
 
-    /// How many rows the job works on, once known (written with the next report).
-    pub async fn total(&mut self, total: i64) -> AppResult<Report> {
+    /// How many rows the job works on, once known (written with the next report, which is not held back).
+    pub fn total(&mut self, total: i64) {
         self.total = Some(total);
         self.last = None;
-        self.done(0).await
     }
 
     /// `done` rows so far: written when a second has passed since the last report.
