@@ -94,7 +94,9 @@ async fn columns(conn: &mut PgConnection, workspace_id: i64) -> AppResult<Column
 pub async fn run(pool: &PgPool, clock: &crate::clock::Clock, progress: &mut Progress) -> AppResult<Outcome> {
     let job = progress.job;
     let started = std::time::Instant::now();
-    let mut moment = snapshot(pool).await?;
+    // the rows of one moment, as `snapshot`; it writes the export's targets, and is rolled back
+    let mut moment = pool.begin().await?;
+    sqlx::query!("set transaction isolation level repeatable read").execute(&mut *moment).await?;
     // the statement reading a whole workspace's rows runs for seconds per million customers
     sqlx::query!("set local statement_timeout = '1h'").execute(&mut *moment).await?;
     let export =
@@ -117,7 +119,7 @@ pub async fn run(pool: &PgPool, clock: &crate::clock::Clock, progress: &mut Prog
     let mut tx = pool.begin().await?;
     let mut file = File { workspace_id: job.workspace_id, job_id: job.id, chunks: 0, bytes: 0 };
     let (chunks, written) = mpsc::channel::<Vec<u8>>(2);
-    let writing = write(&mut moment, job.workspace_id, &columns, &ids, export.bom, progress, chunks);
+    let writing = write(&mut moment, job.id, job.workspace_id, &columns, &ids, export.bom, progress, chunks);
     let storing = async {
         let mut written = written;
         while let Some(chunk) = written.recv().await {
@@ -145,7 +147,7 @@ pub async fn run(pool: &PgPool, clock: &crate::clock::Clock, progress: &mut Prog
     }
     crate::notifications::db::export_ready(&mut tx, job.workspace_id, job.id, rows, now).await?;
     tx.commit().await?;
-    moment.commit().await?;
+    moment.rollback().await?;
     let seconds = started.elapsed().as_secs_f64();
     tracing::info!(job = job.id, rows, bytes = file.bytes, seconds, "export written");
     Ok(Outcome::Done)
@@ -154,8 +156,10 @@ pub async fn run(pool: &PgPool, clock: &crate::clock::Clock, progress: &mut Prog
 /// Writes the file's text for the customers `ids`, in their order, handing it on a chunk of
 /// `CHUNK_BYTES` at a time and reporting progress; answers how the job ended if it did before the text
 /// was whole.
+#[allow(clippy::too_many_arguments)]
 async fn write(
     conn: &mut PgConnection,
+    job_id: i64,
     workspace_id: i64,
     columns: &Columns,
     ids: &[i64],
@@ -175,7 +179,8 @@ async fn write(
         Report::Lost => Some(Outcome::Lost),
     };
     if a_large_part(&mut *conn, workspace_id, ids.len()).await? {
-        let mut rows = whole(&mut *conn, workspace_id, ids);
+        targets(&mut *conn, workspace_id, job_id, ids).await?;
+        let mut rows = whole(&mut *conn, workspace_id, job_id);
         // the statement sorts its rows before it hands out the first: reports meanwhile
         let mut next = loop {
             tokio::select! {
@@ -340,13 +345,34 @@ impl From<Record> for ExportRow {
     }
 }
 
-/// The rows of these customers, in the order of `ids`, from one statement that reads the workspace's
-/// contacts, segments and custom fields whole, each table in the order of its customers (`a_large_part`).
-pub(super) fn whole<'c>(
-    conn: &'c mut PgConnection,
+/// Writes the customers of an export, in their order, for `whole` to read (in the caller's transaction,
+/// which is never to commit them).
+pub(super) async fn targets(conn: &mut PgConnection, workspace_id: i64, job_id: i64, ids: &[i64]) -> AppResult<()> {
+    const AT_ONCE: usize = 50_000;
+    for (i, part) in ids.chunks(AT_ONCE).enumerate() {
+        let first = (i * AT_ONCE) as i32;
+        sqlx::query!(
+            "insert into export_target (workspace_id, job_id, position, customer_id)
+             select $1, $2, $3 + n::int - 1, id from unnest($4::bigint[]) with ordinality as x(id, n)",
+            workspace_id,
+            job_id,
+            first,
+            part
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The rows of the export's customers (`targets`), in their order, from one statement that reads the
+/// workspace's contacts, segments and custom fields whole, each table in the order of its customers
+/// (`a_large_part`).
+pub(super) fn whole(
+    conn: &mut PgConnection,
     workspace_id: i64,
-    ids: &'c [i64],
-) -> futures::stream::BoxStream<'c, AppResult<Record>> {
+    job_id: i64,
+) -> futures::stream::BoxStream<'_, AppResult<Record>> {
     sqlx::query_as!(
         Record,
         r#"
@@ -361,8 +387,8 @@ pub(super) fn whole<'c>(
                coalesce(nullif(btrim(u.name), ''), u.email) as manager,
                c.vip_mark, c.bad_mark, c.email_subscription,
                coalesce(f.ids, '{}') as "field_ids!", coalesce(f.values_, '{}') as "field_values!"
-          from unnest($2::bigint[]) with ordinality as x(id, n)
-          join customer c on c.workspace_id = $1 and c.id = x.id
+          from export_target x
+          join customer c on c.workspace_id = x.workspace_id and c.id = x.customer_id
           join workspace w on w.id = c.workspace_id
           join channel ch on ch.workspace_id = c.workspace_id and ch.id = c.channel_id
           left join user_account u on u.id = c.manager_id
@@ -386,10 +412,11 @@ pub(super) fn whole<'c>(
                          on o.workspace_id = v.workspace_id and o.field_id = v.field_id and o.id = v.choice_id
                       where v.workspace_id = $1 group by v.customer_id) f
             on f.customer_id = c.id
-         order by x.n
+         where x.workspace_id = $1 and x.job_id = $2
+         order by x.position
         "#,
         workspace_id,
-        ids
+        job_id
     )
     .fetch(conn)
     .map_err(AppError::from)

@@ -116,6 +116,8 @@ async fn an_export_holds_the_lists_rows_in_its_order(pool: PgPool) {
     assert_eq!(&zed[3], "'=HYPERLINK(\"http://evil\")", "a formula is written as text");
     assert_eq!(&zed[6], "z@example.com; zed@example.com");
     assert_eq!(&zed[7], "'+49 30 1234567", "a phone starting with + is text too");
+    let kept = sqlx::query_scalar!(r#"select count(*) as "n!" from export_target"#).fetch_one(&pool).await.unwrap();
+    assert_eq!(kept, 0, "the customers of an export read in one statement are never kept");
 }
 
 /// Rows written after an export started are not in it, and changes made meanwhile do not show: the file
@@ -357,7 +359,8 @@ async fn rows_read_whole_or_customer_by_customer_agree(pool: PgPool) {
     let order = [ids[3], ids[0], ids[5], ids[1], ids[4], ids[2]];
     let mut conn = pool.acquire().await.unwrap();
     let one_by_one = db::rows(&mut conn, ws, &order).await.unwrap();
-    let whole: Vec<db::Record> = db::whole(&mut conn, ws, &order).try_collect().await.unwrap();
+    db::targets(&mut conn, ws, 1, &order).await.unwrap();
+    let whole: Vec<db::Record> = db::whole(&mut conn, ws, 1).try_collect().await.unwrap();
     assert_eq!(whole, one_by_one);
     let rows: Vec<super::csv::ExportRow> = whole.into_iter().map(Into::into).collect();
     assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), order);
