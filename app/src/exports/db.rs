@@ -362,6 +362,11 @@ pub(super) async fn targets(conn: &mut PgConnection, workspace_id: i64, job_id: 
         .execute(&mut *conn)
         .await?;
     }
+    // what the planner needs to read them whole (it counts the transaction's own rows), and each table
+    // read once: parallel workers would each aggregate every contact of the workspace again
+    sqlx::query!("analyze export_target").execute(&mut *conn).await?;
+    sqlx::query!("set local max_parallel_workers_per_gather = 0").execute(&mut *conn).await?;
+    sqlx::query!("set local work_mem = '64MB'").execute(&mut *conn).await?;
     Ok(())
 }
 
