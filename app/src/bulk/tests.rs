@@ -219,8 +219,8 @@ async fn bad_bulk_requests_are_named_and_nothing_is_queued(pool: PgPool) {
     assert_eq!(claim(&pool).await.unwrap(), None, "nothing queued");
 }
 
-/// A batch commits with its progress: a worker stopped after some batches (here: its second batch fails)
-/// leaves them done, and the next claim goes on from there without doing any twice.
+/// A batch commits with its progress: a worker stopped after some batches (here: a batch fails once two
+/// notes are written) leaves them done, and the next claim goes on from there without doing any twice.
 #[sqlx::test(migrations = "../migrations")]
 async fn a_bulk_action_resumed_after_a_stop_changes_each_customer_once(pool: PgPool) {
     let shop = shop(&pool).await;
@@ -240,7 +240,10 @@ async fn a_bulk_action_resumed_after_a_stop_changes_each_customer_once(pool: PgP
     let first = claim(&pool).await.unwrap().unwrap();
     assert!(db::run(&pool, &Clock::fixed(now()), &mut Progress::new(pool.clone(), first)).await.is_err());
     let done = sqlx::query_scalar!("select rows_done from job where id = $1", id).fetch_one(&pool).await.unwrap();
-    assert_eq!(done, 2, "the first batch is done and counted");
+    let notes = sqlx::query_scalar!(r#"select count(*) as "n!" from note"#).fetch_one(&pool).await.unwrap();
+    // (each lane's first batch may have committed before the other's failed)
+    assert!(done > 0 && done < 6, "some batches done, not all: {done}");
+    assert_eq!(done, notes, "the batches done are counted, the failed one is not");
     sqlx::raw_sql("drop trigger stop_at_the_third on note").execute(&pool).await.unwrap();
     // its worker silent: claimed again
     sqlx::query!("update job set heartbeat_at = now() - interval '1 minute' where id = $1", id)

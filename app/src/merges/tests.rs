@@ -35,7 +35,8 @@ async fn every_table_pointing_at_customers_is_handled_by_the_merge(pool: PgPool)
             "kept: a bulk action's change stays with the customer it changed; once one of them is merged away \
              the action's undo is refused (a merge counts as a later edit)",
         ),
-        ("bulk_target", "kept: the customers a bulk action was fixed on when it started"),
+        ("bulk_target", "kept: the customers a bulk action was fixed on when it started, until it changes them"),
+        ("export_target", "never committed: an export's reading transaction writes them and rolls them back"),
     ];
     let pointing: Vec<String> = sqlx::query_scalar(
         "select distinct conrelid::regclass::text from pg_constraint
