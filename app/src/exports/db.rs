@@ -109,10 +109,8 @@ pub async fn run(pool: &PgPool, clock: &crate::clock::Clock, progress: &mut Prog
     let mut ids: Vec<i64> = Vec::new();
     while let Some(page) = walk.next(&mut moment, job.workspace_id).await? {
         ids.extend(page);
-        match progress.done(0).await? {
-            Report::GoOn => {}
-            Report::Cancel => return Ok(Outcome::Canceled),
-            Report::Lost => return Ok(Outcome::Lost),
+        if let Some(outcome) = ended(progress.done(0).await?) {
+            return Ok(outcome);
         }
     }
     progress.total(ids.len() as i64);
@@ -173,11 +171,6 @@ async fn write(
     }
     text.writer.write(&columns.header())?;
     let mut done = 0;
-    let report = |report| match report {
-        Report::GoOn => None,
-        Report::Cancel => Some(Outcome::Canceled),
-        Report::Lost => Some(Outcome::Lost),
-    };
     if a_large_part(&mut *conn, workspace_id, ids.len()).await? {
         targets(&mut *conn, workspace_id, job_id, ids).await?;
         let mut rows = whole(&mut *conn, workspace_id, job_id);
@@ -186,7 +179,7 @@ async fn write(
             tokio::select! {
                 next = rows.next() => break next,
                 () = tokio::time::sleep(std::time::Duration::from_secs(1)) => {
-                    if let Some(outcome) = report(progress.done(0).await?) {
+                    if let Some(outcome) = ended(progress.done(0).await?) {
                         return Ok(Some(outcome));
                     }
                 }
@@ -199,7 +192,7 @@ async fn write(
                 if !text.hand_on(false).await? {
                     return Ok(None);
                 }
-                if let Some(outcome) = report(progress.done(done).await?) {
+                if let Some(outcome) = ended(progress.done(done).await?) {
                     return Ok(Some(outcome));
                 }
             }
@@ -214,13 +207,22 @@ async fn write(
             if !text.hand_on(false).await? {
                 return Ok(None);
             }
-            if let Some(outcome) = report(progress.done(done).await?) {
+            if let Some(outcome) = ended(progress.done(done).await?) {
                 return Ok(Some(outcome));
             }
         }
     }
     text.hand_on(true).await?;
     Ok(None)
+}
+
+/// How the job ended, when a progress report says it did.
+fn ended(report: Report) -> Option<Outcome> {
+    match report {
+        Report::GoOn => None,
+        Report::Cancel => Some(Outcome::Canceled),
+        Report::Lost => Some(Outcome::Lost),
+    }
 }
 
 /// The file's text as it is written, handed on in chunks.
