@@ -1,5 +1,6 @@
-//! Exports in the database: started as jobs, written by a worker in one repeatable-read transaction (the
-//! rows of one moment, committed whole with the job's outcome), kept in chunks until they expire.
+//! Exports in the database: started as jobs, written by a worker that reads in one repeatable-read
+//! transaction (the rows of one moment) while a second stores the file, committed whole with the job's
+//! outcome; kept in chunks until they expire.
 
 use super::csv::{BOM, Columns, ExportRow, Writer};
 use super::{Export, IMMEDIATE_ROWS, KEPT_DAYS};

@@ -267,7 +267,8 @@ async fn along_registrations(
     limit: i64,
 ) -> AppResult<Option<Vec<PageRow>>> {
     let without_days = CustomerQuery { purchased_from: None, purchased_to: None, ..query.clone() };
-    let walk = |sql: &mut QueryBuilder<'_, Postgres>, registered: &str| {
+    // `registered`: a bound on the registration by the last day, `… <` or `… >=` it
+    let walk = |sql: &mut QueryBuilder<'_, Postgres>, registered: Option<(&str, DateTime<Utc>)>| {
         sql.push("select c.id, c.registered_at, c.registered_at::text as s0, c.id as s1, coalesce(true");
         push_purchase_days(sql, &lookups.purchased, "c.latest_purchase_at");
         // (no purchase at all: null)
@@ -277,8 +278,8 @@ async fn along_registrations(
         if let Some(cursor) = cursor {
             push_after(sql, columns, &cursor.values);
         }
-        if let Some(until) = lookups.purchased.until {
-            sql.push(format!(" and {registered}")).push_bind(until);
+        if let Some((bound, until)) = registered {
+            sql.push(format!(" and {bound}")).push_bind(until);
         }
         push_order_by(sql, columns, |_, column| column.sql.to_string());
         sql.push(" limit ").push_bind(REGISTRATIONS_WALKED);
@@ -286,16 +287,17 @@ async fn along_registrations(
     let mut sql = QueryBuilder::<Postgres>::new(
         "select id, s0, s1, in_days, n from (select w.*, row_number() over () as n from (",
     );
-    if lookups.purchased.until.is_some() {
-        sql.push("select * from ((");
-        walk(&mut sql, "c.registered_at < ");
-        sql.push(") union all (");
-        walk(&mut sql, "c.registered_at > c.latest_purchase_at and c.registered_at >= ");
-        sql.push(")) c");
-        push_order_by(&mut sql, columns, |_, column| column.sql.to_string());
-        sql.push(" limit ").push_bind(REGISTRATIONS_WALKED);
-    } else {
-        walk(&mut sql, "");
+    match lookups.purchased.until {
+        Some(until) => {
+            sql.push("select * from ((");
+            walk(&mut sql, Some(("c.registered_at < ", until)));
+            sql.push(") union all (");
+            walk(&mut sql, Some(("c.registered_at > c.latest_purchase_at and c.registered_at >= ", until)));
+            sql.push(")) c");
+            push_order_by(&mut sql, columns, |_, column| column.sql.to_string());
+            sql.push(" limit ").push_bind(REGISTRATIONS_WALKED);
+        }
+        None => walk(&mut sql, None),
     }
     // the page's rows, and the last customer walked if the walk got that far before the page was full;
     // in the walk's order as numbered, without sorting them again, so that a page found early ends the
