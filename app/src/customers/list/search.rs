@@ -94,7 +94,7 @@ pub(super) fn push_sorted_where_found(
 fn push_matching(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &str, search: &Search, columns: &str) {
     sql.push(format!("select {columns} from customer_search s where s.workspace_id = ")).push_bind(workspace_id);
     sql.push(" and ");
-    push_text_matches(sql, q, search, "s.search_text");
+    push_text_matches(sql, q, search, "s");
     if !search.found.is_empty() {
         // every customer the list shows has a search text (migration `search_unmerged`)
         sql.push(format!(" union select {columns} from customer_search s where s.workspace_id = "));
@@ -102,14 +102,16 @@ fn push_matching(sql: &mut QueryBuilder<'_, Postgres>, workspace_id: i64, q: &st
     }
 }
 
-/// Whether the search text `text` matches: `q` as typed (or, with close words, every word by one of its
-/// close spellings), as a condition in parentheses.
-fn push_text_matches(sql: &mut QueryBuilder<'_, Postgres>, q: &str, search: &Search, text: &str) {
+/// Whether the search text of `table` (a row of `customer_search`) matches: `q` as typed (or, with close
+/// words, every word by one of its close spellings), as a condition in parentheses.
+fn push_text_matches(sql: &mut QueryBuilder<'_, Postgres>, q: &str, search: &Search, table: &str) {
+    let text = format!("{table}.search_text");
+    let pattern = |words: &str| format!("%{}%", escape_like(&search_words(words)));
     match &search.close_words {
         None => {
-            sql.push(format!("({text} like ")).push_bind(format!("%{}%", escape_like(&q.to_lowercase())));
+            sql.push(format!("({text} like ")).push_bind(pattern(&q.to_lowercase()));
             if let Some(digits) = phone_digits(q) {
-                sql.push(format!(" or {text} like ")).push_bind(format!("%{digits}%"));
+                sql.push(format!(" or {text} like ")).push_bind(pattern(&digits));
             }
             sql.push(")");
         }
@@ -117,7 +119,7 @@ fn push_text_matches(sql: &mut QueryBuilder<'_, Postgres>, q: &str, search: &Sea
         Some(words) if !words.is_empty() && words.iter().all(|close| !close.is_empty()) => {
             sql.push("(true");
             for close in words {
-                let patterns: Vec<String> = close.iter().map(|word| format!("%{}%", escape_like(word))).collect();
+                let patterns: Vec<String> = close.iter().map(|word| pattern(word)).collect();
                 sql.push(format!(" and {text} like any(")).push_bind(patterns).push(")");
             }
             sql.push(")");
@@ -129,13 +131,27 @@ fn push_text_matches(sql: &mut QueryBuilder<'_, Postgres>, q: &str, search: &Sea
     }
 }
 
-/// Whether a row of search texts (`text`, the customer's `id`) matches, found beforehand included: the
-/// condition `push_matching` selects by, for one row at a time.
-pub(super) fn push_row_matches(sql: &mut QueryBuilder<'_, Postgres>, q: &str, search: &Search, text: &str, id: &str) {
+/// The signs found inside names and addresses, which pg_trgm takes for breaks between words, and the
+/// capitals the search texts hold them as (migration `search_words`, whose SQL function of the same name
+/// this one must equal; the texts are otherwise lower case): "o'b" has no three letters in a row to look
+/// up, "oAb" has.
+const SIGNS_AS_CAPITALS: [(char, char); 7] =
+    [('\'', 'A'), ('’', 'B'), ('-', 'C'), ('.', 'D'), ('@', 'E'), ('_', 'F'), ('+', 'G')];
+
+/// Lower-case `text` as the search texts hold it.
+pub(super) fn search_words(text: &str) -> String {
+    text.chars()
+        .map(|c| SIGNS_AS_CAPITALS.iter().find(|(sign, _)| *sign == c).map_or(c, |(_, capital)| *capital))
+        .collect()
+}
+
+/// Whether a row of search texts (`table`, with its `search_text` and the customer's `id`) matches, found
+/// beforehand included: the condition `push_matching` selects by, for one row at a time.
+pub(super) fn push_row_matches(sql: &mut QueryBuilder<'_, Postgres>, q: &str, search: &Search, table: &str) {
     sql.push("(");
-    push_text_matches(sql, q, search, text);
+    push_text_matches(sql, q, search, table);
     if !search.found.is_empty() {
-        sql.push(format!(" or {id} = any(")).push_bind(search.found.clone()).push(")");
+        sql.push(format!(" or {table}.id = any(")).push_bind(search.found.clone()).push(")");
     }
     sql.push(")");
 }

@@ -325,8 +325,10 @@ pub(super) fn sorted_where_found(query: &CustomerQuery) -> bool {
 /// matches are sorted as found instead. Spread over the sort, a page of matches of three letters of a
 /// common name lies within a few hundred; gathered in one part of it (the surnames with "che" from Z
 /// backwards), the walk crossed 185,000 texts (170–250 ms) where sorting the 29,000 matches takes 25 ms.
+/// The walk reads the sort's index alone (it carries the texts, migration `search_sorts_cover`), 0.6 µs a
+/// text: 15,000 find a page of matches one customer in 300 shares, and fewer are sorted in under 10 ms.
 /// (Four in tests, so that pages take both ways.)
-const SEARCH_TEXTS_WALKED: i64 = if cfg!(test) { 4 } else { 5_000 };
+const SEARCH_TEXTS_WALKED: i64 = if cfg!(test) { 4 } else { 15_000 };
 
 /// A page of a search alone along the sort's index of the search texts (`sorted_where_found`): the page,
 /// when the first `SEARCH_TEXTS_WALKED` texts after the cursor hold it (or are all there are).
@@ -346,7 +348,7 @@ async fn along_search_texts(
         sql.push(format!(", {}{cast} as s{i}", column.sql));
     }
     sql.push(", ");
-    search::push_row_matches(&mut sql, q, search, "c.search_text", "c.id");
+    search::push_row_matches(&mut sql, q, search, "c");
     sql.push(" as matches from (select s.customer_id as id, s.last_name, s.first_name, s.registered_at, s.search_text");
     sql.push(" from customer_search s where s.workspace_id = ").push_bind(workspace_id);
     sql.push(") c where true");
@@ -355,9 +357,10 @@ async fn along_search_texts(
     }
     push_order_by(&mut sql, columns, |_, column| column.sql.to_string());
     sql.push(" limit ").push_bind(SEARCH_TEXTS_WALKED);
-    // the page's rows, and the last text walked if the walk got that far before the page was full
+    // the page's rows, and the last text walked if the walk got that far before the page was full, in the
+    // walk's order as numbered (not sorted again, so that a page found early ends the walk there)
     sql.push(") w) walked where matches or n = ").push_bind(SEARCH_TEXTS_WALKED);
-    sql.push(" order by n limit ").push_bind(limit + 2);
+    sql.push(" limit ").push_bind(limit + 2);
     let mut rows = Vec::new();
     let mut cut_short = false;
     for row in sql.build().fetch_all(conn).await? {

@@ -202,6 +202,39 @@ async fn search_matches_names_and_emails_literally(pool: PgPool) {
     assert_eq!(ids("%").await, Vec::<i64>::new());
 }
 
+#[sqlx::test(migrations = "../migrations")]
+async fn signs_inside_names_and_addresses_match_only_themselves(pool: PgPool) {
+    let a = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
+    let sean = customer(&pool, a, "Seán", "O'Brien", "sean.obrien@example.com").await;
+    let typographic = customer(&pool, a, "Aoife", "O’Byrne", "aoife@example.com").await;
+    let joab = customer(&pool, a, "Joab", "Bob", "j.bob@example.com").await;
+    let jean = customer(&pool, a, "Jean-Luc", "Picard", "jl+crew@example.com").await;
+    let ids = |q: &str| {
+        let pool = pool.clone();
+        let query = CustomerQuery { q: Some(q.to_string()), sort: Sort::parse("name").unwrap(), ..Default::default() };
+        async move { list_customers(&pool, a, &query).await.unwrap().items.into_iter().map(|c| c.id).collect::<Vec<_>>() }
+    };
+    assert_eq!(ids("O'B").await, [sean]);
+    assert_eq!(ids("o’b").await, [typographic], "a typographic apostrophe is its own sign");
+    assert_eq!(ids("OAB").await, [joab], "the capital a search text holds for a sign matches only the sign");
+    assert_eq!(ids("n-l").await, [jean]);
+    assert_eq!(ids("l+c").await, [jean]);
+    assert_eq!(ids("n.o").await, [sean]);
+    assert_eq!(ids("en@e").await, [sean]);
+    assert_eq!(ids("j.b").await, [joab]);
+    // more than are collected beforehand: read along the name's index, testing each text
+    let mut brady = Vec::new();
+    for first in ["Cara", "Aine", "Bran"] {
+        brady.push(customer(&pool, a, first, "O'Brady", &format!("{}@example.com", first.to_lowercase())).await);
+    }
+    assert_eq!(ids("o'b").await, [brady[1], brady[2], brady[0], sean]);
+    // the search texts' function and the search's agree on every sign
+    let text = "o'b ’x-y.z@w_v+u 1\\%";
+    let in_sql: String =
+        sqlx::query_scalar!(r#"select search_words($1) as "words!""#, text).fetch_one(&pool).await.unwrap();
+    assert_eq!(in_sql, super::search::search_words(text));
+}
+
 /// What the list tests know of a customer, to compute the expected order independently of the SQL.
 #[derive(Clone, Debug)]
 struct Known {
