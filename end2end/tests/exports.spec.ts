@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { AGENT, VIEWER, expectAccessible, signIn, signInTo, waitForHydration } from './helpers';
 
@@ -92,6 +93,50 @@ test('more than 1,000: an export job with progress, a notification and the file'
   await expect(page.getByRole('link', { name: /^Download export \d+ \(/ }).first()).toBeVisible();
   // which customers, in words, leading back to that list
   await expect(page.getByRole('link', { name: 'Everyone', exact: true }).first()).toHaveAttribute('href', '/customers');
+  await expectAccessible(page);
+});
+
+/**
+ * Holds the table an export of more than 20,000 customers writes them into first (a lock that lets reads
+ * by, on a connection of its own), so that such an export stays under way until `release`.
+ */
+async function holdExportTargets(): Promise<{ release: () => void }> {
+  const psql = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', process.env.DATABASE_URL!], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    psql.stdout.on('data', (data: Buffer) => { if (data.toString().includes('held')) resolve(); });
+    psql.on('exit', (code) => reject(new Error(`psql ended (${code}) before the lock was held`)));
+    psql.stdin.write('begin;\nlock table export_target in share mode;\n\\echo held\n');
+  });
+  return { release: () => psql.stdin.end('rollback;\n') };
+}
+
+test('an export under way can be canceled: no file, and the list of exports says so', async ({ page }) => {
+  await signInTo(page, AGENT, 'Large Shop');
+  await waitForHydration(page);
+  const held = await holdExportTargets();
+  try {
+    await page.getByRole('button', { name: 'Download CSV (more than 1,000 customers)' }).click();
+    const progress = page.locator('.export-progress');
+    await expect(progress).toBeVisible();
+    await progress.getByRole('button', { name: 'Cancel' }).click();
+    await expect(progress).toContainText('Canceling…');
+    await expect(progress.getByRole('button', { name: 'Cancel' })).toHaveCount(0);
+    await expectAccessible(page);
+  } finally {
+    held.release();
+  }
+  const progress = page.locator('.export-progress');
+  await expect(progress).toContainText('Canceled.', { timeout: 20_000 });
+  await expect(progress.getByRole('link', { name: 'Download the file' })).toHaveCount(0);
+  await expect(progress.locator('progress')).toHaveCount(0);
+
+  await progress.getByRole('link', { name: 'All exports' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Exports');
+  const row = page.locator('table.exports tbody tr').first();
+  await expect(row).toContainText('Canceled');
+  await expect(row.getByRole('link', { name: /^Download export/ })).toHaveCount(0);
   await expectAccessible(page);
 });
 

@@ -44,9 +44,22 @@ test('an order posted through the API shows on the open customer page and in the
   await markPage(list);
   await expect(list.getByText(/customers? changed since this list loaded/)).toHaveCount(0);
 
-  await postOrder(page, key, email, `L${Date.now()}-2`);
+  // what an order does not change stays as it is, the same elements: read again in place, not redrawn
+  const keep = (selector: string) =>
+    page.locator(selector).first().evaluate((el) => ((el as unknown as { kept: boolean }).kept = true));
+  const kept = (selector: string) =>
+    page.locator(selector).first().evaluate((el) => (el as unknown as { kept?: boolean }).kept === true);
+  const sections = ['.profile-head', 'section.timeline', 'section[aria-labelledby^="contact-"]'];
+  for (const selector of sections) await keep(selector);
+  await expect(page.locator('table.orders tbody tr')).toHaveCount(1);
+
+  const second = `L${Date.now()}-2`;
+  await postOrder(page, key, email, second);
   await expect(page.locator('[data-indicator="orders"]')).toHaveText('2');
   await expect(page.locator('[data-indicator="total_order_value"]')).toHaveText('$50.00');
+  await expect(page.locator('table.orders tbody tr')).toHaveCount(2);
+  await expect(page.locator('section.timeline')).toContainText(`Order #${second} placed`);
+  for (const selector of sections) expect(await kept(selector), `${selector} kept`).toBe(true);
   expect(await stayed(page)).toBe(true);
   await expectAccessible(page);
 

@@ -109,20 +109,21 @@ fn NoSuchCustomer() -> impl IntoView {
 
 #[component]
 fn ProfileLoader(id: i64, full_page: bool, #[prop(optional)] version: Option<RwSignal<usize>>) -> impl IntoView {
-    // read again after each save, and when something new is written for this customer (live updates)
+    // something new written for this customer (live updates): the profile shown is read again in place
     let written = RwSignal::new(0u64);
     Live::follow(move |heard| {
         if heard.touches(id) {
             refresh_when_idle(".customer-page, .customer-panel", move || written.update(|n| *n += 1));
         }
     });
-    let profile = Resource::new(move || (id, version.map(|v| v.get()), written.get()), |(id, _, _)| load_profile(id));
+    // read again whole after each save, and when the customer is gone (merged away) on a live update
+    let gone = RwSignal::new(0u64);
+    let profile = Resource::new(move || (id, version.map(|v| v.get()), gone.get()), |(id, _, _)| load_profile(id));
     view! {
-        // the profile shown stays while the new one loads: nothing jumps
         <Transition fallback=|| view! { <p role="status">"Loading the customer…"</p> }>
             {move || Suspend::new(async move {
                 match profile.await {
-                    Ok(profile) => profile_view(profile, full_page).await,
+                    Ok(profile) => profile_view(profile, full_page, written.read_only(), gone).await,
                     // a customer merged away: the page of the one it was merged into (SPEC §9)
                     Err(AppError::NotFound) => match crate::merges::merged_into(id).await {
                         Ok(Some(survivor)) => view! { <Redirect path=format!("/customers/{survivor}") /> }.into_any(),
@@ -138,8 +139,8 @@ fn ProfileLoader(id: i64, full_page: bool, #[prop(optional)] version: Option<RwS
 /// The profile's code is a chunk the browser fetches when the first customer is opened, from the list's
 /// panel or the full page (see `crate::pages`).
 #[lazy]
-fn profile_view(profile: CustomerProfile, full_page: bool) -> AnyView {
-    view! { <Profile profile full_page /> }.into_any()
+fn profile_view(profile: CustomerProfile, full_page: bool, written: ReadSignal<u64>, gone: RwSignal<u64>) -> AnyView {
+    view! { <Profile profile full_page written gone /> }.into_any()
 }
 
 /// A Suspense hydrates only what is ready at once: a page the server rendered with a profile on it (the
@@ -151,35 +152,253 @@ pub async fn load_profile_before_hydration() {
     }
 }
 
+/// A part of the profile drawn from what `pick` takes of it, drawn again only when that changed: a live
+/// update redraws the figures it changed in place, and leaves the rest (an open "show more", a half-read
+/// table) as it is.
+fn part<T: Clone + PartialEq + Send + Sync + 'static>(
+    shown: RwSignal<CustomerProfile>,
+    pick: impl Fn(&CustomerProfile) -> T + Send + Sync + 'static,
+    draw: impl Fn(T) -> AnyView + Send + Sync + 'static,
+) -> impl IntoView {
+    let picked = Memo::new(move |_| shown.with(&pick));
+    move || draw(picked.get())
+}
+
 #[component]
-fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
-    let detail = profile.detail;
-    let row = detail.row;
-    let id = row.id;
-    let currency = profile.currency.clone();
-    let money = {
-        let currency = currency.clone();
-        move |amount: Decimal| format::money(amount, &currency)
-    };
-    let day = |on: Option<chrono::NaiveDate>| on.map_or_else(|| "–".to_string(), format::date);
-    let name = row.display_name();
+fn Profile(profile: CustomerProfile, full_page: bool, written: ReadSignal<u64>, gone: RwSignal<u64>) -> impl IntoView {
+    let id = profile.detail.row.id;
+    let (can_edit, can_delete, can_merge) = (profile.can_edit, profile.can_delete, profile.can_merge);
     // the sections' heading level: under the h1 name on the page, under the h2 name in the panel
     let section = if full_page { 2 } else { 3 };
+    let shown = RwSignal::new(profile);
+    // read again in place after each live change (the first is the one the page was drawn with)
+    Effect::new(move |seen: Option<u64>| {
+        let now = written.get();
+        if seen.is_some_and(|seen| seen != now) {
+            leptos::task::spawn_local(async move {
+                match load_profile(id).await {
+                    Ok(profile) => shown.set(profile),
+                    Err(AppError::NotFound) => gone.update(|n| *n += 1),
+                    Err(_) => {}
+                }
+            });
+        }
+        now
+    });
+    let refresh = Signal::from(written);
+    let head = part(shown, Head::of, move |facts| head(id, facts, full_page, can_merge));
+    let indicators = part(
+        shown,
+        |p| {
+            let (d, row) = (&p.detail, &p.detail.row);
+            let money = |amount: Decimal| format::money(amount, &p.currency);
+            let day = |on: Option<chrono::NaiveDate>| on.map_or_else(|| "–".to_string(), format::date);
+            [
+                ("Total order value", "total_order_value", money(row.total_order_value)),
+                ("Orders", "orders", format::count(row.orders.into())),
+                ("Average order value", "average_order_value", d.average_order_value.map_or_else(|| "–".into(), money)),
+                ("Customer since", "customer_since", day(p.customer_since)),
+                ("Latest purchase", "latest_purchase", day(row.latest_purchase)),
+                ("Registered", "registered_at", day(Some(p.registered_on))),
+                ("Total paid", "total_paid", money(d.total_paid)),
+                ("Accounts receivable", "accounts_receivable", money(d.accounts_receivable)),
+                ("Contacts", "contacts", format::count(d.contacts.into())),
+            ]
+        },
+        |figures| {
+            view! {
+                <section aria-label="Indicators">
+                    <dl class="indicators">
+                        {figures.into_iter().map(|(name, key, value)| view! {
+                            <div><dt>{name}</dt><dd data-indicator=key>{value}</dd></div>
+                        }).collect_view()}
+                    </dl>
+                </section>
+            }
+            .into_any()
+        },
+    );
+    let segment_list = part(
+        shown,
+        |p| p.segments.clone(),
+        move |segments| {
+            view! {
+                <section aria-labelledby=format!("segments-{id}")>
+                    <Heading level=section id=format!("segments-{id}")>"Segments"</Heading>
+                    {if segments.is_empty() {
+                        view! { <p>"In no segment."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="segment-reasons">
+                                {segments.into_iter().map(|s| view! {
+                                    <li><Chip text=s.name />" "{s.reason}</li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </section>
+            }
+            .into_any()
+        },
+    );
+    let contact = part(shown, Contact::of, move |contacts| contact(id, contacts, can_merge.then_some(id), section));
+    let notes = view! { <Notes customer=id can_edit can_delete level=section /> }.into_any();
+    let board = TaskBoard::new(id);
+    let in_work = view! { <InWork board level=section /> }.into_any();
+    let tasks = view! { <Tasks board can_edit level=section /> }.into_any();
+    let files = view! { <Files customer=id can_edit can_delete level=section /> }.into_any();
+    let tickets =
+        part(shown, |p| p.tickets.clone(), move |overview| view! { <Tickets overview id section /> }.into_any());
+    let summary = part(
+        shown,
+        |p| (p.orders.clone(), p.currency.clone()),
+        move |(summary, currency)| view! { <OrderSummaryCard summary currency id /> }.into_any(),
+    );
+    let orders = view! {
+        <section aria-labelledby=format!("orders-{id}")>
+            <Heading level=section id=format!("orders-{id}")>"Orders"</Heading>
+            {summary}
+            <CustomerOrders id section refresh />
+        </section>
+    }
+    .into_any();
+    let categories = part(
+        shown,
+        |p| (p.categories.clone(), p.currency.clone()),
+        move |(categories, currency)| {
+            view! {
+                <section aria-labelledby=format!("categories-{id}")>
+                    <Heading level=section id=format!("categories-{id}")>"Popular categories"</Heading>
+                    {if categories.is_empty() {
+                        view! { <p>"No categorised purchases yet."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ol class="categories">
+                                {categories.into_iter().map(|c| view! {
+                                    <li>{c.category}" · "{format::count(c.quantity)}" items · "{format::money(c.amount, &currency)}</li>
+                                }).collect_view()}
+                            </ol>
+                        }.into_any()
+                    }}
+                </section>
+            }
+            .into_any()
+        },
+    );
+    let spend = part(
+        shown,
+        |p| (p.spend.clone(), p.currency.clone()),
+        move |(spend, currency)| view! { <SpendChart spend currency id section /> }.into_any(),
+    );
+    let timeline = view! { <Timeline customer=id level=section refresh /> }.into_any();
+    // each part's type erased on its own: one view of them all is too deep for the compiler
+    view! {
+        <article class="profile">
+            {head}{indicators}{in_work}{segment_list}{contact}{notes}{tasks}{files}{tickets}{orders}{categories}{spend}{timeline}
+        </article>
+    }
+}
+
+/// What the profile's head shows: the name, the marks and the facts about the customer (not the
+/// figures, so that an order does not draw it again).
+#[derive(Clone, PartialEq)]
+struct Head {
+    name: String,
+    vip: bool,
+    bad: bool,
+    test: bool,
+    registered: bool,
+    sentiment: Option<crate::sentiment::Sentiment>,
+    channel: String,
+    manager: Option<String>,
+    company: Option<String>,
+    custom: Vec<(String, String)>,
+}
+
+impl Head {
+    fn of(profile: &CustomerProfile) -> Head {
+        let row = &profile.detail.row;
+        Head {
+            name: row.display_name(),
+            vip: row.vip_mark,
+            bad: row.bad_mark,
+            test: row.has_test_order,
+            registered: row.registered,
+            sentiment: row.sentiment,
+            channel: row.channel.clone(),
+            manager: profile.manager.clone(),
+            company: profile.detail.company.clone(),
+            custom: profile.custom.clone(),
+        }
+    }
+}
+
+fn head(id: i64, facts: Head, full_page: bool, can_merge: bool) -> AnyView {
     let heading = if full_page {
-        view! { <h1 class="customer-name">{name.clone()}</h1> }.into_any()
+        view! { <h1 class="customer-name">{facts.name}</h1> }.into_any()
     } else {
-        view! { <h2 class="customer-name">{name.clone()}</h2> }.into_any()
+        view! { <h2 class="customer-name">{facts.name}</h2> }.into_any()
     };
-    let sentiment = match row.sentiment {
+    let sentiment = match facts.sentiment {
         Some(s) => {
             let (face, word) = s.face();
             format!("{face} {word}")
         }
         None => "No messages yet".to_string(),
     };
-    let duplicates = profile.duplicates;
-    // admins merge a duplicate from its mark
-    let merge_from = profile.can_merge.then_some(id);
+    view! {
+        <header class="profile-head">
+            {heading}
+            <p class="marks">
+                {facts.vip.then(|| view! { <span class="mark mark-vip">"VIP"</span> })}
+                {facts.bad.then(|| view! { <span class="mark mark-bad">"BAD"</span> })}
+                {facts.test.then(|| view! { <span class="mark mark-test" title="Has test orders">"Test"</span> })}
+                <span class="mark">{if facts.registered { "Registered" } else { "Guest" }}</span>
+            </p>
+            {(can_merge && full_page).then(|| view! {
+                <p class="profile-actions">
+                    <A href=crate::merges::view::merge_href(&[id])>"Merge with another customer…"</A>
+                </p>
+            })}
+            <dl class="facts">
+                <div><dt>"Sentiment"</dt><dd>{sentiment}</dd></div>
+                <div><dt>"Channel"</dt><dd>{facts.channel}</dd></div>
+                <div><dt>"Manager"</dt><dd>{facts.manager.unwrap_or_else(|| "None".into())}</dd></div>
+                {facts.company.map(|company| view! { <div><dt>"Company"</dt><dd>{company}</dd></div> })}
+                {facts.custom.into_iter().map(|(label, value)| view! { <div><dt>{label}</dt><dd>{value}</dd></div> }).collect_view()}
+            </dl>
+        </header>
+    }
+    .into_any()
+}
+
+/// What the contact section shows.
+#[derive(Clone, PartialEq)]
+struct Contact {
+    emails: Vec<String>,
+    phones: Vec<crate::customers::Phone>,
+    shipping_address: Option<crate::customers::Address>,
+    billing_address: Option<crate::customers::Address>,
+    duplicates: Vec<super::profile::Duplicate>,
+}
+
+impl Contact {
+    fn of(profile: &CustomerProfile) -> Contact {
+        let detail = &profile.detail;
+        Contact {
+            emails: detail.emails.clone(),
+            phones: detail.phones.clone(),
+            shipping_address: detail.shipping_address.clone(),
+            billing_address: detail.billing_address.clone(),
+            duplicates: profile.duplicates.clone(),
+        }
+    }
+}
+
+/// The contact section: emails and phones with their duplicate marks (`merge_from`: this customer, for
+/// admins), and the addresses.
+fn contact(id: i64, detail: Contact, merge_from: Option<i64>, section: u8) -> AnyView {
+    let duplicates = detail.duplicates;
     let duplicate_of = move |contact: &str| duplicates.iter().find(|d| d.contact == contact).map(|d| d.others.clone());
     let emails = detail
         .emails
@@ -194,7 +413,7 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
             }
         })
         .collect_view();
-    let phone_item = move |phone: &crate::customers::Phone| {
+    let phone_item = |phone: &crate::customers::Phone| {
         let others = duplicate_of(&phone.raw);
         let dial = phone
             .e164
@@ -218,133 +437,26 @@ fn Profile(profile: CustomerProfile, full_page: bool) -> impl IntoView {
             </details>
         })}
     };
-    let head = view! {
-            <header class="profile-head">
-                {heading}
-                <p class="marks">
-                    {row.vip_mark.then(|| view! { <span class="mark mark-vip">"VIP"</span> })}
-                    {row.bad_mark.then(|| view! { <span class="mark mark-bad">"BAD"</span> })}
-                    {row.has_test_order.then(|| view! { <span class="mark mark-test" title="Has test orders">"Test"</span> })}
-                    <span class="mark">{if row.registered { "Registered" } else { "Guest" }}</span>
-                </p>
-                {(profile.can_merge && full_page).then(|| view! {
-                    <p class="profile-actions">
-                        <A href=crate::merges::view::merge_href(&[id])>"Merge with another customer…"</A>
-                    </p>
-                })}
-                <dl class="facts">
-                    <div><dt>"Sentiment"</dt><dd>{sentiment}</dd></div>
-                    <div><dt>"Channel"</dt><dd>{row.channel.clone()}</dd></div>
-                    <div><dt>"Manager"</dt><dd>{profile.manager.clone().unwrap_or_else(|| "None".into())}</dd></div>
-                    {detail.company.clone().map(|company| view! { <div><dt>"Company"</dt><dd>{company}</dd></div> })}
-                    {profile.custom.into_iter().map(|(label, value)| view! { <div><dt>{label}</dt><dd>{value}</dd></div> }).collect_view()}
-                </dl>
-            </header>
-    }
-    .into_any();
-    let indicators = view! {
-            <section aria-label="Indicators">
-                <dl class="indicators">
-                    <div><dt>"Total order value"</dt><dd data-indicator="total_order_value">{money(row.total_order_value)}</dd></div>
-                    <div><dt>"Orders"</dt><dd data-indicator="orders">{format::count(row.orders.into())}</dd></div>
-                    <div><dt>"Average order value"</dt><dd data-indicator="average_order_value">{detail.average_order_value.map_or_else(|| "–".into(), money.clone())}</dd></div>
-                    <div><dt>"Customer since"</dt><dd data-indicator="customer_since">{day(profile.customer_since)}</dd></div>
-                    <div><dt>"Latest purchase"</dt><dd data-indicator="latest_purchase">{day(row.latest_purchase)}</dd></div>
-                    <div><dt>"Registered"</dt><dd data-indicator="registered_at">{day(Some(profile.registered_on))}</dd></div>
-                    <div><dt>"Total paid"</dt><dd data-indicator="total_paid">{money(detail.total_paid)}</dd></div>
-                    <div><dt>"Accounts receivable"</dt><dd data-indicator="accounts_receivable">{money(detail.accounts_receivable)}</dd></div>
-                    <div><dt>"Contacts"</dt><dd data-indicator="contacts">{format::count(detail.contacts.into())}</dd></div>
-                </dl>
-            </section>
-    }
-    .into_any();
-    let segment_list = view! {
-            <section aria-labelledby=format!("segments-{id}")>
-                <Heading level=section id=format!("segments-{id}")>"Segments"</Heading>
-                {if profile.segments.is_empty() {
-                    view! { <p>"In no segment."</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="segment-reasons">
-                            {profile.segments.into_iter().map(|s| view! {
-                                <li><Chip text=s.name />" "{s.reason}</li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }}
-            </section>
-    }
-    .into_any();
-    let contact = view! {
-            <section aria-labelledby=format!("contact-{id}")>
-                <Heading level=section id=format!("contact-{id}")>"Contact"</Heading>
-                <Heading level={section + 1}>"Emails"</Heading>
-                {if detail.emails.is_empty() { view! { <p class="muted">"None"</p> }.into_any() } else { view! { <ul class="contacts">{emails}</ul> }.into_any() }}
-                <Heading level={section + 1}>"Phones"</Heading>
-                {if detail.phones.is_empty() { view! { <p class="muted">"None"</p> }.into_any() } else { phones.into_any() }}
-                <div class="addresses">
-                    <div>
-                        <Heading level={section + 1}>"Shipping address"</Heading>
-                        <AddressBlock address=detail.shipping_address.clone() />
-                    </div>
-                    <div>
-                        <Heading level={section + 1}>"Billing address"</Heading>
-                        <AddressBlock address=detail.billing_address.clone() />
-                    </div>
-                </div>
-            </section>
-    }
-    .into_any();
-    let notes = view! { <Notes customer=id can_edit=profile.can_edit can_delete=profile.can_delete level=section /> }
-        .into_any();
-    let board = TaskBoard::new(id);
-    let in_work = view! { <InWork board level=section /> }.into_any();
-    let tasks = view! { <Tasks board can_edit=profile.can_edit level=section /> }.into_any();
-    let files = view! { <Files customer=id can_edit=profile.can_edit can_delete=profile.can_delete level=section /> }
-        .into_any();
-    let tickets = view! {
-            <Tickets overview=profile.tickets id section />
-    }
-    .into_any();
-    let orders = view! {
-            <section aria-labelledby=format!("orders-{id}")>
-                <Heading level=section id=format!("orders-{id}")>"Orders"</Heading>
-                <OrderSummaryCard summary=profile.orders currency=currency.clone() id />
-                <CustomerOrders id section />
-            </section>
-    }
-    .into_any();
-    let categories = view! {
-            <section aria-labelledby=format!("categories-{id}")>
-                <Heading level=section id=format!("categories-{id}")>"Popular categories"</Heading>
-                {if profile.categories.is_empty() {
-                    view! { <p>"No categorised purchases yet."</p> }.into_any()
-                } else {
-                    view! {
-                        <ol class="categories">
-                            {profile.categories.into_iter().map(|c| view! {
-                                <li>{c.category}" · "{format::count(c.quantity)}" items · "{format::money(c.amount, &currency)}</li>
-                            }).collect_view()}
-                        </ol>
-                    }.into_any()
-                }}
-            </section>
-    }
-    .into_any();
-    let spend = view! {
-            <SpendChart spend=profile.spend currency=profile.currency.clone() id section />
-    }
-    .into_any();
-    let timeline = view! {
-            <Timeline customer=id level=section />
-    }
-    .into_any();
-    // each part's type erased on its own: one view of them all is too deep for the compiler
     view! {
-        <article class="profile">
-            {head}{indicators}{in_work}{segment_list}{contact}{notes}{tasks}{files}{tickets}{orders}{categories}{spend}{timeline}
-        </article>
+        <section aria-labelledby=format!("contact-{id}")>
+            <Heading level=section id=format!("contact-{id}")>"Contact"</Heading>
+            <Heading level={section + 1}>"Emails"</Heading>
+            {if detail.emails.is_empty() { view! { <p class="muted">"None"</p> }.into_any() } else { view! { <ul class="contacts">{emails}</ul> }.into_any() }}
+            <Heading level={section + 1}>"Phones"</Heading>
+            {if detail.phones.is_empty() { view! { <p class="muted">"None"</p> }.into_any() } else { phones.into_any() }}
+            <div class="addresses">
+                <div>
+                    <Heading level={section + 1}>"Shipping address"</Heading>
+                    <AddressBlock address=detail.shipping_address.clone() />
+                </div>
+                <div>
+                    <Heading level={section + 1}>"Billing address"</Heading>
+                    <AddressBlock address=detail.billing_address.clone() />
+                </div>
+            </div>
+        </section>
     }
+    .into_any()
 }
 
 /// "Also on" links to the other customers who share this email or phone; for admins (`merge_from`: this
@@ -469,13 +581,14 @@ const HISTORY_PAGE: i64 = 10;
 /// Phones listed before "show more".
 const PHONES_SHOWN: usize = 20;
 
-/// The order history, a page at a time, in place.
+/// The order history, a page at a time, in place; read again in place on `refresh`.
 #[component]
-fn CustomerOrders(id: i64, section: u8) -> impl IntoView {
+fn CustomerOrders(id: i64, section: u8, refresh: Signal<u64>) -> impl IntoView {
     let cursors = RwSignal::new(Vec::<String>::new());
+    // read again in place when something new is written for the customer (`refresh`)
     let page = Resource::new(
-        move || cursors.with(|c| c.last().cloned()),
-        move |after| list_orders(OrderQuery { customer: Some(id), after, limit: Some(HISTORY_PAGE) }),
+        move || (cursors.with(|c| c.last().cloned()), refresh.get()),
+        move |(after, _)| list_orders(OrderQuery { customer: Some(id), after, limit: Some(HISTORY_PAGE) }),
     );
     view! {
         <Heading level={section + 1}>"Order history"</Heading>

@@ -130,6 +130,10 @@ pub async fn run(pool: &PgPool, clock: &crate::clock::Clock, progress: &mut Prog
     if let Some(outcome) = outcome {
         return Ok(outcome);
     }
+    // a cancel asked while the last rows were written: no file
+    if let Some(outcome) = ended(crate::jobs::db::standing(&mut tx, &job).await?) {
+        return Ok(outcome);
+    }
     let now = clock.now();
     sqlx::query!(
         "update export set bytes = $3, expires_at = $4 where workspace_id = $1 and job_id = $2",

@@ -250,6 +250,38 @@ async fn cancel_stops_a_waiting_or_running_export_and_keeps_nothing(pool: PgPool
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn a_cancel_asked_as_the_file_is_stored_either_ends_it_or_finds_it_finished(pool: PgPool) {
+    use crate::jobs::db::{finish, standing};
+    let ws = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
+    customer(&pool, ws, "Ann", "Adams", 10).await;
+    // asked before the transaction storing the file looks: the export ends canceled
+    let first = start(&pool, ws, "", false).await;
+    let job = claim(&pool).await.unwrap().unwrap();
+    crate::jobs::db::cancel(&pool, ws, JobKind::Export, first, now()).await.unwrap();
+    assert_eq!(standing(&mut pool.begin().await.unwrap(), &job).await.unwrap(), Report::Cancel);
+    let stale = Claimed { claim: job.claim + 1, ..job };
+    assert_eq!(standing(&mut pool.begin().await.unwrap(), &stale).await.unwrap(), Report::Lost);
+    crate::jobs::db::end(&pool, &job, JobStatus::Canceled, None, now()).await.unwrap();
+
+    // asked after it looked: the cancel waits for the file, then is refused
+    let second = start(&pool, ws, "", false).await;
+    let job = claim(&pool).await.unwrap().unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    assert_eq!(standing(&mut tx, &job).await.unwrap(), Report::GoOn);
+    let asked = tokio::spawn({
+        let pool = pool.clone();
+        async move { crate::jobs::db::cancel(&pool, ws, JobKind::Export, second, now()).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!asked.is_finished(), "the cancel waits for the transaction storing the file");
+    assert_eq!(finish(&mut tx, &job, 1, now()).await.unwrap(), Report::GoOn);
+    tx.commit().await.unwrap();
+    let refused = asked.await.unwrap().unwrap_err();
+    assert!(matches!(refused, AppError::Conflict(_)), "{refused:?}");
+    assert_eq!(status(&pool, ws, second).await, JobStatus::Done);
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn a_file_is_kept_seven_days_then_gone_with_its_record_kept(pool: PgPool) {
     let ws = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
     customer(&pool, ws, "Ann", "Adams", 10).await;

@@ -82,6 +82,7 @@ fn Progress(export: Export, cancel: ServerAction<CancelExport>) -> impl IntoView
     let status = export.job.status;
     let (done, total) = (export.job.rows_done, export.job.rows_total);
     let words = match (status, total) {
+        _ if export.job.cancel_requested && !status.finished() => "Canceling…".to_string(),
         (JobStatus::Queued, _) => "Waiting to start…".to_string(),
         (JobStatus::Running, None) => "Finding the customers…".to_string(),
         (JobStatus::Running, Some(total)) => {
@@ -161,6 +162,7 @@ fn ExportRow(export: Export, cancel: ServerAction<CancelExport>) -> impl IntoVie
     let rows = export.job.rows_total.map(format::count).unwrap_or_else(|| "–".into());
     let status = export.job.status;
     let progress = match (status, export.job.rows_total) {
+        _ if export.job.cancel_requested && !status.finished() => "Canceling…".to_string(),
         (JobStatus::Running, Some(total)) if total > 0 => {
             format!("Running: {}%", export.job.rows_done * 100 / total)
         }

@@ -133,6 +133,24 @@ pub async fn finish(conn: &mut PgConnection, job: &Claimed, rows_done: i64, now:
     Ok(if done.rows_affected() == 1 { Report::GoOn } else { Report::Lost })
 }
 
+/// How the job stands for the transaction that would finish it, its row locked until that transaction
+/// ends: a cancel asked before wins (the work is rolled back), one asked meanwhile waits and then finds
+/// the job finished.
+pub async fn standing(conn: &mut PgConnection, job: &Claimed) -> AppResult<Report> {
+    let cancel = sqlx::query_scalar!(
+        "select cancel_requested from job where id = $1 and claims = $2 and status = 'running' for update",
+        job.id,
+        job.claim
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(match cancel {
+        None => Report::Lost,
+        Some(true) => Report::Cancel,
+        Some(false) => Report::GoOn,
+    })
+}
+
 /// Ends the job as failed (`error` in words for the seller) or canceled (`error` none), unless another
 /// worker has claimed it.
 pub async fn end(

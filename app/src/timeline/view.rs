@@ -10,13 +10,14 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 #[component]
-pub fn Timeline(customer: i64, level: u8) -> impl IntoView {
+pub fn Timeline(customer: i64, level: u8, refresh: Signal<u64>) -> impl IntoView {
     let tab = RwSignal::new("all");
     // cursors of the pages walked through, so "Newer" goes back one
     let cursors = RwSignal::new(Vec::<String>::new());
+    // read again in place when something new is written for the customer (`refresh`)
     let page = Resource::new(
-        move || (tab.get(), cursors.with(|c| c.last().cloned())),
-        move |(tab, after)| customer_timeline(customer, tab.to_string(), after),
+        move || (tab.get(), cursors.with(|c| c.last().cloned()), refresh.get()),
+        move |(tab, after, _)| customer_timeline(customer, tab.to_string(), after),
     );
     let id = move |key: &str| format!("timeline-tab-{customer}-{key}");
     let panel = format!("timeline-panel-{customer}");
