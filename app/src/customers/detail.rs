@@ -177,6 +177,8 @@ fn Profile(profile: CustomerProfile, full_page: bool, written: ReadSignal<u64>, 
         if seen.is_some_and(|seen| seen != now) {
             leptos::task::spawn_local(async move {
                 match load_profile(id).await {
+                    // an answer overtaken by a later change's is not shown over it
+                    Ok(_) if written.get_untracked() != now => {}
                     Ok(profile) => shown.set(profile),
                     Err(AppError::NotFound) => gone.update(|n| *n += 1),
                     Err(_) => {}
