@@ -185,16 +185,18 @@ async fn a_broad_search_alone_is_not_counted_again(pool: PgPool) {
     assert_eq!(sql::count(&mut conn, b, &query, &lookups).await.unwrap(), COUNT_CAP + 1);
 }
 
+/// The ids of the first page of search `q` alone, in the order of `sort`.
+async fn searched(pool: &PgPool, workspace_id: i64, q: &str, sort: Sort) -> Vec<i64> {
+    let query = CustomerQuery { q: Some(q.to_string()), sort, ..Default::default() };
+    list_customers(pool, workspace_id, &query).await.unwrap().items.into_iter().map(|c| c.id).collect()
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn search_matches_names_and_emails_literally(pool: PgPool) {
     let a = create_workspace(&pool, "a", "A", "USD", "UTC").await.unwrap().id;
     let ann = customer(&pool, a, "Ann", "Lee", "ann_lee@example.com").await;
     let bob = customer(&pool, a, "Bob", "Norman", "bob@example.com").await;
-    let ids = |q: &str| {
-        let pool = pool.clone();
-        let query = CustomerQuery { q: Some(q.to_string()), ..Default::default() };
-        async move { list_customers(&pool, a, &query).await.unwrap().items.into_iter().map(|c| c.id).collect::<Vec<_>>() }
-    };
+    let ids = |q: &'static str| searched(&pool, a, q, Sort::default());
     assert_eq!(ids("ann lee").await, [ann]);
     assert_eq!(ids("NORMAN").await, [bob]);
     assert_eq!(ids("bob@EXAMPLE.com").await, [bob]);
@@ -209,11 +211,7 @@ async fn signs_inside_names_and_addresses_match_only_themselves(pool: PgPool) {
     let typographic = customer(&pool, a, "Aoife", "O’Byrne", "aoife@example.com").await;
     let joab = customer(&pool, a, "Joab", "Bob", "j.bob@example.com").await;
     let jean = customer(&pool, a, "Jean-Luc", "Picard", "jl+crew@example.com").await;
-    let ids = |q: &str| {
-        let pool = pool.clone();
-        let query = CustomerQuery { q: Some(q.to_string()), sort: Sort::parse("name").unwrap(), ..Default::default() };
-        async move { list_customers(&pool, a, &query).await.unwrap().items.into_iter().map(|c| c.id).collect::<Vec<_>>() }
-    };
+    let ids = |q: &'static str| searched(&pool, a, q, Sort::parse("name").unwrap());
     assert_eq!(ids("O'B").await, [sean]);
     assert_eq!(ids("o’b").await, [typographic], "a typographic apostrophe is its own sign");
     assert_eq!(ids("OAB").await, [joab], "the capital a search text holds for a sign matches only the sign");
