@@ -21,6 +21,14 @@ pub struct Claimed {
     pub claim: i32,
 }
 
+impl Claimed {
+    /// The claim as the job's row reads after it was taken.
+    fn read(workspace_id: i64, id: i64, kind: &str, claim: i32) -> Claimed {
+        let kind = JobKind::parse(kind).expect("the table's check admits only known kinds");
+        Claimed { workspace_id, id, kind, claim }
+    }
+}
+
 /// Queues a job of `kind` (in the caller's transaction, with whatever else describes it) and wakes the
 /// workers when that transaction commits.
 pub async fn queue(
@@ -60,12 +68,7 @@ pub async fn claim(pool: &PgPool) -> AppResult<Option<Claimed>> {
     )
     .fetch_optional(pool)
     .await?;
-    Ok(claimed.map(|c| Claimed {
-        workspace_id: c.workspace_id,
-        id: c.id,
-        kind: JobKind::parse(&c.kind).expect("the table's check admits only known kinds"),
-        claim: c.claims,
-    }))
+    Ok(claimed.map(|c| Claimed::read(c.workspace_id, c.id, &c.kind, c.claims)))
 }
 
 /// Takes the waiting job `id` (to run it before answering a request); none when a worker took it first.
@@ -78,12 +81,7 @@ pub async fn claim_this(pool: &PgPool, id: i64) -> AppResult<Option<Claimed>> {
     )
     .fetch_optional(pool)
     .await?;
-    Ok(claimed.map(|c| Claimed {
-        workspace_id: c.workspace_id,
-        id: c.id,
-        kind: JobKind::parse(&c.kind).expect("the table's check admits only known kinds"),
-        claim: c.claims,
-    }))
+    Ok(claimed.map(|c| Claimed::read(c.workspace_id, c.id, &c.kind, c.claims)))
 }
 
 /// What the worker learns when it reports: whether to go on.
