@@ -62,6 +62,10 @@ on_demand!(
     ApiKeysRoute => crate::accounts::settings::ApiKeysPage
 );
 on_demand!(
+    /// `/settings/channels`
+    ChannelsRoute => crate::channels::settings::ChannelsPage
+);
+on_demand!(
     /// `/settings/custom-fields`
     CustomFieldsRoute => crate::custom_fields::settings::CustomFieldsPage
 );
@@ -91,6 +95,7 @@ async fn load_route(path: &str) {
         ["settings", "users"] => UsersRoute::preload().await,
         ["settings", "api-keys"] => ApiKeysRoute::preload().await,
         ["settings", "custom-fields"] => CustomFieldsRoute::preload().await,
+        ["settings", "channels"] => ChannelsRoute::preload().await,
         _ => {}
     }
 }

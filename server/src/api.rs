@@ -11,6 +11,8 @@ mod error;
 mod export_tests;
 mod exports;
 #[cfg(test)]
+mod hook_tests;
+#[cfg(test)]
 mod hardening_tests;
 mod ingest;
 #[cfg(test)]
@@ -19,6 +21,7 @@ mod live_tests;
 mod merge_tests;
 mod merges;
 mod openapi;
+mod orders;
 #[cfg(test)]
 pub(crate) mod tests;
 
@@ -38,7 +41,9 @@ pub fn router() -> Router<AppState> {
         .route("/merges/{id}/undo", post(merges::undo))
         .route("/duplicates", get(duplicates::list))
         .route("/duplicates/dismiss", post(duplicates::dismiss))
-        .route("/orders", post(ingest::create_order))
+        .route("/channels/{key}/platform-orders", post(ingest::create_platform_order))
+        .route("/orders", get(orders::list).post(ingest::create_order))
+        .route("/orders/{id}", get(orders::detail))
         .route("/orders/batch", post(ingest::order_batch))
         .route("/exports", post(exports::start))
         .route("/exports/{id}", get(exports::get))

@@ -4,6 +4,7 @@ use crate::config::Config;
 use anyhow::{Context, Result, bail};
 use app::accounts::Role;
 use app::accounts::{db, secrets};
+use app::channels::{ChannelKind, Connection};
 use app::error::AppError;
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Read};
@@ -35,6 +36,11 @@ pub enum Command {
     ApiKey {
         #[command(subcommand)]
         command: ApiKeyCommand,
+    },
+    /// Sales channels (shops, marketplaces).
+    Channel {
+        #[command(subcommand)]
+        command: ChannelCommand,
     },
     /// Load deterministic demo data into a workspace.
     Seed(crate::seed::SeedArgs),
@@ -111,6 +117,37 @@ pub enum ApiKeyCommand {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum ChannelCommand {
+    /// Add a channel; prints its webhook path (`/hooks/<token>`) alone on the last line.
+    Create {
+        #[arg(long)]
+        workspace: String,
+        /// The channel's key, as orders and messages name it (e.g. `shopify-eu`).
+        #[arg(long)]
+        key: String,
+        /// shopify, amazon, ebay, woocommerce, bigcommerce, website, pos, manual or other.
+        #[arg(long, value_parser = parse_channel_kind)]
+        kind: ChannelKind,
+        /// How people see it; the key when left out.
+        #[arg(long)]
+        name: Option<String>,
+        /// The webhook secret (Shopify and WooCommerce sign with it; BigCommerce sends it as a header).
+        #[arg(long)]
+        secret: Option<String>,
+        /// The store's API (BigCommerce `https://api.bigcommerce.com/stores/<hash>`, Amazon's SP-API endpoint).
+        #[arg(long)]
+        api_base_url: Option<String>,
+        /// BigCommerce: the API account's access token.
+        #[arg(long)]
+        access_token: Option<String>,
+    },
+}
+
+fn parse_channel_kind(text: &str) -> Result<ChannelKind, String> {
+    ChannelKind::parse(text).ok_or_else(|| format!("use one of {}", ChannelKind::KEYS.join(", ")))
+}
+
 fn parse_role(text: &str) -> Result<Role, String> {
     text.parse()
 }
@@ -153,6 +190,25 @@ pub async fn run(cli: Cli) -> Result<()> {
             let ws = workspace_named(&pool, &workspace).await?;
             let key = db::create_api_key(&pool, ws.id, &name, None).await.map_err(explain)?;
             println!("{key}");
+            Ok(())
+        }
+        Command::Channel {
+            command: ChannelCommand::Create { workspace, key, kind, name, secret, api_base_url, access_token },
+        } => {
+            let pool = config.pool(2, None).await?;
+            let ws = workspace_named(&pool, &workspace).await?;
+            let connection = Connection {
+                name: name.unwrap_or_else(|| key.clone()),
+                secret,
+                api_base_url,
+                access_token,
+                amazon: None,
+            };
+            let channel = app::channels::db::create(&pool, ws.id, &key, kind, &connection).await.map_err(explain)?;
+            eprintln!("created the {} channel {} ({})", channel.kind.label(), channel.key, channel.name);
+            if let Some(path) = channel.hook_path {
+                println!("{path}");
+            }
             Ok(())
         }
         Command::Segments { command: SegmentsCommand::Refresh { workspace } } => {

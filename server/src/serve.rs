@@ -48,6 +48,10 @@ pub fn router(state: AppState) -> Router {
             post(app::files::routes::upload).layer(DefaultBodyLimit::max(app::files::MAX_UPLOAD_BYTES)),
         )
         .route("/files/{id}", get(app::files::routes::download))
+        .route(
+            "/hooks/{token}",
+            post(app::hooks::receive::receive).layer(DefaultBodyLimit::max(app::hooks::receive::MAX_DELIVERY_BYTES)),
+        )
         .nest("/api/v1", crate::api::router())
         // The wasm, script and stylesheet, served outside Leptos: its file handler runs the page context
         // in an owner that may hang under another request's page still being rendered on this thread,
@@ -130,6 +134,10 @@ pub async fn serve(config: Config) -> Result<()> {
     // live updates: one listener (its own connection) for every tab this process serves
     let live = std::sync::Arc::new(app::live::hub::Hub::default());
     tokio::spawn(live.clone().run(config.pool(1, None).await?));
+    // webhook deliveries worked through on connections of their own (a batch, a delivery alone, the
+    // listener), and Amazon channels read from their API on a schedule
+    let delivering = config.pool(3, Some(crate::config::STATEMENT_TIMEOUT)).await?;
+    let polling = config.pool(2, Some(crate::config::STATEMENT_TIMEOUT)).await?;
     let state = AppState {
         leptos_options: options,
         pool,
@@ -139,6 +147,8 @@ pub async fn serve(config: Config) -> Result<()> {
         trusted_proxies: config.trusted_proxies.into(),
         live,
     };
+    tokio::spawn(app::hooks::worker::run(AppState { pool: delivering, ..state.clone() }));
+    tokio::spawn(app::channels::poller::run(AppState { pool: polling, ..state.clone() }));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("could not listen on {addr}; set LEPTOS_SITE_ADDR to another address"))?;

@@ -16,6 +16,7 @@ pub fn SettingsNav() -> impl IntoView {
             <A href="/settings/users">"Users"</A>
             <A href="/settings/api-keys">"API keys"</A>
             <A href="/settings/custom-fields">"Custom fields"</A>
+            <A href="/settings/channels">"Channels"</A>
         </nav>
     }
 }

@@ -178,6 +178,16 @@ struct Existing {
     id: i64,
     customer_id: i64,
     status: OrderStatus,
+    /// When the channel last changed it, as far as we know.
+    updated_at: Option<DateTime<Utc>>,
+}
+
+impl Existing {
+    /// Whether `order` is an older state of this order than the one stored (deliveries arrive in any
+    /// order): it changes nothing.
+    fn newer_than(&self, order: &OrderInput) -> bool {
+        matches!((self.updated_at, order.updated_at), (Some(stored), Some(sent)) if sent < stored)
+    }
 }
 
 /// Stores orders with distinct (channel, external id) keys.
@@ -245,7 +255,7 @@ async fn existing_orders<'a>(
     let channels: Vec<i64> = round.iter().map(|a| a.channel_id).collect();
     let externals: Vec<&str> = round.iter().map(|a| a.order.external_id.as_str()).collect();
     let rows = sqlx::query!(
-        "select o.id, o.channel_id, o.external_id, o.customer_id, o.status
+        "select o.id, o.channel_id, o.external_id, o.customer_id, o.status, o.source_updated_at
            from customer_order o
            join unnest($2::bigint[], $3::text[]) as k(channel_id, external_id)
              on o.channel_id = k.channel_id and o.external_id = k.external_id
@@ -264,7 +274,7 @@ async fn existing_orders<'a>(
         .map(|r| {
             let key = keys[&(r.channel_id, r.external_id.as_str())];
             let status = stored_status(OrderStatus::parse, &r.status)?;
-            Ok((key, Existing { id: r.id, customer_id: r.customer_id, status }))
+            Ok((key, Existing { id: r.id, customer_id: r.customer_id, status, updated_at: r.source_updated_at }))
         })
         .collect()
 }
@@ -276,6 +286,7 @@ struct OrderColumns<'a> {
     numbers: Vec<&'a str>,
     customers: Vec<i64>,
     placed: Vec<DateTime<Utc>>,
+    updated: Vec<Option<DateTime<Utc>>>,
     statuses: Vec<&'a str>,
     tests: Vec<bool>,
     currencies: Vec<&'a str>,
@@ -294,6 +305,7 @@ impl<'a> OrderColumns<'a> {
         self.numbers.push(&o.number);
         self.customers.push(customer_id);
         self.placed.push(o.placed_at);
+        self.updated.push(o.updated_at);
         self.statuses.push(o.status.as_str());
         self.tests.push(o.test);
         self.currencies.push(&o.currency);
@@ -326,10 +338,11 @@ async fn insert_orders(
     sqlx::query!(
         "insert into customer_order (workspace_id, id, channel_id, external_id, number, customer_id, placed_at, status,
                                      test, currency, exchange_rate, total, paid, refunded, shipping_address,
-                                     billing_address)
+                                     billing_address, source_updated_at)
          select $1, * from unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[],
                                   $7::timestamptz[], $8::text[], $9::bool[], $10::text[], $11::numeric[],
-                                  $12::numeric[], $13::numeric[], $14::numeric[], $15::jsonb[], $16::jsonb[])",
+                                  $12::numeric[], $13::numeric[], $14::numeric[], $15::jsonb[], $16::jsonb[],
+                                  $17::timestamptz[])",
         workspace_id,
         &c.ids,
         &channels,
@@ -345,7 +358,8 @@ async fn insert_orders(
         &c.paid,
         &c.refunded,
         &c.shipping as &[Option<Value>],
-        &c.billing as &[Option<Value>]
+        &c.billing as &[Option<Value>],
+        &c.updated as &[Option<DateTime<Utc>>]
     )
     .execute(&mut *conn)
     .await?;
@@ -380,6 +394,10 @@ async fn update_orders(
     old: &[(&Accepted<'_>, i64)],
     existing: &HashMap<(i64, &str), Existing>,
 ) -> AppResult<Vec<i64>> {
+    // an older state than the one stored changes nothing
+    let old: Vec<(&Accepted<'_>, i64)> =
+        old.iter().filter(|(a, _)| !before(existing, a).newer_than(a.order)).copied().collect();
+    let old = &old[..];
     if old.is_empty() {
         return Ok(Vec::new());
     }
@@ -395,12 +413,13 @@ async fn update_orders(
             set number = v.number, customer_id = v.customer_id, placed_at = v.placed_at, status = v.status,
                 test = v.test, currency = v.currency, exchange_rate = v.exchange_rate, total = v.total,
                 paid = v.paid, refunded = v.refunded, shipping_address = v.shipping_address,
-                billing_address = v.billing_address, updated_at = $15
+                billing_address = v.billing_address, updated_at = $15,
+                source_updated_at = coalesce(v.source_updated_at, o.source_updated_at)
            from unnest($2::bigint[], $3::text[], $4::bigint[], $5::timestamptz[], $6::text[], $7::bool[],
                        $8::text[], $9::numeric[], $10::numeric[], $11::numeric[], $12::numeric[], $13::jsonb[],
-                       $14::jsonb[])
+                       $14::jsonb[], $16::timestamptz[])
                 as v(id, number, customer_id, placed_at, status, test, currency, exchange_rate, total, paid,
-                     refunded, shipping_address, billing_address)
+                     refunded, shipping_address, billing_address, source_updated_at)
           where o.workspace_id = $1 and o.id = v.id
             and (o.number, o.customer_id, o.placed_at, o.status, o.test, o.currency, o.exchange_rate, o.total,
                  o.paid, o.refunded, o.shipping_address, o.billing_address)
@@ -422,10 +441,25 @@ async fn update_orders(
         &c.refunded,
         &c.shipping as &[Option<Value>],
         &c.billing as &[Option<Value>],
-        now
+        now,
+        &c.updated as &[Option<DateTime<Utc>>]
     )
     .fetch_all(&mut *conn)
     .await?;
+    // the same order again, changed at the channel in nothing we keep: still the newest state known
+    if c.updated.iter().any(Option::is_some) {
+        sqlx::query!(
+            "update customer_order o set source_updated_at = v.source_updated_at
+               from unnest($2::bigint[], $3::timestamptz[]) as v(id, source_updated_at)
+              where o.workspace_id = $1 and o.id = v.id
+                and v.source_updated_at > coalesce(o.source_updated_at, '-infinity')",
+            workspace_id,
+            &c.ids,
+            &c.updated as &[Option<DateTime<Utc>>]
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
 
     let rows = sqlx::query!(
         "select order_id, sku, name, category, quantity, unit_price from order_line

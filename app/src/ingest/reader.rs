@@ -90,15 +90,10 @@ impl<'a> Reader<'a> {
     /// A channel's key, as the database accepts one; `required`: an absent key is refused.
     pub fn channel_key(&mut self, key: &str, required: bool) -> Option<String> {
         let channel = if required { self.required_text(key, 64)? } else { self.text(key, 64)? };
-        let mut chars = channel.chars();
-        let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-        if first_ok && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c)) {
+        if crate::channels::is_channel_key(&channel) {
             Some(channel)
         } else {
-            self.fail(
-                key,
-                "use lower-case letters, digits, '-', '_' and '.', starting with a letter or digit, e.g. \"amazon-de\"",
-            );
+            self.fail(key, crate::channels::CHANNEL_KEY_HINT);
             None
         }
     }
@@ -136,6 +131,14 @@ impl<'a> Reader<'a> {
                 self.fail(key, format!("{text:?} is not an RFC 3339 time such as 2024-05-01T10:00:00Z"));
                 None
             }
+        }
+    }
+
+    /// `time`, where the key may be left out or null.
+    pub fn optional_time(&mut self, key: &str) -> Option<DateTime<Utc>> {
+        match self.raw(key) {
+            None | Some(Value::Null) => None,
+            Some(_) => self.time(key),
         }
     }
 

@@ -37,7 +37,7 @@ async fn rows(
 ) -> AppResult<Vec<OrderRow>> {
     let rows = sqlx::query!(
         r#"
-        select o.id, ch.key as channel, o.number, o.placed_at,
+        select o.id, ch.key as channel, o.external_id, o.number, o.placed_at,
                (o.placed_at at time zone w.time_zone)::date as "placed_on!",
                o.status, o.test, o.currency, o.total, o.customer_id, c.first_name, c.last_name
           from customer_order o
@@ -67,6 +67,7 @@ async fn rows(
         .map(|r| OrderRow {
             id: r.id,
             channel: r.channel,
+            external_id: r.external_id,
             number: r.number,
             placed_at: r.placed_at,
             placed_on: r.placed_on,
@@ -85,7 +86,7 @@ async fn rows(
 pub async fn order_view(pool: &PgPool, workspace_id: i64, id: i64) -> AppResult<OrderView> {
     let row = rows(pool, workspace_id, None, None, Some(id), false, 1).await?.pop().ok_or(AppError::NotFound)?;
     let o = sqlx::query!(
-        r#"select o.external_id, o.paid, o.refunded, o.exchange_rate, o.shipping_address, o.billing_address,
+        r#"select o.paid, o.refunded, o.exchange_rate, o.shipping_address, o.billing_address,
                   w.base_currency
              from customer_order o join workspace w on w.id = o.workspace_id
             where o.workspace_id = $1 and o.id = $2"#,
@@ -114,7 +115,6 @@ pub async fn order_view(pool: &PgPool, workspace_id: i64, id: i64) -> AppResult<
     .await?;
     Ok(OrderView {
         row,
-        external_id: o.external_id,
         paid: o.paid,
         refunded: o.refunded,
         exchange_rate: o.exchange_rate,

@@ -153,7 +153,7 @@ fn OrderDetails(order: OrderView) -> impl IntoView {
             <div><dt>"Paid"</dt><dd>{money(order.paid)}</dd></div>
             <div><dt>"Refunded"</dt><dd>{money(order.refunded)}</dd></div>
             {in_base}
-            <div><dt>"Order id in the store"</dt><dd>{order.external_id.clone()}</dd></div>
+            <div><dt>"Order id in the store"</dt><dd>{row.external_id.clone()}</dd></div>
         </dl>
         {order.can_export.then(|| view! {
             <p>

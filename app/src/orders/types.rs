@@ -11,6 +11,8 @@ pub struct OrderRow {
     pub id: i64,
     /// The channel's key, e.g. `shopify-eu`.
     pub channel: String,
+    /// The channel's order id.
+    pub external_id: String,
     pub number: String,
     pub placed_at: DateTime<Utc>,
     /// The day of `placed_at` in the workspace's time zone.
@@ -92,7 +94,6 @@ pub struct ShippingUpdate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderView {
     pub row: OrderRow,
-    pub external_id: String,
     pub paid: Decimal,
     pub refunded: Decimal,
     /// Units of the workspace's currency per unit of the order's.

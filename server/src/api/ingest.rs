@@ -17,7 +17,7 @@ use app::ingest::{ingest_customer, parse_customer_sync};
 use app::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use serde::Serialize;
@@ -207,18 +207,42 @@ pub async fn create_customer(workspace: ApiWorkspace, state: State<AppState>, bo
     create(workspace, state, body, Kind::Customer).await
 }
 
-type Created = Result<(StatusCode, Json<Ingested>), ApiError>;
-
-async fn create(
-    ApiWorkspace(workspace): ApiWorkspace,
+/// Stores one order exactly as its platform's API returns it, mapped by the channel's kind (SPEC §11):
+/// a Shopify order (bare or as `{"order": …}`), a WooCommerce v3 order, a BigCommerce v2 order with its
+/// `products` and `shipping_addresses` inlined, or for Amazon `{"order", "items", "address", "buyer"}`.
+#[utoipa::path(post, path = "/api/v1/channels/{key}/platform-orders", tag = "ingestion",
+    params(("key" = String, Path, description = "The channel's key; its kind says how the order is read")),
+    request_body(content = Object, description = "The order as the platform's API returns it"),
+    responses(ItemAnswers))]
+pub async fn create_platform_order(
+    workspace: ApiWorkspace,
     State(state): State<AppState>,
+    Path(key): Path<String>,
     body: Body,
-    kind: Kind,
 ) -> Created {
     let value = parse_json(body)?;
+    let kind = match app::channels::db::kind_of(&state.pool, workspace.0, &key).await {
+        Err(AppError::NotFound) => {
+            return Err(AppError::invalid("channel", format!("there is no channel {key:?}: add it first")).into());
+        }
+        other => other?,
+    };
+    let order = app::ingest::platforms::order(kind, &key, &value).map_err(AppError::Invalid)?;
+    answer(workspace, &state, Kind::Order, &order).await
+}
+
+type Created = Result<(StatusCode, Json<Ingested>), ApiError>;
+
+async fn create(workspace: ApiWorkspace, State(state): State<AppState>, body: Body, kind: Kind) -> Created {
+    let value = parse_json(body)?;
+    answer(workspace, &state, kind, &value).await
+}
+
+/// Stores one item and answers 201 when it was created, else 200.
+async fn answer(ApiWorkspace(workspace): ApiWorkspace, state: &AppState, kind: Kind, value: &Value) -> Created {
     let currency = workspace_currency(&state.pool, workspace).await?;
-    let done = store_one(&state, workspace, &currency, kind, &value).await?;
-    refresh_vip(&state, workspace, [&done]).await;
+    let done = store_one(state, workspace, &currency, kind, value).await?;
+    refresh_vip(state, workspace, [&done]).await;
     let status = if done.result == Outcome::Created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(done)))
 }

@@ -39,6 +39,9 @@ pub struct OrderInput {
     #[cfg_attr(feature = "ssr", schema(required = false))]
     pub number: String,
     pub placed_at: DateTime<Utc>,
+    /// When the channel last changed the order: an update older than the one stored is ignored (deliveries
+    /// arrive in any order). Left out, every update is applied.
+    pub updated_at: Option<DateTime<Utc>>,
     /// draft, pending, paid, in_transit, delivered, canceled or returned.
     #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub status: OrderStatus,
@@ -74,6 +77,7 @@ pub fn parse_order(value: &Value, path: &str) -> Result<OrderInput, Vec<FieldErr
     let external_id = r.required_text("external_id", 255);
     let number = r.text("number", 64).or_else(|| external_id.clone());
     let placed_at = r.time("placed_at");
+    let updated_at = r.optional_time("updated_at");
     let status = r.one_of("status", OrderStatus::KEYS, true).and_then(|s| OrderStatus::parse(&s));
     let test = r.boolean("test", false);
     let currency = r.required_text("currency", 3);
@@ -148,6 +152,7 @@ pub fn parse_order(value: &Value, path: &str) -> Result<OrderInput, Vec<FieldErr
             external_id,
             number,
             placed_at,
+            updated_at,
             status,
             test,
             currency,
