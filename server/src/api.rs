@@ -21,6 +21,8 @@ mod live_tests;
 mod merge_tests;
 mod merges;
 mod openapi;
+#[cfg(test)]
+mod poller_tests;
 mod orders;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -291,3 +291,64 @@ pub async fn kind_of(pool: &PgPool, workspace_id: i64, key: &str) -> AppResult<C
         .ok_or(AppError::NotFound)?;
     crate::ingest::stored_status(ChannelKind::parse, &kind)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::db::create_workspace;
+
+    fn shopify(secret: Option<&str>) -> Connection {
+        Connection { name: "Shopify EU".into(), secret: secret.map(str::to_string), ..Connection::default() }
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_new_secret_leaves_the_old_one_valid_for_an_hour_and_secrets_are_never_shown(pool: PgPool) {
+        let ws = create_workspace(&pool, "shop", "Shop", "EUR", "UTC").await.unwrap().id;
+        let channel = create(&pool, ws, "shopify-eu", ChannelKind::Shopify, &shopify(Some("first-secret"))).await.unwrap();
+        let token = channel.hook_path.clone().unwrap().trim_start_matches("/hooks/").to_string();
+        assert_eq!(token.len(), 64);
+        assert_eq!(channel.secret_hint.as_deref(), Some("cret"));
+        let now: DateTime<Utc> = "2026-11-01T12:00:00Z".parse().unwrap();
+        let secrets = |at: DateTime<Utc>| {
+            let (pool, token) = (pool.clone(), token.clone());
+            async move { by_hook_token(&pool, &token, at).await.unwrap().unwrap().secrets }
+        };
+        assert_eq!(secrets(now).await, ["first-secret"]);
+
+        // blank keeps it; a new one replaces it, the old one still verifying for an hour
+        connect(&pool, ws, channel.id, &shopify(Some("  ")), now).await.unwrap();
+        assert_eq!(secrets(now).await, ["first-secret"]);
+        let renamed = connect(&pool, ws, channel.id, &shopify(Some("second-secret")), now).await.unwrap();
+        assert_eq!(renamed.hook_path, channel.hook_path);
+        assert_eq!(secrets(now + chrono::Duration::minutes(59)).await, ["second-secret", "first-secret"]);
+        assert_eq!(secrets(now + chrono::Duration::minutes(61)).await, ["second-secret"]);
+        let shown = serde_json::to_string(&list(&pool, ws).await.unwrap()).unwrap();
+        assert!(!shown.contains("second-secret") && !shown.contains("first-secret"));
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn keys_are_unique_and_bad_fields_are_named(pool: PgPool) {
+        let ws = create_workspace(&pool, "shop", "Shop", "EUR", "UTC").await.unwrap().id;
+        create(&pool, ws, "shopify-eu", ChannelKind::Shopify, &shopify(None)).await.unwrap();
+        let again = create(&pool, ws, "shopify-eu", ChannelKind::Shopify, &shopify(None)).await.unwrap_err();
+        assert!(matches!(&again, AppError::Invalid(fields) if fields[0].path == "key"), "{again:?}");
+        let bad_key = create(&pool, ws, "Shopify EU", ChannelKind::Shopify, &shopify(None)).await.unwrap_err();
+        assert!(matches!(&bad_key, AppError::Invalid(fields) if fields[0].path == "key"));
+        let amazon = Connection {
+            name: " ".into(),
+            api_base_url: Some("ftp://example.com".into()),
+            amazon: Some(AmazonCredentials { marketplace_id: "A1PA6795UKMFR9".into(), ..AmazonCredentials::default() }),
+            ..Connection::default()
+        };
+        let AppError::Invalid(fields) = create(&pool, ws, "amazon-de", ChannelKind::Amazon, &amazon).await.unwrap_err()
+        else {
+            panic!("refused field by field")
+        };
+        let paths: Vec<&str> = fields.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["name", "api_base_url", "amazon.client_id", "amazon.client_secret", "amazon.refresh_token"]
+        );
+        assert_eq!(list(&pool, ws).await.unwrap().len(), 2, "the manual channel and shopify-eu");
+    }
+}

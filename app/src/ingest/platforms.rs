@@ -14,6 +14,7 @@ use crate::error::FieldError;
 use crate::orders::OrderStatus;
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 /// A platform's order payload mapped to our order JSON (SPEC §5 shape plus `updated_at`), for channel `channel`.
@@ -75,11 +76,7 @@ impl<'a> Node<'a> {
 
     /// Null, absent, or a blank string.
     fn is_blank(&self) -> bool {
-        match self.value {
-            Value::Null => true,
-            Value::String(s) => s.trim().is_empty(),
-            _ => false,
-        }
+        self.value.is_null() || self.value.as_str().is_some_and(|s| s.trim().is_empty())
     }
 
     /// A trimmed, non-empty string (numbers as their text): platforms send "" for "none".
@@ -170,15 +167,12 @@ impl Problems {
     /// An amount, read from the text of a string or of a JSON number (never through a float), kept to
     /// the four decimals our API stores. Platforms send refunds negative, so the sign is the caller's.
     fn money(&mut self, node: &Node) -> Option<Decimal> {
-        let text = match node.value {
-            Value::Null => return None,
-            Value::String(s) if s.trim().is_empty() => return None,
-            Value::String(s) => s.trim().to_string(),
-            Value::Number(n) => n.to_string(),
-            _ => {
-                self.add(&node.path, "expected an amount such as \"199.90\"");
-                return None;
-            }
+        if node.is_blank() {
+            return None;
+        }
+        let Some(text) = node.text() else {
+            self.add(&node.path, "expected an amount such as \"199.90\"");
+            return None;
         };
         match text.parse::<Decimal>().or_else(|_| Decimal::from_scientific(&text)) {
             Ok(amount) => Some(four_places(amount)),
@@ -305,7 +299,7 @@ struct Order {
 }
 
 /// Who placed an order: no `external_id` for a guest.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize)]
 struct Customer {
     external_id: Option<String>,
     email: Option<String>,
@@ -314,7 +308,8 @@ struct Customer {
     phone: Option<String>,
 }
 
-#[derive(Debug, Default)]
+/// An address in our order's shape (`country` ISO 3166 alpha-2).
+#[derive(Debug, Default, Serialize)]
 struct Address {
     name: Option<String>,
     company: Option<String>,
@@ -326,6 +321,7 @@ struct Address {
     country: Option<String>,
 }
 
+/// One line of an order.
 #[derive(Debug)]
 struct Line {
     sku: Option<String>,
@@ -335,8 +331,9 @@ struct Line {
 }
 
 /// A customer sent on its own, as `parse_customer_sync` reads one.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize)]
 struct CustomerSync {
+    #[serde(flatten)]
     customer: Customer,
     company: Option<String>,
     emails: Vec<String>,
@@ -361,21 +358,13 @@ impl Order {
             "placed_at": rfc3339(self.placed_at), "updated_at": self.updated_at.map(rfc3339),
             "status": self.status.as_str(), "test": self.test, "currency": self.currency,
             "total": self.total.to_string(), "paid": paid.to_string(), "refunded": refunded.to_string(),
-            "customer": self.customer.into_json(),
-            "shipping_address": self.shipping_address.map(Address::into_json),
-            "billing_address": self.billing_address.map(Address::into_json),
+            "customer": self.customer, "shipping_address": self.shipping_address,
+            "billing_address": self.billing_address,
             "lines": self.lines.into_iter().map(|line| json!({
                 "sku": line.sku, "name": line.name, "category": null, "quantity": line.quantity,
                 "unit_price": line.unit_price.to_string(),
             })).collect::<Vec<_>>(),
         })
-    }
-}
-
-impl Customer {
-    fn into_json(self) -> Value {
-        json!({"external_id": self.external_id, "email": self.email, "first_name": self.first_name,
-               "last_name": self.last_name, "phone": self.phone})
     }
 }
 
@@ -385,24 +374,12 @@ impl Address {
     fn placing(self) -> Option<Address> {
         [&self.line1, &self.line2, &self.city, &self.postal_code].iter().any(|part| part.is_some()).then_some(self)
     }
-
-    fn into_json(self) -> Value {
-        json!({"name": self.name, "company": self.company, "line1": self.line1, "line2": self.line2,
-               "city": self.city, "region": self.region, "postal_code": self.postal_code, "country": self.country})
-    }
 }
 
 impl CustomerSync {
     fn into_json(self, channel: &str) -> Value {
-        let mut value = self.customer.into_json();
-        let extra = json!({
-            "channel": channel, "company": self.company, "emails": self.emails, "phones": self.phones,
-            "billing_address": self.billing_address.map(Address::into_json),
-            "shipping_address": self.shipping_address.map(Address::into_json),
-        });
-        if let (Some(object), Value::Object(extra)) = (value.as_object_mut(), extra) {
-            object.extend(extra);
-        }
+        let mut value = json!(self);
+        value["channel"] = json!(channel);
         value
     }
 }

@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-/// A Shopify `refunds/create` payload: which order, the refund's id, the amount refunded (sum of its successful refund transactions) and when.
+/// A Shopify `refunds/create` payload: which order, the refund's id, the amount refunded (sum of its
+/// successful refund transactions) and when.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Refund {
     pub order_external_id: String,
@@ -79,8 +80,8 @@ pub(super) fn order(payload: &Value) -> Result<Order, Vec<FieldError>> {
     let shipping = root.get("shipping_address");
     let person = root.get("customer");
     let customer = Customer {
-        // no customer object: a guest checkout
-        external_id: if person.value.is_object() { Some(p.id(&person.get("id"))) } else { None },
+        // no customer (or one without an id): a guest checkout
+        external_id: p.optional_id(&person.get("id")),
         email: person.get("email").email().or_else(|| root.first(&["email", "contact_email"]).email()),
         first_name: [&person, &billing, &shipping].iter().find_map(|n| n.get("first_name").text()),
         last_name: [&person, &billing, &shipping].iter().find_map(|n| n.get("last_name").text()),
