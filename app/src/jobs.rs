@@ -16,6 +16,7 @@ crate::vocabulary! {
     pub enum JobKind {
         Export = "export", "Export";
         Bulk = "bulk", "Bulk action";
+        Import = "import", "Import";
     }
 }
 

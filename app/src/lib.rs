@@ -17,6 +17,7 @@ pub mod exports;
 pub mod files;
 #[cfg(feature = "ssr")]
 pub mod hooks;
+pub mod imports;
 #[cfg(feature = "ssr")]
 pub mod ingest;
 pub mod jobs;
@@ -82,6 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/users") view={Lazy::<pages::UsersRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/settings/api-keys") view={Lazy::<pages::ApiKeysRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/settings/channels") view={Lazy::<pages::ChannelsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings/import") view={Lazy::<pages::ImportRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/settings/custom-fields") view={Lazy::<pages::CustomFieldsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/customers/:id") view={Lazy::<pages::CustomerRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/duplicates") view={Lazy::<pages::DuplicatesRoute>::new()} ssr=SsrMode::Async />

@@ -66,6 +66,10 @@ on_demand!(
     ChannelsRoute => crate::channels::settings::ChannelsPage
 );
 on_demand!(
+    /// `/settings/import`
+    ImportRoute => crate::imports::page::ImportPage
+);
+on_demand!(
     /// `/settings/custom-fields`
     CustomFieldsRoute => crate::custom_fields::settings::CustomFieldsPage
 );
@@ -96,6 +100,7 @@ async fn load_route(path: &str) {
         ["settings", "api-keys"] => ApiKeysRoute::preload().await,
         ["settings", "custom-fields"] => CustomFieldsRoute::preload().await,
         ["settings", "channels"] => ChannelsRoute::preload().await,
+        ["settings", "import"] => ImportRoute::preload().await,
         _ => {}
     }
 }

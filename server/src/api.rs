@@ -14,6 +14,9 @@ mod exports;
 mod hook_tests;
 #[cfg(test)]
 mod hardening_tests;
+#[cfg(test)]
+mod import_tests;
+mod imports;
 mod ingest;
 #[cfg(test)]
 mod live_tests;
@@ -47,6 +50,11 @@ pub fn router() -> Router<AppState> {
         .route("/orders", get(orders::list).post(ingest::create_order))
         .route("/orders/{id}", get(orders::detail))
         .route("/orders/batch", post(ingest::order_batch))
+        .route(
+            "/imports",
+            post(imports::start).layer(DefaultBodyLimit::max(app::imports::MAX_IMPORT_BYTES)),
+        )
+        .route("/imports/{id}", get(imports::get))
         .route("/exports", post(exports::start))
         .route("/exports/{id}", get(exports::get))
         .route("/exports/{id}/download", get(exports::download))

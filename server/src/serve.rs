@@ -49,6 +49,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/files/{id}", get(app::files::routes::download))
         .route(
+            "/imports",
+            post(app::imports::routes::upload).layer(DefaultBodyLimit::max(app::imports::MAX_IMPORT_BYTES)),
+        )
+        .route(
             "/hooks/{token}",
             post(app::hooks::receive::receive).layer(DefaultBodyLimit::max(app::hooks::receive::MAX_DELIVERY_BYTES)),
         )

@@ -17,6 +17,7 @@ pub fn SettingsNav() -> impl IntoView {
             <A href="/settings/api-keys">"API keys"</A>
             <A href="/settings/custom-fields">"Custom fields"</A>
             <A href="/settings/channels">"Channels"</A>
+            <A href="/settings/import">"Import"</A>
         </nav>
     }
 }

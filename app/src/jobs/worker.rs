@@ -114,6 +114,7 @@ pub async fn work(pool: PgPool, clock: Clock, job: Claimed) {
     let outcome = match job.kind {
         JobKind::Export => crate::exports::db::run(&pool, &clock, &mut progress).await,
         JobKind::Bulk => crate::bulk::db::run(&pool, &clock, &mut progress).await,
+        JobKind::Import => crate::imports::db::run(&pool, &clock, &mut progress).await,
     };
     let ended = match outcome {
         Ok(Outcome::Done | Outcome::Lost) => Ok(()),

@@ -36,6 +36,8 @@ use utoipa::{Modify, OpenApi};
         super::bulk::start,
         super::bulk::get,
         super::bulk::undo,
+        super::imports::start,
+        super::imports::get,
     ),
     // the answers of the ingestion routes are described by `IntoResponses` enums, whose schemas utoipa
     // does not collect on its own
