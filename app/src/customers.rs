@@ -6,7 +6,7 @@ mod db;
 #[cfg(all(test, feature = "ssr"))]
 pub use db::manual_customer;
 #[cfg(feature = "ssr")]
-pub use db::{customer_detail, require_customer, write_address};
+pub use db::{customer_detail, require_customer, write_address, write_addresses};
 pub mod detail;
 pub mod edit;
 #[cfg(feature = "ssr")]

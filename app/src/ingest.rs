@@ -12,7 +12,7 @@ pub mod platforms;
 mod reader;
 mod refunds;
 
-pub use customers::{CustomerSync, ingest_customer, parse_customer_sync};
+pub use customers::{CustomerSync, ingest_customer, ingest_customers, parse_customer_sync};
 pub use identity::CustomerInput;
 pub use messages::{MessageInput, TicketInput, ingest_message, parse_message};
 pub use orders::{LineInput, OrderInput, ingest_order, ingest_orders, parse_order};

@@ -7,6 +7,7 @@ export const AGENT = { email: 'agent@e2e.example', password: 'end-to-end passwor
 export const VIEWER = { email: 'viewer@e2e.example', password: 'end-to-end password' };
 /** The only member of "Live Shop", where the live updates' test writes. */
 export const LIVE = { email: 'live@e2e.example', password: 'end-to-end password' };
+export const SHOPS = { email: 'shops@e2e.example', password: 'end-to-end password' };
 export const THROTTLED = { email: 'throttled@e2e.example', password: 'end-to-end password' };
 
 /** Fails on any axe-core violation on the page as it is now. */

@@ -160,6 +160,58 @@ pub async fn require_customer<'e>(db: impl sqlx::PgExecutor<'e>, workspace_id: i
     }
 }
 
+/// Writes the `kind` address of many customers in one statement (the last one given for a customer
+/// wins); answers the customers whose address changed.
+pub async fn write_addresses(
+    conn: &mut sqlx::PgConnection,
+    workspace_id: i64,
+    kind: &str,
+    addresses: &[(i64, &Address)],
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Vec<i64>> {
+    if addresses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let column = |part: fn(&Address) -> &Option<String>| -> Vec<Option<&str>> {
+        addresses.iter().map(|(_, a)| part(a).as_deref()).collect()
+    };
+    let customers: Vec<i64> = addresses.iter().map(|(id, _)| *id).collect();
+    Ok(sqlx::query_scalar!(
+        "insert into customer_address (workspace_id, customer_id, kind, name, company, line1, line2, city,
+                                       region, postal_code, country)
+         select distinct on (customer_id) $1, customer_id, $3, name, company, line1, line2, city, region,
+                postal_code, country
+           from unnest($2::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                       $10::text[], $11::text[])
+                with ordinality as v(customer_id, name, company, line1, line2, city, region, postal_code, country, n)
+          order by customer_id, n desc
+         on conflict (workspace_id, customer_id, kind) do update
+            set name = excluded.name, company = excluded.company, line1 = excluded.line1,
+                line2 = excluded.line2, city = excluded.city, region = excluded.region,
+                postal_code = excluded.postal_code, country = excluded.country, updated_at = $12
+          where (customer_address.name, customer_address.company, customer_address.line1, customer_address.line2,
+                 customer_address.city, customer_address.region, customer_address.postal_code,
+                 customer_address.country)
+                is distinct from (excluded.name, excluded.company, excluded.line1, excluded.line2, excluded.city,
+                                  excluded.region, excluded.postal_code, excluded.country)
+         returning customer_id",
+        workspace_id,
+        &customers,
+        kind,
+        &column(|a| &a.name) as &[Option<&str>],
+        &column(|a| &a.company) as &[Option<&str>],
+        &column(|a| &a.line1) as &[Option<&str>],
+        &column(|a| &a.line2) as &[Option<&str>],
+        &column(|a| &a.city) as &[Option<&str>],
+        &column(|a| &a.region) as &[Option<&str>],
+        &column(|a| &a.postal_code) as &[Option<&str>],
+        &column(|a| &a.country) as &[Option<&str>],
+        now
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Stores the customer's address of `kind` (`billing` or `shipping`), replacing the one it had; answers
 /// whether anything changed.
 pub async fn write_address(
@@ -170,33 +222,5 @@ pub async fn write_address(
     a: &Address,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<bool> {
-    let done = sqlx::query!(
-        "insert into customer_address (workspace_id, customer_id, kind, name, company, line1, line2, city,
-                                       region, postal_code, country)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         on conflict (workspace_id, customer_id, kind) do update
-            set name = excluded.name, company = excluded.company, line1 = excluded.line1,
-                line2 = excluded.line2, city = excluded.city, region = excluded.region,
-                postal_code = excluded.postal_code, country = excluded.country, updated_at = $12
-          where (customer_address.name, customer_address.company, customer_address.line1, customer_address.line2,
-                 customer_address.city, customer_address.region, customer_address.postal_code,
-                 customer_address.country)
-                is distinct from (excluded.name, excluded.company, excluded.line1, excluded.line2, excluded.city,
-                                  excluded.region, excluded.postal_code, excluded.country)",
-        workspace_id,
-        customer,
-        kind,
-        a.name,
-        a.company,
-        a.line1,
-        a.line2,
-        a.city,
-        a.region,
-        a.postal_code,
-        a.country,
-        now
-    )
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() > 0)
+    Ok(!write_addresses(conn, workspace_id, kind, &[(customer, a)], now).await?.is_empty())
 }

@@ -197,6 +197,9 @@ async fn prepare(client: &reqwest::Client, delivery: &Claimed) -> Prepared {
     }
 }
 
+/// A workspace's order deliveries and their orders, in the order received.
+type OrdersOf<'a> = (Vec<&'a Claimed>, Vec<OrderInput>);
+
 /// Stores the prepared deliveries and marks each done, failed or to be tried later, all in `conn`'s
 /// transaction; answers the customers written, by workspace. An error means none of it is kept.
 async fn store(
@@ -208,7 +211,7 @@ async fn store(
     let mut written: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     let mut done = Vec::new();
     // orders by workspace, in the order received: stored together, set-based
-    let mut orders: BTreeMap<(i64, &str), (Vec<&Claimed>, Vec<OrderInput>)> = BTreeMap::new();
+    let mut orders: BTreeMap<(i64, &str), OrdersOf> = BTreeMap::new();
     for (delivery, prepared) in claimed.iter().zip(prepared) {
         match prepared {
             Prepared::Work(Work::Order(order)) => {

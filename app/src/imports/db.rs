@@ -6,7 +6,7 @@
 use super::shopify_csv::{Layout, row};
 use super::{CustomerImport, ImportFormat, MAX_PROBLEMS_SHOWN, RowProblem};
 use crate::error::{AppError, AppResult};
-use crate::ingest::{Outcome, ingest_customer};
+use crate::ingest::{Ingested, Outcome, ingest_customers};
 use crate::jobs::JobKind;
 use crate::jobs::db::Report;
 use crate::jobs::worker::{Outcome as JobOutcome, Progress};
@@ -85,32 +85,32 @@ pub async fn run(pool: &PgPool, clock: &crate::clock::Clock, progress: &mut Prog
         }
         let now = clock.now();
         let mut tx = pool.begin().await?;
+        let mut customers = Vec::with_capacity(chunk.len());
+        let mut accepts = Vec::with_capacity(chunk.len());
         for record in &chunk {
             let (line, read) = match record {
-                Ok(record) => (
-                    record.position().map_or(0, |p| p.line()),
-                    row(&layout, record, &stored.key),
-                ),
+                Ok(record) => (record.position().map_or(0, |p| p.line()), row(&layout, record, &stored.key)),
                 Err(error) => (error.position().map_or(0, |p| p.line()), Err(format!("the row is not CSV: {error}"))),
             };
             match read {
                 Ok(row) => {
-                    let stored = ingest_customer(&mut tx, job.workspace_id, now, &row.customer).await?;
-                    let subscribed = match row.accepts_email {
-                        Some(accepts) => subscription(&mut tx, job.workspace_id, stored.id, accepts, now).await?,
-                        None => false,
-                    };
-                    match (stored.result, subscribed) {
-                        (Outcome::Created, _) => created += 1,
-                        (Outcome::Updated, _) | (Outcome::Unchanged, true) => updated += 1,
-                        (Outcome::Unchanged, false) => unchanged += 1,
-                    }
+                    customers.push(row.customer);
+                    accepts.push(row.accepts_email);
                 }
                 Err(reason) => problem(&mut tx, job.workspace_id, job.id, line, &reason).await?,
             }
         }
-        done += chunk.len() as i64;
+        let stored_customers = ingest_customers(&mut tx, job.workspace_id, now, &customers).await?;
+        let subscribed = subscriptions(&mut tx, job.workspace_id, &stored_customers, &accepts, now).await?;
+        for stored in &stored_customers {
+            match (stored.result, subscribed.contains(&stored.id)) {
+                (Outcome::Created, _) => created += 1,
+                (Outcome::Updated, _) | (Outcome::Unchanged, true) => updated += 1,
+                (Outcome::Unchanged, false) => unchanged += 1,
+            }
+        }
         tx.commit().await?;
+        done += chunk.len() as i64;
         match progress.done(done).await? {
             Report::GoOn => {}
             Report::Cancel => return Ok(JobOutcome::Canceled),
@@ -136,21 +136,39 @@ pub async fn run(pool: &PgPool, clock: &crate::clock::Clock, progress: &mut Prog
     Ok(if outcome == Report::GoOn { JobOutcome::Done } else { JobOutcome::Lost })
 }
 
-/// Sets whether the customer accepts email marketing; answers whether it changed.
-async fn subscription(conn: &mut PgConnection, workspace_id: i64, id: i64, accepts: bool, now: DateTime<Utc>) -> AppResult<bool> {
-    let value = if accepts { "subscribed" } else { "unsubscribed" };
-    Ok(sqlx::query!(
-        "update customer set email_subscription = $3, updated_at = $4
-          where workspace_id = $1 and id = $2 and email_subscription <> $3",
+/// Sets whether each customer accepts email marketing, where the file says (the last row of a customer
+/// wins); answers the customers whose answer changed.
+async fn subscriptions(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    stored: &[Ingested],
+    accepts: &[Option<bool>],
+    now: DateTime<Utc>,
+) -> AppResult<std::collections::HashSet<i64>> {
+    let (ids, values): (Vec<i64>, Vec<&str>) = stored
+        .iter()
+        .zip(accepts)
+        .filter_map(|(s, a)| a.map(|yes| (s.id, if yes { "subscribed" } else { "unsubscribed" })))
+        .unzip();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(sqlx::query_scalar!(
+        "update customer c set email_subscription = v.value, updated_at = $4
+           from (select distinct on (id) id, value
+                   from unnest($2::bigint[], $3::text[]) with ordinality as u(id, value, n)
+                  order by id, n desc) as v
+          where c.workspace_id = $1 and c.id = v.id and c.email_subscription <> v.value
+         returning c.id",
         workspace_id,
-        id,
-        value,
+        &ids,
+        &values as &[&str],
         now
     )
-    .execute(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?
-    .rows_affected()
-        > 0)
+    .into_iter()
+    .collect())
 }
 
 async fn problem(conn: &mut PgConnection, workspace_id: i64, job_id: i64, line: u64, reason: &str) -> AppResult<()> {

@@ -200,6 +200,132 @@ pub async fn ingest_customer(
     Ok(Ingested { id, customer_id: id, result, affected: vec![id] })
 }
 
+/// Stores many customers as `ingest_customer` stores each, in the caller's transaction: those with a
+/// channel customer id set-based (a dozen statements whatever their number; the same id twice is one
+/// customer, the later row's names winning), the others one at a time (each looks for the customer it
+/// was sent as before, which an earlier row of the same call may have created). One result per sync.
+pub async fn ingest_customers(
+    conn: &mut PgConnection,
+    workspace_id: i64,
+    now: DateTime<Utc>,
+    syncs: &[CustomerSync],
+) -> AppResult<Vec<Ingested>> {
+    let mut results: Vec<Option<Ingested>> = vec![None; syncs.len()];
+    let mut channels: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    let mut registered: Vec<(usize, i64, &CustomerSync)> = Vec::new();
+    for (index, sync) in syncs.iter().enumerate() {
+        if sync.customer.external_id.is_none() {
+            results[index] = Some(ingest_customer(conn, workspace_id, now, sync).await?);
+            continue;
+        }
+        let channel = match channels.get(sync.channel.as_str()) {
+            Some(id) => *id,
+            None => {
+                let id = channel_id(conn, workspace_id, &sync.channel, sync.channel_kind.as_deref()).await?;
+                channels.insert(&sync.channel, id);
+                id
+            }
+        };
+        registered.push((index, channel, sync));
+    }
+    if registered.is_empty() {
+        return Ok(results.into_iter().map(|r| r.expect("every sync answered")).collect());
+    }
+    let refs: Vec<CustomerRef> = registered
+        .iter()
+        .map(|(_, channel, sync)| {
+            let external = sync.customer.external_id.as_deref().expect("registered rows have an id");
+            CustomerRef::new(*channel, Identity::Registered(external), &sync.customer)
+        })
+        .collect();
+    let resolved = resolve_customers(conn, workspace_id, now, &refs).await?;
+    let mut ids: Vec<i64> = resolved.iter().map(|r| r.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    lock_customers(conn, workspace_id, &ids).await?;
+    // the single email and phone, then the lists after them, in the order sent
+    let extra: Vec<(i64, CustomerInput)> = registered
+        .iter()
+        .zip(&resolved)
+        .flat_map(|((_, _, sync), r)| {
+            let emails = sync.emails.iter().map(|e| CustomerInput { email: Some(e.clone()), ..CustomerInput::default() });
+            let phones = sync.phones.iter().map(|p| CustomerInput { phone: Some(p.clone()), ..CustomerInput::default() });
+            emails.chain(phones).map(move |input| (r.id, input))
+        })
+        .collect();
+    let items: Vec<(i64, &CustomerInput)> = registered
+        .iter()
+        .zip(&resolved)
+        .map(|((_, _, sync), r)| (r.id, &sync.customer))
+        .chain(extra.iter().map(|(id, input)| (*id, input)))
+        .collect();
+    let mut changed: std::collections::HashSet<i64> = sync_contacts(conn, workspace_id, &items).await?.into_iter().collect();
+    for kind in ["billing", "shipping"] {
+        let addresses: Vec<(i64, &Address)> = registered
+            .iter()
+            .zip(&resolved)
+            .filter_map(|((_, _, sync), r)| {
+                let address = if kind == "billing" { &sync.billing_address } else { &sync.shipping_address };
+                address.as_ref().map(|a| (r.id, a))
+            })
+            .collect();
+        changed.extend(crate::customers::write_addresses(conn, workspace_id, kind, &addresses, now).await?);
+    }
+    let companies: Vec<(i64, &str)> = registered
+        .iter()
+        .zip(&resolved)
+        .filter_map(|((_, _, sync), r)| sync.company.as_deref().map(|c| (r.id, c)))
+        .collect();
+    if !companies.is_empty() {
+        let (who, what): (Vec<i64>, Vec<&str>) = companies.into_iter().unzip();
+        changed.extend(
+            sqlx::query_scalar!(
+                "update customer c set company = v.company, updated_at = $4
+                   from (select distinct on (id) id, company
+                           from unnest($2::bigint[], $3::text[]) with ordinality as u(id, company, n)
+                          order by id, n desc) as v
+                  where c.workspace_id = $1 and c.id = v.id and c.company is distinct from v.company
+                 returning c.id",
+                workspace_id,
+                &who,
+                &what as &[&str],
+                now
+            )
+            .fetch_all(&mut *conn)
+            .await?,
+        );
+    }
+    let mut first_seen = std::collections::HashSet::new();
+    let events: Vec<crate::timeline::Recorded> = registered
+        .iter()
+        .zip(&resolved)
+        .filter(|(_, r)| r.created && first_seen.insert(r.id))
+        .map(|((_, _, sync), r)| crate::timeline::Recorded {
+            customer_id: r.id,
+            actor_id: None,
+            happened_at: now,
+            event: crate::timeline::Event::CustomerCreated { channel: Some(sync.channel.clone()) },
+        })
+        .collect();
+    crate::timeline::record_all(conn, workspace_id, &events).await?;
+    let forwarded = crate::merges::forward(conn, workspace_id, &ids).await?;
+    let survivor = |id: i64| forwarded.get(&id).copied().unwrap_or(id);
+    let survivors: Vec<i64> = ids.iter().map(|id| survivor(*id)).collect();
+    crate::duplicates::db::queue(conn, workspace_id, &survivors).await?;
+    let mut answered = std::collections::HashSet::new();
+    for ((index, _, _), r) in registered.iter().zip(&resolved) {
+        // the same customer twice: created by the first row, the second finds it as the first left it
+        let result = match (r.created && answered.insert(r.id), changed.contains(&r.id)) {
+            (true, _) => Outcome::Created,
+            (false, true) => Outcome::Updated,
+            (false, false) => Outcome::Unchanged,
+        };
+        let id = survivor(r.id);
+        results[*index] = Some(Ingested { id, customer_id: id, result, affected: vec![id] });
+    }
+    Ok(results.into_iter().map(|r| r.expect("every sync answered")).collect())
+}
+
 /// The customer a `POST /api/v1/customers` without a channel customer id was sent as before, so that
 /// re-sending it changes nothing (SPEC §5). Its idempotency key, on its channel among the customers
 /// without a channel customer id: the email (normalised) if it has one; else the phone (E.164 when it
@@ -260,6 +386,74 @@ async fn same_customer_sent_again(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn sync(value: serde_json::Value) -> CustomerSync {
+        parse_customer_sync(&value, "$").unwrap()
+    }
+
+    /// A batch stores what the same syncs one at a time would: the same id twice is one customer with the
+    /// later row's name, rows without an id find the customer they were sent as before, and the batch
+    /// sent again changes nothing.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_batch_of_customers_is_stored_as_one_at_a_time_would(pool: sqlx::PgPool) {
+        let ws = crate::accounts::db::create_workspace(&pool, "shop", "Shop", "EUR", "UTC").await.unwrap().id;
+        let now = "2026-11-01T12:00:00Z".parse().unwrap();
+        let batch = vec![
+            sync(json!({"channel": "shop", "channel_kind": "shopify", "external_id": "1", "email": "ann@example.com",
+                        "first_name": "Ann", "company": "Ann & Co",
+                        "shipping_address": {"line1": "1 Main St", "city": "Graz", "country": "AT"}})),
+            sync(json!({"channel": "shop", "external_id": "2", "email": "bob@example.com", "first_name": "Bob",
+                        "phones": ["+43 316 123456"]})),
+            sync(json!({"channel": "shop", "external_id": "1", "first_name": "Anna"})),
+            sync(json!({"channel": "shop", "email": "cleo@example.com", "first_name": "Cleo"})),
+            sync(json!({"channel": "shop", "email": "cleo@example.com", "last_name": "Nile"})),
+        ];
+        let mut tx = pool.begin().await.unwrap();
+        let stored = ingest_customers(&mut tx, ws, now, &batch).await.unwrap();
+        tx.commit().await.unwrap();
+        let outcomes: Vec<Outcome> = stored.iter().map(|s| s.result).collect();
+        assert_eq!(outcomes, [Outcome::Created, Outcome::Created, Outcome::Updated, Outcome::Created, Outcome::Updated]);
+        assert_eq!(stored[0].id, stored[2].id);
+        assert_eq!(stored[3].id, stored[4].id);
+        let rows: Vec<(Option<String>, String, String, Option<String>)> = sqlx::query_as(
+            "select external_id, first_name, last_name, company from customer
+              where workspace_id = $1 and channel_id <> (select id from channel where workspace_id = $1 and key = 'manual')
+              order by external_id nulls last",
+        )
+        .bind(ws)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            rows,
+            [
+                (Some("1".into()), "Anna".into(), "".into(), Some("Ann & Co".into())),
+                (Some("2".into()), "Bob".into(), "".into(), None),
+                (None, "Cleo".into(), "Nile".into(), None),
+            ]
+        );
+        let (city, phones): (String, i64) = sqlx::query_as(
+            "select (select city from customer_address where workspace_id = $1 and customer_id = $2),
+                    (select count(*) from customer_phone where workspace_id = $1 and customer_id = $3)",
+        )
+        .bind(ws)
+        .bind(stored[0].id)
+        .bind(stored[1].id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!((city.as_str(), phones), ("Graz", 1));
+
+        let mut tx = pool.begin().await.unwrap();
+        let again = ingest_customers(&mut tx, ws, now, &batch).await.unwrap();
+        tx.commit().await.unwrap();
+        // the first row names Ann again over the third's Anna: a change, as the same syncs one by one would be
+        let outcomes: Vec<Outcome> = again.iter().map(|s| s.result).collect();
+        assert_eq!(outcomes[1], Outcome::Unchanged);
+        assert_eq!(outcomes[3], Outcome::Unchanged);
+        let ids: Vec<i64> = again.iter().map(|s| s.id).collect();
+        assert_eq!(ids, stored.iter().map(|s| s.id).collect::<Vec<_>>());
+    }
 
     /// The OpenAPI document describes `CustomerSync`; the checker reads a customer as the type declares.
     #[test]
