@@ -11,9 +11,9 @@ mod error;
 mod export_tests;
 mod exports;
 #[cfg(test)]
-mod hook_tests;
-#[cfg(test)]
 mod hardening_tests;
+#[cfg(test)]
+mod hook_tests;
 #[cfg(test)]
 mod import_tests;
 mod imports;
@@ -24,9 +24,9 @@ mod live_tests;
 mod merge_tests;
 mod merges;
 mod openapi;
+mod orders;
 #[cfg(test)]
 mod poller_tests;
-mod orders;
 #[cfg(test)]
 pub(crate) mod tests;
 
@@ -50,10 +50,7 @@ pub fn router() -> Router<AppState> {
         .route("/orders", get(orders::list).post(ingest::create_order))
         .route("/orders/{id}", get(orders::detail))
         .route("/orders/batch", post(ingest::order_batch))
-        .route(
-            "/imports",
-            post(imports::start).layer(DefaultBodyLimit::max(app::imports::MAX_IMPORT_BYTES)),
-        )
+        .route("/imports", post(imports::start).layer(DefaultBodyLimit::max(app::imports::MAX_IMPORT_BYTES)))
         .route("/imports/{id}", get(imports::get))
         .route("/exports", post(exports::start))
         .route("/exports/{id}", get(exports::get))

@@ -86,6 +86,20 @@ pub async fn expire_exports_periodically(pool: PgPool, clock: Clock) {
     }
 }
 
+/// Keeps the planner's statistics of young tables current (`plans::analyze_young_tables`), every two
+/// seconds: a new workspace's first sync is planned for the rows it has, not for empty tables.
+pub async fn analyze_young_tables_periodically(pool: PgPool) {
+    let mut ticker = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        ticker.tick().await;
+        match app::plans::analyze_young_tables(&pool).await {
+            Ok(tables) if tables.is_empty() => {}
+            Ok(tables) => tracing::debug!(?tables, "analyzed young tables"),
+            Err(error) => tracing::warn!(%error, "analyzing young tables failed; trying again shortly"),
+        }
+    }
+}
+
 /// Tells the assignees of tasks that became overdue, every minute (SPEC §10: "a task overdue"); each task
 /// once, whichever server gets there first.
 pub async fn tell_overdue_tasks_periodically(pool: PgPool, clock: Clock) {

@@ -135,6 +135,7 @@ pub async fn serve(config: Config) -> Result<()> {
     tokio::spawn(app::jobs::worker::run(working, config.clock, config.job_workers));
     tokio::spawn(crate::refresh::expire_exports_periodically(pool.clone(), config.clock));
     tokio::spawn(crate::refresh::tell_overdue_tasks_periodically(pool.clone(), config.clock));
+    tokio::spawn(crate::refresh::analyze_young_tables_periodically(pool.clone()));
     // live updates: one listener (its own connection) for every tab this process serves
     let live = std::sync::Arc::new(app::live::hub::Hub::default());
     tokio::spawn(live.clone().run(config.pool(1, None).await?));

@@ -111,7 +111,9 @@ impl SpApi {
         Ok(OrdersPage {
             orders,
             next_token: text("NextToken"),
-            updated_before: text("LastUpdatedBefore").and_then(|t| DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.to_utc()),
+            updated_before: text("LastUpdatedBefore")
+                .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                .map(|t| t.to_utc()),
         })
     }
 

@@ -304,7 +304,8 @@ mod tests {
     #[sqlx::test(migrations = "../migrations")]
     async fn a_new_secret_leaves_the_old_one_valid_for_an_hour_and_secrets_are_never_shown(pool: PgPool) {
         let ws = create_workspace(&pool, "shop", "Shop", "EUR", "UTC").await.unwrap().id;
-        let channel = create(&pool, ws, "shopify-eu", ChannelKind::Shopify, &shopify(Some("first-secret"))).await.unwrap();
+        let channel =
+            create(&pool, ws, "shopify-eu", ChannelKind::Shopify, &shopify(Some("first-secret"))).await.unwrap();
         let token = channel.hook_path.clone().unwrap().trim_start_matches("/hooks/").to_string();
         assert_eq!(token.len(), 64);
         assert_eq!(channel.secret_hint.as_deref(), Some("cret"));
@@ -345,10 +346,7 @@ mod tests {
             panic!("refused field by field")
         };
         let paths: Vec<&str> = fields.iter().map(|f| f.path.as_str()).collect();
-        assert_eq!(
-            paths,
-            ["name", "api_base_url", "amazon.client_id", "amazon.client_secret", "amazon.refresh_token"]
-        );
+        assert_eq!(paths, ["name", "api_base_url", "amazon.client_id", "amazon.client_secret", "amazon.refresh_token"]);
         assert_eq!(list(&pool, ws).await.unwrap().len(), 2, "the manual channel and shopify-eu");
     }
 }

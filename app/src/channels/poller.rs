@@ -139,8 +139,10 @@ async fn poll(
                 Ok(order) => orders.push(order),
                 Err(why) => {
                     tracing::warn!(channel = channel.key, why, "an Amazon order could not be read; skipped");
-                    let mut conn = state.pool.acquire().await.map_err(|e| SpApiError { status: None, message: e.to_string() })?;
-                    let _ = super::db::note_error(&mut conn, channel.workspace_id, channel.id, &why, state.clock.now()).await;
+                    let mut conn =
+                        state.pool.acquire().await.map_err(|e| SpApiError { status: None, message: e.to_string() })?;
+                    let _ = super::db::note_error(&mut conn, channel.workspace_id, channel.id, &why, state.clock.now())
+                        .await;
                 }
             }
         }

@@ -137,7 +137,8 @@ fn ChannelCard(
 ) -> impl IntoView {
     let prefix = format!("channel-{}", channel.id);
     let heading = format!("{} ({})", channel.name, channel.kind.label());
-    let hook = channel.hook_path.clone().filter(|_| channel.kind.sends_webhooks()).map(|path| format!("{origin}{path}"));
+    let hook =
+        channel.hook_path.clone().filter(|_| channel.kind.sends_webhooks()).map(|path| format!("{origin}{path}"));
     let received = channel.last_received_at.map_or_else(|| "Never".to_string(), format::date_time);
     let action = if channel.active { "Switch off" } else { "Switch on" };
     let name = channel.name.clone();
@@ -145,9 +146,10 @@ fn ChannelCard(
     let (connect_id, switch_id, form_name) = (channel.id.to_string(), channel.id.to_string(), name.clone());
     let (change, switch_label, name_id) =
         (format!("Change {name}"), format!("{action} {name}"), format!("{prefix}-name"));
-    let last_error = channel.last_error.clone().map(|error| {
-        format!("{} — {error}", channel.last_error_at.map(format::date_time).unwrap_or_default())
-    });
+    let last_error = channel
+        .last_error
+        .clone()
+        .map(|error| format!("{} — {error}", channel.last_error_at.map(format::date_time).unwrap_or_default()));
     view! {
         <section class="channel card" aria-label=heading.clone()>
             <h3>{heading.clone()}</h3>

@@ -22,6 +22,15 @@ pub async fn recompute(
     customers: Option<&[i64]>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    // Scoped to a batch's customers, the statement joins a few thousand rows at most, read by their ids:
+    // hash joins do that in one pass whatever the planner believes. Without statistics yet (tables a
+    // new workspace's first batches are filling, before ANALYZE has seen them) it believes each side
+    // holds a handful of rows and loops over one for each row of the other — a second at a thousand
+    // customers, and longer the more there are.
+    let nested_loops = match customers {
+        Some(_) => Some(crate::plans::without_nested_loops(conn).await?),
+        None => None,
+    };
     sqlx::query!(
         r#"
         with counted as (
@@ -91,7 +100,7 @@ pub async fn recompute(
                    sentiment_score = f.sentiment,
                    builtin_segments = f.segments
               from fresh f
-             where c.workspace_id = $1 and c.id = f.id
+             where c.workspace_id = $1 and c.id = f.id and ($2::bigint[] is null or c.id = any($2))
                and (c.total_order_value, c.order_count, c.average_order_value, c.customer_since, c.latest_purchase_at,
                     c.total_paid, c.accounts_receivable, c.has_test_order, c.contacts, c.open_tickets,
                     c.sentiment_score, c.builtin_segments)
@@ -113,5 +122,8 @@ pub async fn recompute(
     )
     .execute(&mut *conn)
     .await?;
+    if let Some(setting) = nested_loops {
+        crate::plans::restore_nested_loops(conn, &setting).await?;
+    }
     Ok(())
 }

@@ -36,12 +36,11 @@ pub async fn fetch_order(
         other => return Err(FetchError::Never(format!("the delivery's data.id {other} is not an order id"))),
     };
     let order_url = format!("{base}/v2/orders/{id}");
-    let mut order = get(client, &order_url, token).await?.ok_or_else(|| {
-        FetchError::Never(format!("the store has no order {id}"))
-    })?;
+    let mut order = get(client, &order_url, token)
+        .await?
+        .ok_or_else(|| FetchError::Never(format!("the store has no order {id}")))?;
     let products = get(client, &format!("{order_url}/products"), token).await?.unwrap_or_else(|| json!([]));
-    let addresses =
-        get(client, &format!("{order_url}/shipping_addresses"), token).await?.unwrap_or_else(|| json!([]));
+    let addresses = get(client, &format!("{order_url}/shipping_addresses"), token).await?.unwrap_or_else(|| json!([]));
     let Some(fields) = order.as_object_mut() else {
         return Err(FetchError::Never(format!("the store answered order {id} with something else than an order")));
     };

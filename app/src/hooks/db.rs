@@ -20,7 +20,12 @@ pub struct NewDelivery {
 
 /// Stores a delivery and notes when the channel last received one, in one statement; answers whether it
 /// was new (false: the same delivery had come before). Wakes the workers.
-pub async fn store(pool: &PgPool, channel: &HookChannel, delivery: &NewDelivery, now: DateTime<Utc>) -> AppResult<bool> {
+pub async fn store(
+    pool: &PgPool,
+    channel: &HookChannel,
+    delivery: &NewDelivery,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
     let stored = sqlx::query_scalar!(
         r#"with stored as (
                insert into channel_delivery (workspace_id, channel_id, topic, dedupe_key, received_at, body,

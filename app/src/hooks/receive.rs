@@ -141,8 +141,8 @@ fn read(channel: &HookChannel, headers: &HeaderMap, body: &[u8]) -> Result<Read,
         }
         _ => return Err(AppError::NotFound),
     };
-    let body: Value = serde_json::from_slice(body)
-        .map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    let body: Value =
+        serde_json::from_slice(body).map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))?;
     let (topic, dedupe, known) = match channel.kind {
         ChannelKind::BigCommerce => {
             let scope = body.get("scope").and_then(Value::as_str).map(str::to_string);
@@ -229,11 +229,13 @@ mod tests {
         assert_eq!(read(&shopify, &forged, ORDER), Err(AppError::Unauthenticated));
         let bare = headers(&[("x-shopify-topic", "orders/create")]);
         assert_eq!(read(&shopify, &bare, ORDER), Err(AppError::Unauthenticated));
-        let tampered = headers(&[("x-shopify-hmac-sha256", &sign("new-secret", ORDER)), ("x-shopify-topic", "orders/create")]);
+        let tampered =
+            headers(&[("x-shopify-hmac-sha256", &sign("new-secret", ORDER)), ("x-shopify-topic", "orders/create")]);
         assert_eq!(read(&shopify, &tampered, br#"{"id": 1}"#), Err(AppError::Unauthenticated));
         let mut without = channel(ChannelKind::Shopify);
         without.secrets.clear();
-        let signed = headers(&[("x-shopify-hmac-sha256", &sign("new-secret", ORDER)), ("x-shopify-topic", "orders/create")]);
+        let signed =
+            headers(&[("x-shopify-hmac-sha256", &sign("new-secret", ORDER)), ("x-shopify-topic", "orders/create")]);
         assert_eq!(read(&without, &signed, ORDER), Err(AppError::Unauthenticated));
     }
 
@@ -269,10 +271,12 @@ mod tests {
     #[test]
     fn other_topics_are_answered_and_ignored_and_bodies_without_an_id_hash_to_one_key() {
         let shopify = channel(ChannelKind::Shopify);
-        let h = headers(&[("x-shopify-hmac-sha256", &sign("new-secret", ORDER)), ("x-shopify-topic", "products/update")]);
+        let h =
+            headers(&[("x-shopify-hmac-sha256", &sign("new-secret", ORDER)), ("x-shopify-topic", "products/update")]);
         assert_eq!(read(&shopify, &h, ORDER).unwrap(), Read::Ignored("products/update".into()));
         let h = headers(&[("x-shopify-hmac-sha256", &sign("new-secret", ORDER)), ("x-shopify-topic", "orders/paid")]);
-        let (Read::Delivery(a), Read::Delivery(b)) = (read(&shopify, &h, ORDER).unwrap(), read(&shopify, &h, ORDER).unwrap())
+        let (Read::Delivery(a), Read::Delivery(b)) =
+            (read(&shopify, &h, ORDER).unwrap(), read(&shopify, &h, ORDER).unwrap())
         else {
             panic!()
         };

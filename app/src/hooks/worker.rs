@@ -215,7 +215,8 @@ async fn store(
     for (delivery, prepared) in claimed.iter().zip(prepared) {
         match prepared {
             Prepared::Work(Work::Order(order)) => {
-                let (deliveries, inputs) = orders.entry((delivery.workspace_id, delivery.currency.as_str())).or_default();
+                let (deliveries, inputs) =
+                    orders.entry((delivery.workspace_id, delivery.currency.as_str())).or_default();
                 deliveries.push(delivery);
                 inputs.push(*order);
             }
@@ -224,16 +225,18 @@ async fn store(
                 written.entry(delivery.workspace_id).or_default().extend(stored.affected);
                 done.push(delivery.id);
             }
-            Prepared::Work(Work::Refund(refund)) => match ingest_refund(conn, delivery.workspace_id, now, &refund).await? {
-                Some(stored) => {
-                    written.entry(delivery.workspace_id).or_default().extend(stored.affected);
-                    done.push(delivery.id);
+            Prepared::Work(Work::Refund(refund)) => {
+                match ingest_refund(conn, delivery.workspace_id, now, &refund).await? {
+                    Some(stored) => {
+                        written.entry(delivery.workspace_id).or_default().extend(stored.affected);
+                        done.push(delivery.id);
+                    }
+                    None => {
+                        let why = format!("order {} is not here yet", refund.order_external_id);
+                        db::try_later(conn, delivery, &why, now).await?;
+                    }
                 }
-                None => {
-                    let why = format!("order {} is not here yet", refund.order_external_id);
-                    db::try_later(conn, delivery, &why, now).await?;
-                }
-            },
+            }
             Prepared::Never(why) => db::failed(conn, delivery, &why, now).await?,
             Prepared::Later(why) => db::try_later(conn, delivery, &why, now).await?,
         }
@@ -246,7 +249,9 @@ async fn store(
                     written.entry(workspace).or_default().extend(stored.affected);
                     done.push(delivery.id);
                 }
-                Err(errors) => db::failed(conn, delivery, &format!("the order was refused: {}", described(&errors)), now).await?,
+                Err(errors) => {
+                    db::failed(conn, delivery, &format!("the order was refused: {}", described(&errors)), now).await?
+                }
             }
         }
     }

@@ -30,10 +30,11 @@ pub async fn start(
     content: String,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
-    let channel_id = sqlx::query_scalar!("select id from channel where workspace_id = $1 and key = $2", workspace_id, channel)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| AppError::invalid("channel", format!("there is no channel {channel:?}: add it first")))?;
+    let channel_id =
+        sqlx::query_scalar!("select id from channel where workspace_id = $1 and key = $2", workspace_id, channel)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| AppError::invalid("channel", format!("there is no channel {channel:?}: add it first")))?;
     let content = content.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(content);
     let mut file = reader(&content);
     let headers = file.headers().map_err(|e| AppError::invalid("file", format!("the file is not CSV: {e}")))?;

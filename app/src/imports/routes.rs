@@ -54,7 +54,8 @@ pub async fn upload(
 
 /// The form's channel and file (as UTF-8 text).
 async fn read_form(multipart: Result<Multipart, MultipartRejection>) -> Result<(String, String), AppError> {
-    let too_large = || AppError::invalid("file", format!("the file can be at most {} MB", MAX_IMPORT_BYTES / 1024 / 1024));
+    let too_large =
+        || AppError::invalid("file", format!("the file can be at most {} MB", MAX_IMPORT_BYTES / 1024 / 1024));
     let mut multipart = multipart.map_err(|e| AppError::BadRequest(format!("not a file upload: {}", e.body_text())))?;
     let (mut channel, mut content) = (None, None);
     loop {
@@ -76,12 +77,17 @@ async fn read_form(multipart: Result<Multipart, MultipartRejection>) -> Result<(
             _ => {}
         }
     }
-    let channel = channel.filter(|c| !c.is_empty()).ok_or_else(|| AppError::invalid("channel", "choose the channel the customers belong to"))?;
-    let content = content.filter(|c| !c.trim().is_empty()).ok_or_else(|| AppError::invalid("file", "choose the file to import"))?;
+    let channel = channel
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| AppError::invalid("channel", "choose the channel the customers belong to"))?;
+    let content = content
+        .filter(|c| !c.trim().is_empty())
+        .ok_or_else(|| AppError::invalid("file", "choose the file to import"))?;
     Ok((channel, content))
 }
 
 /// The file as text: UTF-8 (Shopify's exports are).
 pub fn text(bytes: Vec<u8>) -> Result<String, AppError> {
-    String::from_utf8(bytes).map_err(|_| AppError::invalid("file", "the file is not UTF-8 text; export it again as CSV (UTF-8)"))
+    String::from_utf8(bytes)
+        .map_err(|_| AppError::invalid("file", "the file is not UTF-8 text; export it again as CSV (UTF-8)"))
 }

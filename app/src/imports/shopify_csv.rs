@@ -177,7 +177,10 @@ fn described(layout: &Layout, errors: &[FieldError]) -> String {
 mod tests {
     use super::*;
 
-    fn read(text: &str) -> (Layout, Vec<(u64, Result<Row, String>)>) {
+    /// Each row with the line it starts on.
+    type Rows = Vec<(u64, Result<Row, String>)>;
+
+    fn read(text: &str) -> (Layout, Rows) {
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
         let layout = Layout::read(reader.headers().unwrap()).unwrap();
         let rows = reader

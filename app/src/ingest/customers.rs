@@ -248,8 +248,10 @@ pub async fn ingest_customers(
         .iter()
         .zip(&resolved)
         .flat_map(|((_, _, sync), r)| {
-            let emails = sync.emails.iter().map(|e| CustomerInput { email: Some(e.clone()), ..CustomerInput::default() });
-            let phones = sync.phones.iter().map(|p| CustomerInput { phone: Some(p.clone()), ..CustomerInput::default() });
+            let emails =
+                sync.emails.iter().map(|e| CustomerInput { email: Some(e.clone()), ..CustomerInput::default() });
+            let phones =
+                sync.phones.iter().map(|p| CustomerInput { phone: Some(p.clone()), ..CustomerInput::default() });
             emails.chain(phones).map(move |input| (r.id, input))
         })
         .collect();
@@ -259,7 +261,8 @@ pub async fn ingest_customers(
         .map(|((_, _, sync), r)| (r.id, &sync.customer))
         .chain(extra.iter().map(|(id, input)| (*id, input)))
         .collect();
-    let mut changed: std::collections::HashSet<i64> = sync_contacts(conn, workspace_id, &items).await?.into_iter().collect();
+    let mut changed: std::collections::HashSet<i64> =
+        sync_contacts(conn, workspace_id, &items).await?.into_iter().collect();
     for kind in ["billing", "shipping"] {
         let addresses: Vec<(i64, &Address)> = registered
             .iter()
@@ -412,7 +415,10 @@ mod tests {
         let stored = ingest_customers(&mut tx, ws, now, &batch).await.unwrap();
         tx.commit().await.unwrap();
         let outcomes: Vec<Outcome> = stored.iter().map(|s| s.result).collect();
-        assert_eq!(outcomes, [Outcome::Created, Outcome::Created, Outcome::Updated, Outcome::Created, Outcome::Updated]);
+        assert_eq!(
+            outcomes,
+            [Outcome::Created, Outcome::Created, Outcome::Updated, Outcome::Created, Outcome::Updated]
+        );
         assert_eq!(stored[0].id, stored[2].id);
         assert_eq!(stored[3].id, stored[4].id);
         let rows: Vec<(Option<String>, String, String, Option<String>)> = sqlx::query_as(

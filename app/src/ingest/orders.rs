@@ -574,6 +574,11 @@ mod tests {
         crate::plans::set(&mut tx, "force_custom_plan").await.unwrap();
         let results = ingest_orders(&mut tx, ws, "EUR", now, &[order]).await.unwrap();
         assert_eq!(crate::plans::mode(&mut tx).await.unwrap(), "force_custom_plan");
+        let nested_loops = sqlx::query_scalar!(r#"select current_setting('enable_nestloop') as "on!""#)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        assert_eq!(nested_loops, "on", "the recompute plans without nested loops, and sets them back");
         let stored = results[0].as_ref().unwrap();
         assert_eq!(stored.result, Outcome::Created);
         let total = sqlx::query_scalar!("select total_order_value from customer where id = $1", stored.customer_id)

@@ -91,5 +91,10 @@ pub async fn ingest_refund(
     crate::timeline::record_all(conn, workspace_id, &[recorded]).await?;
     crate::customers::indicators::recompute(conn, workspace_id, Some(&customers), now).await?;
     crate::segments::refresh_customers(conn, workspace_id, now, &customers).await?;
-    Ok(Some(Ingested { id: order.id, customer_id: order.customer_id, result: Outcome::Updated, affected: vec![order.customer_id] }))
+    Ok(Some(Ingested {
+        id: order.id,
+        customer_id: order.customer_id,
+        result: Outcome::Updated,
+        affected: vec![order.customer_id],
+    }))
 }

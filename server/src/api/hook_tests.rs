@@ -49,7 +49,8 @@ async fn deliver(url: &str, headers: &[(&str, &str)], body: &[u8]) -> (StatusCod
 
 async fn shopify(url: &str, topic: &str, id: &str, body: &str) -> (StatusCode, Value) {
     let signature = sign("s3cret", body.as_bytes());
-    let headers = [("x-shopify-hmac-sha256", signature.as_str()), ("x-shopify-topic", topic), ("x-shopify-webhook-id", id)];
+    let headers =
+        [("x-shopify-hmac-sha256", signature.as_str()), ("x-shopify-topic", topic), ("x-shopify-webhook-id", id)];
     deliver(url, &headers, body.as_bytes()).await
 }
 
@@ -78,12 +79,14 @@ async fn customer_by_email(pool: &PgPool, ws: i64, email: &str) -> (i64, Option<
 }
 
 async fn order_amounts(pool: &PgPool, ws: i64, external_id: &str) -> (String, Decimal, Decimal, Decimal) {
-    sqlx::query_as("select status, total, paid, refunded from customer_order where workspace_id = $1 and external_id = $2")
-        .bind(ws)
-        .bind(external_id)
-        .fetch_one(pool)
-        .await
-        .unwrap()
+    sqlx::query_as(
+        "select status, total, paid, refunded from customer_order where workspace_id = $1 and external_id = $2",
+    )
+    .bind(ws)
+    .bind(external_id)
+    .fetch_one(pool)
+    .await
+    .unwrap()
 }
 
 fn money(text: &str) -> Decimal {
@@ -106,7 +109,10 @@ async fn a_signed_shopify_order_becomes_its_customer_and_order_once(pool: PgPool
     let (status, body) = shopify(&url, "orders/create", "delivery-1", SHOPIFY_ORDER).await;
     assert_eq!((status, body["duplicate"].as_bool()), (StatusCode::OK, Some(false)), "{body}");
     // answered before the work: stored, waiting
-    assert_eq!(count(&pool, "select count(*) from channel_delivery where workspace_id = $1 and status = 'received'", ws).await, 1);
+    assert_eq!(
+        count(&pool, "select count(*) from channel_delivery where workspace_id = $1 and status = 'received'", ws).await,
+        1
+    );
     work(&state).await;
 
     let (id, external, first, last, value, orders) = customer_by_email(&pool, ws, "bob.norman@mail.example.com").await;
@@ -153,7 +159,10 @@ async fn a_signed_shopify_order_becomes_its_customer_and_order_once(pool: PgPool
     assert_eq!(order_amounts(&pool, ws, "450789469").await.0, "canceled");
     let (same_id, .., value, orders) = customer_by_email(&pool, ws, "bob.norman@mail.example.com").await;
     assert_eq!((same_id, value, orders), (id, Decimal::ZERO, 0));
-    assert_eq!(count(&pool, "select count(*) from channel_delivery where workspace_id = $1 and status <> 'done'", ws).await, 0);
+    assert_eq!(
+        count(&pool, "select count(*) from channel_delivery where workspace_id = $1 and status <> 'done'", ws).await,
+        0
+    );
 
     // switched off: 410, nothing stored
     app::channels::db::set_active(&pool, ws, channel_id(&pool, ws, "shopify-us").await, false).await.unwrap();
@@ -245,8 +254,10 @@ async fn bigcommerce_store() -> String {
     }
     async fn addresses(headers: HeaderMap) -> Result<Json<Value>, AxumStatus> {
         authorised(&headers)?;
-        Ok(Json(json!([{"id": 9, "order_id": 100, "first_name": "Jane", "last_name": "Doe", "street_1": "455 Main Street",
-                        "street_2": "", "city": "Austin", "state": "Texas", "zip": "78751", "country_iso2": "US"}])))
+        Ok(Json(
+            json!([{"id": 9, "order_id": 100, "first_name": "Jane", "last_name": "Doe", "street_1": "455 Main Street",
+                        "street_2": "", "city": "Austin", "state": "Texas", "zip": "78751", "country_iso2": "US"}]),
+        ))
     }
     fn authorised(headers: &HeaderMap) -> Result<(), AxumStatus> {
         match headers.get("x-auth-token").and_then(|v| v.to_str().ok()) {
@@ -285,10 +296,17 @@ async fn a_bigcommerce_delivery_fetches_its_order_from_the_store(pool: PgPool) {
     work(&state).await;
 
     let (_, external, first, last, value, orders) = customer_by_email(&pool, ws, "jane@example.com").await;
-    assert_eq!((external.as_deref(), first.as_str(), last.as_str(), value, orders), (Some("11"), "Jane", "Doe", money("225"), 1));
+    assert_eq!(
+        (external.as_deref(), first.as_str(), last.as_str(), value, orders),
+        (Some("11"), "Jane", "Doe", money("225"), 1)
+    );
     assert_eq!(order_amounts(&pool, ws, "100").await, ("paid".to_string(), money("225"), money("225"), Decimal::ZERO));
     let lines: Vec<(String, i32, Decimal)> =
-        sqlx::query_as("select name, quantity, unit_price from order_line where workspace_id = $1").bind(ws).fetch_all(&pool).await.unwrap();
+        sqlx::query_as("select name, quantity, unit_price from order_line where workspace_id = $1")
+            .bind(ws)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     assert_eq!(lines, [("Orbit Terrarium - Large".to_string(), 2, money("112.5"))]);
     // the missing order failed for good, the rate-limited one waits for another try
     let states: Vec<(String, i32)> = sqlx::query_as(
@@ -322,13 +340,16 @@ async fn platform_orders_are_imported_with_the_channels_mapping_and_read_back_fr
             (status, response.json::<Value>().await.unwrap_or(Value::Null))
         }
     };
-    let (status, created) = post(format!("{base}/api/v1/channels/shopify-us/platform-orders"), SHOPIFY_ORDER.into()).await;
+    let (status, created) =
+        post(format!("{base}/api/v1/channels/shopify-us/platform-orders"), SHOPIFY_ORDER.into()).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    let (status, again) = post(format!("{base}/api/v1/channels/shopify-us/platform-orders"), SHOPIFY_ORDER.into()).await;
+    let (status, again) =
+        post(format!("{base}/api/v1/channels/shopify-us/platform-orders"), SHOPIFY_ORDER.into()).await;
     assert_eq!((status, again["result"].as_str()), (StatusCode::OK, Some("unchanged")));
     let (status, refused) = post(format!("{base}/api/v1/channels/nowhere/platform-orders"), SHOPIFY_ORDER.into()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
-    let (status, refused) = post(format!("{base}/api/v1/channels/shopify-us/platform-orders"), "{\"id\": 1}".into()).await;
+    let (status, refused) =
+        post(format!("{base}/api/v1/channels/shopify-us/platform-orders"), "{\"id\": 1}".into()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
 
     let customer = created["customer_id"].as_i64().unwrap();

@@ -51,7 +51,8 @@ async fn a_shopify_customer_export_is_imported_once_with_its_problems_by_line(po
     let (status, refused) = post_csv(&base, "/api/v1/imports?channel=shopify-ca&format=excel", &key, EXPORT).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
 
-    let (status, queued) = post_csv(&base, "/api/v1/imports?channel=shopify-ca&format=shopify_customers", &key, EXPORT).await;
+    let (status, queued) =
+        post_csv(&base, "/api/v1/imports?channel=shopify-ca&format=shopify_customers", &key, EXPORT).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{queued}");
     assert_eq!(queued["status"], "queued");
     let id = queued["id"].as_i64().unwrap();
@@ -59,14 +60,23 @@ async fn a_shopify_customer_export_is_imported_once_with_its_problems_by_line(po
     let (status, done) = get(&base, &format!("/api/v1/imports/{id}"), Some(&key)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        (&done["status"], &done["rows_total"], &done["created"], &done["updated"], &done["unchanged"], &done["problem_count"]),
+        (
+            &done["status"],
+            &done["rows_total"],
+            &done["created"],
+            &done["updated"],
+            &done["unchanged"],
+            &done["problem_count"]
+        ),
         (&Value::from("done"), &Value::from(3), &Value::from(2), &Value::from(0), &Value::from(0), &Value::from(1)),
         "{done}"
     );
     assert_eq!(done["problems"][0]["line"], 3);
     assert!(done["problems"][0]["reason"].as_str().unwrap().starts_with("Email: "), "{done}");
 
-    let customers: Vec<(Option<String>, String, String, String, Option<String>)> = sqlx::query_as(
+    // external id, first and last name, email subscription, shipping city
+    type Imported = (Option<String>, String, String, String, Option<String>);
+    let customers: Vec<Imported> = sqlx::query_as(
         "select c.external_id, c.first_name, c.last_name, c.email_subscription, a.city
            from customer c left join customer_address a
              on a.workspace_id = c.workspace_id and a.customer_id = c.id and a.kind = 'shipping'
@@ -79,8 +89,20 @@ async fn a_shopify_customer_export_is_imported_once_with_its_problems_by_line(po
     assert_eq!(
         customers,
         [
-            (Some("7093941223597".into()), "Russell".into(), "Winfield".into(), "subscribed".into(), Some("Toronto".into())),
-            (Some("7093941289133".into()), "Dominique, Jr.".into(), "Ménard".into(), "unsubscribed".into(), Some("Paris".into())),
+            (
+                Some("7093941223597".into()),
+                "Russell".into(),
+                "Winfield".into(),
+                "subscribed".into(),
+                Some("Toronto".into())
+            ),
+            (
+                Some("7093941289133".into()),
+                "Dominique, Jr.".into(),
+                "Ménard".into(),
+                "unsubscribed".into(),
+                Some("Paris".into())
+            ),
         ]
     );
 
@@ -89,12 +111,17 @@ async fn a_shopify_customer_export_is_imported_once_with_its_problems_by_line(po
     let again_id = again["id"].as_i64().unwrap();
     run(&pool, again_id).await;
     let (_, again) = get(&base, &format!("/api/v1/imports/{again_id}"), Some(&key)).await;
-    assert_eq!((&again["created"], &again["updated"], &again["unchanged"]), (&Value::from(0), &Value::from(0), &Value::from(2)), "{again}");
-    let total: i64 = sqlx::query_scalar("select count(*) from customer where workspace_id = $1 and external_id is not null")
-        .bind(ws)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    assert_eq!(
+        (&again["created"], &again["updated"], &again["unchanged"]),
+        (&Value::from(0), &Value::from(0), &Value::from(2)),
+        "{again}"
+    );
+    let total: i64 =
+        sqlx::query_scalar("select count(*) from customer where workspace_id = $1 and external_id is not null")
+            .bind(ws)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(total, 2);
     let (status, _) = get(&base, &format!("/api/v1/imports/{again_id}"), None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);

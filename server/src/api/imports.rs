@@ -97,10 +97,9 @@ pub async fn start(
 ) -> Result<(StatusCode, Json<Import>), ApiError> {
     let (channel, format) = parameters(raw.as_deref())?;
     let body = body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge(format!(
-            "the file can be at most {} MB",
-            app::imports::MAX_IMPORT_BYTES / 1024 / 1024
-        )),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            AppError::TooLarge(format!("the file can be at most {} MB", app::imports::MAX_IMPORT_BYTES / 1024 / 1024))
+        }
         _ => AppError::BadRequest(format!("the body could not be read: {}", rejection.body_text())),
     })?;
     let content = app::imports::routes::text(body.to_vec())?;

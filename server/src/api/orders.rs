@@ -96,9 +96,11 @@ fn order_query(raw: Option<&str>) -> Result<OrderQuery, AppError> {
     for (name, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
         match name.as_ref() {
             "customer" => {
-                query.customer = Some(value.parse().map_err(|_| {
-                    AppError::invalid("customer", format!("{value:?} is not a customer id"))
-                })?)
+                query.customer = Some(
+                    value
+                        .parse()
+                        .map_err(|_| AppError::invalid("customer", format!("{value:?} is not a customer id")))?,
+                )
             }
             "limit" => {
                 let limit: i64 = value.parse().ok().filter(|l| (1..=MAX_ORDER_PAGE).contains(l)).ok_or_else(|| {

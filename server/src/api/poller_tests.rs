@@ -40,11 +40,16 @@ async fn standin(amazon: Arc<Amazon>) -> String {
             (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_grant"}))).into_response()
         }
     }
-    fn signed_in(headers: &HeaderMap) -> Result<(), Response> {
+    fn signed_in(headers: &HeaderMap) -> Result<(), Box<Response>> {
         match headers.get("x-amz-access-token").and_then(|v| v.to_str().ok()) {
             Some("Atza|access") => Ok(()),
-            _ => Err((StatusCode::FORBIDDEN, Json(json!({"errors": [{"code": "Unauthorized", "message": "Access denied"}]})))
-                .into_response()),
+            _ => Err(Box::new(
+                (
+                    StatusCode::FORBIDDEN,
+                    Json(json!({"errors": [{"code": "Unauthorized", "message": "Access denied"}]})),
+                )
+                    .into_response(),
+            )),
         }
     }
     fn answer(payload: Value) -> Response {
@@ -56,12 +61,13 @@ async fn standin(amazon: Arc<Amazon>) -> String {
         Query(query): Query<HashMap<String, String>>,
     ) -> Response {
         if let Err(refused) = signed_in(&headers) {
-            return refused;
+            return *refused;
         }
         assert_eq!(query.get("MarketplaceIds").map(String::as_str), Some("ATVPDKIKX0DER"));
         // the very first call is throttled
         if amazon.order_calls.fetch_add(1, Ordering::SeqCst) == 0 {
-            return (StatusCode::TOO_MANY_REQUESTS, Json(json!({"errors": [{"code": "QuotaExceeded"}]}))).into_response();
+            return (StatusCode::TOO_MANY_REQUESTS, Json(json!({"errors": [{"code": "QuotaExceeded"}]})))
+                .into_response();
         }
         match query.get("NextToken").map(String::as_str) {
             None => {
@@ -77,24 +83,30 @@ async fn standin(amazon: Arc<Amazon>) -> String {
                 answer(json!({"Orders": [order("111-0000002-0000002", "Shipped", "15.50", "2026-10-21T09:00:00Z")],
                                "LastUpdatedBefore": "2026-10-31T12:00:00Z"}))
             }
-            Some(_) => (StatusCode::BAD_REQUEST, Json(json!({"errors": [{"message": "Invalid NextToken"}]}))).into_response(),
+            Some(_) => {
+                (StatusCode::BAD_REQUEST, Json(json!({"errors": [{"message": "Invalid NextToken"}]}))).into_response()
+            }
         }
     }
     async fn items(headers: HeaderMap, Path(id): Path<String>) -> Response {
         if let Err(refused) = signed_in(&headers) {
-            return refused;
+            return *refused;
         }
-        let (title, quantity, price) = if id.ends_with('1') { ("Tea pot", 2, "40.00") } else { ("Tea cup", 1, "15.50") };
+        let (title, quantity, price) =
+            if id.ends_with('1') { ("Tea pot", 2, "40.00") } else { ("Tea cup", 1, "15.50") };
         answer(json!({"AmazonOrderId": id, "OrderItems": [{"ASIN": "B000TEA", "OrderItemId": "1", "SellerSKU": "TEA-1",
             "Title": title, "QuantityOrdered": quantity, "ItemPrice": {"CurrencyCode": "USD", "Amount": price}}]}))
     }
     async fn address(headers: HeaderMap, Path(id): Path<String>) -> Response {
         if let Err(refused) = signed_in(&headers) {
-            return refused;
+            return *refused;
         }
         if id.ends_with('2') {
             // the seller's roles do not reach this one
-            return (StatusCode::FORBIDDEN, Json(json!({"errors": [{"message": "Access to requested resource is denied."}]})))
+            return (
+                StatusCode::FORBIDDEN,
+                Json(json!({"errors": [{"message": "Access to requested resource is denied."}]})),
+            )
                 .into_response();
         }
         answer(json!({"AmazonOrderId": id, "ShippingAddress": {"Name": "Mia Wong", "AddressLine1": "1 Pine St",
@@ -102,7 +114,7 @@ async fn standin(amazon: Arc<Amazon>) -> String {
     }
     async fn buyer(headers: HeaderMap, Path(id): Path<String>) -> Response {
         if let Err(refused) = signed_in(&headers) {
-            return refused;
+            return *refused;
         }
         let email = if id.ends_with('1') { "mia@marketplace.amazon.com" } else { "leo@marketplace.amazon.com" };
         answer(json!({"AmazonOrderId": id, "BuyerEmail": email, "BuyerName": "Buyer"}))
@@ -122,7 +134,8 @@ async fn standin(amazon: Arc<Amazon>) -> String {
 
 async fn amazon_channel(pool: &PgPool, slug: &str, base: &str) -> i64 {
     shop(pool, slug, "Ann").await;
-    let ws: i64 = sqlx::query_scalar("select id from workspace where slug = $1").bind(slug).fetch_one(pool).await.unwrap();
+    let ws: i64 =
+        sqlx::query_scalar("select id from workspace where slug = $1").bind(slug).fetch_one(pool).await.unwrap();
     let connection = Connection {
         name: "Amazon US".into(),
         api_base_url: Some(base.into()),
@@ -178,11 +191,13 @@ async fn the_poller_reads_every_page_with_items_addresses_and_buyers_once(pool: 
     .unwrap();
     assert_eq!((city.as_deref(), email.as_str()), (Some("Seattle"), "mia@marketplace.amazon.com"));
     let (after, token, error): (Option<chrono::DateTime<chrono::Utc>>, Option<String>, Option<String>) =
-        sqlx::query_as("select poll_after, poll_next_token, last_error from channel where workspace_id = $1 and key = 'amazon-us'")
-            .bind(ws)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        sqlx::query_as(
+            "select poll_after, poll_next_token, last_error from channel where workspace_id = $1 and key = 'amazon-us'",
+        )
+        .bind(ws)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!((after, token, error), (Some("2026-10-31T12:00:00Z".parse().unwrap()), None, None));
 
     // not due again yet; once due, the same orders change nothing
@@ -190,7 +205,11 @@ async fn the_poller_reads_every_page_with_items_addresses_and_buyers_once(pool: 
     due(&pool, ws).await;
     assert_eq!(app::channels::poller::poll_due(&state, &client, Duration::from_millis(10)).await.unwrap(), 1);
     assert_eq!(orders(&pool, ws).await, expected);
-    let events: i64 = sqlx::query_scalar("select count(*) from event where workspace_id = $1 and tab = 'orders'").bind(ws).fetch_one(&pool).await.unwrap();
+    let events: i64 = sqlx::query_scalar("select count(*) from event where workspace_id = $1 and tab = 'orders'")
+        .bind(ws)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(events, 2, "one 'order placed' each, nothing for reading them again");
 }
 
