@@ -41,8 +41,11 @@ test('an admin connects a Shopify store, and its signed webhook brings the custo
   await expectAccessible(page);
 
   const list = await context.newPage();
+  // the list hears of changes once its live stream is open
+  const listening = list.waitForResponse((r) => r.url().endsWith('/events'));
   await list.goto('/customers?sort=-registered');
   await waitForHydration(list);
+  await listening;
 
   const email = `odile.${Date.now()}@shop.example`;
   const body = JSON.stringify(shopifyOrder(Date.now(), email));
@@ -61,7 +64,7 @@ test('an admin connects a Shopify store, and its signed webhook brings the custo
   expect(answer.status(), await answer.text()).toBe(200);
 
   const banner = list.getByRole('status').filter({ hasText: /changed since this list loaded/ });
-  await expect(banner).toBeVisible({ timeout: 20_000 });
+  await expect(banner).toHaveText(/1 customer changed since this list loaded/, { timeout: 20_000 });
   await list.getByRole('button', { name: 'Show the changes' }).click();
   await expect(list.getByRole('link', { name: 'Odile Webhook' }).first()).toBeVisible();
   await expectAccessible(list);
