@@ -75,3 +75,34 @@ test('an admin connects a Shopify store, and its signed webhook brings the custo
   await expect(card).not.toContainText('Never');
   await expect(card.getByText('Last error')).toHaveCount(0);
 });
+
+test('an admin imports a Shopify customer export and sees what went in and which lines could not', async ({ page }) => {
+  await signIn(page, SHOPS, '/settings/import');
+  await waitForHydration(page);
+  await expect(page.getByRole('heading', { name: 'Import customers' })).toBeVisible();
+  await expectAccessible(page);
+
+  const stamp = Date.now();
+  const file = [
+    'Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,Default Address Address1,' +
+      'Default Address Address2,Default Address City,Default Address Province Code,Default Address Country Code,' +
+      'Default Address Zip,Default Address Phone,Phone,Accepts SMS Marketing,Total Spent,Total Orders,Note,Tax Exempt,Tags',
+    `'${stamp}1,Imogen,Porter,imogen.${stamp}@import.example,yes,,12 Bay St,,Toronto,ON,CA,'M5J 2R8,,'+14165550101,no,0.00,0,,no,`,
+    `'${stamp}2,Ira,Quill,not an email,no,,,,,,,,,,no,0.00,0,,no,`,
+  ].join('\n');
+  await page.getByLabel('Channel').selectOption({ index: 0 });
+  await page.getByLabel('File').setInputFiles({ name: 'customers_export.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
+  await page.getByRole('button', { name: 'Import' }).click();
+  await expect(page).toHaveURL(/\/settings\/import\?job=\d+/);
+  await expect(page.getByText(/Done: 2 rows read/)).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByText(/Customers added: 1, updated: 0, unchanged: 0/)).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Rows that could not be read: 1' })).toBeVisible();
+  const problem = page.getByRole('row').filter({ hasText: 'Email' });
+  await expect(problem.getByRole('cell').first()).toHaveText('3');
+  await expectAccessible(page);
+
+  // a file that is not a customer export is refused before anything is queued
+  await page.getByLabel('File').setInputFiles({ name: 'orders.csv', mimeType: 'text/csv', buffer: Buffer.from('Name,Total\nX,1\n') });
+  await page.getByRole('button', { name: 'Import' }).click();
+  await expect(page.getByRole('alert')).toContainText('not a Shopify customer export');
+});

@@ -87,19 +87,10 @@ pub async fn work_batch(state: &AppState, client: &reqwest::Client, limit: i64) 
     if claimed.is_empty() {
         return Ok(0);
     }
-    let prepared = prepare_all(client, &claimed).await;
-    let now = state.clock.now();
-    match store(&mut tx, &claimed, prepared, now).await {
-        Ok(written) => {
-            tx.commit().await?;
-            refresh_vip(state, written).await;
-        }
-        Err(error) => {
-            tx.rollback().await?;
-            tracing::info!(%error, deliveries = claimed.len(), "a batch of deliveries failed; one at a time now");
-            for delivery in &claimed {
-                work_one(state, client, delivery.id).await?;
-            }
+    if let Some(error) = work_claimed(state, client, tx, &claimed).await? {
+        tracing::info!(%error, deliveries = claimed.len(), "a batch of deliveries failed; one at a time now");
+        for delivery in &claimed {
+            work_one(state, client, delivery.id).await?;
         }
     }
     Ok(claimed.len())
@@ -111,31 +102,45 @@ async fn work_one(state: &AppState, client: &reqwest::Client, id: i64) -> AppRes
     let Some(delivery) = db::claim_this(&mut tx, id).await? else {
         return Ok(());
     };
-    let claimed = [delivery];
-    let prepared = prepare_all(client, &claimed).await;
+    let Some(error) = work_claimed(state, client, tx, &[delivery]).await? else {
+        return Ok(());
+    };
     let now = state.clock.now();
-    match store(&mut tx, &claimed, prepared, now).await {
+    let mut tx = state.pool.begin().await?;
+    if let Some(delivery) = db::claim_this(&mut tx, id).await? {
+        match error {
+            // what the checks say is wrong stays wrong: no use trying again
+            AppError::Invalid(errors) => db::failed(&mut tx, &delivery, &described(&errors), now).await?,
+            AppError::Refused(why) => {
+                db::failed(&mut tx, &delivery, &format!("the database refused it: {why}"), now).await?
+            }
+            other => db::try_later(&mut tx, &delivery, &other.to_string(), now).await?,
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Prepares and stores the deliveries claimed in `tx` and commits; answers the error that made it roll
+/// everything back instead, if any.
+async fn work_claimed(
+    state: &AppState,
+    client: &reqwest::Client,
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    claimed: &[Claimed],
+) -> AppResult<Option<AppError>> {
+    let prepared = prepare_all(client, claimed).await;
+    match store(&mut tx, claimed, prepared, state.clock.now()).await {
         Ok(written) => {
             tx.commit().await?;
             refresh_vip(state, written).await;
+            Ok(None)
         }
         Err(error) => {
             tx.rollback().await?;
-            let mut tx = state.pool.begin().await?;
-            if let Some(delivery) = db::claim_this(&mut tx, id).await? {
-                match error {
-                    // what the checks say is wrong stays wrong: no use trying again
-                    AppError::Invalid(errors) => db::failed(&mut tx, &delivery, &described(&errors), now).await?,
-                    AppError::Refused(why) => {
-                        db::failed(&mut tx, &delivery, &format!("the database refused it: {why}"), now).await?
-                    }
-                    other => db::try_later(&mut tx, &delivery, &other.to_string(), now).await?,
-                }
-            }
-            tx.commit().await?;
+            Ok(Some(error))
         }
     }
-    Ok(())
 }
 
 async fn refresh_vip(state: &AppState, written: BTreeMap<i64, Vec<i64>>) {

@@ -30,11 +30,18 @@ pub async fn start(
     content: String,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
-    let channel_id =
-        sqlx::query_scalar!("select id from channel where workspace_id = $1 and key = $2", workspace_id, channel)
+    let found =
+        sqlx::query!("select id, kind from channel where workspace_id = $1 and key = $2", workspace_id, channel)
             .fetch_optional(&mut *conn)
             .await?
             .ok_or_else(|| AppError::invalid("channel", format!("there is no channel {channel:?}: add it first")))?;
+    if found.kind == crate::channels::ChannelKind::Manual.as_str() {
+        return Err(AppError::invalid(
+            "channel",
+            "import into the channel of the shop the file comes from, not the customers added by hand",
+        ));
+    }
+    let channel_id = found.id;
     let content = content.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(content);
     let mut file = reader(&content);
     let headers = file.headers().map_err(|e| AppError::invalid("file", format!("the file is not CSV: {e}")))?;

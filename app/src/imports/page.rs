@@ -42,6 +42,7 @@ pub fn ImportPage() -> impl IntoView {
                     <select id="import-channel" name="channel" required>
                         {channels
                             .into_iter()
+                            .filter(|c| c.kind != crate::channels::ChannelKind::Manual)
                             .map(|c| view! { <option value=c.key.clone()>{format!("{} ({})", c.name, c.key)}</option> })
                             .collect_view()}
                     </select>
@@ -84,7 +85,7 @@ fn ImportState(import: CustomerImport) -> impl IntoView {
             None => "Reading the file…".to_string(),
         },
         JobStatus::Done => format!(
-            "Done: {} rows read into {}. {} customers added, {} updated, {} unchanged.",
+            "Done: {} rows read into {}. Customers added: {}, updated: {}, unchanged: {}.",
             format::count(done),
             import.channel,
             format::count(import.created.into()),
@@ -103,7 +104,7 @@ fn ImportState(import: CustomerImport) -> impl IntoView {
         let more = (import.problem_count > shown)
             .then(|| format!("The first {} of {} are shown.", format::count(shown), format::count(import.problem_count)));
         view! {
-            <h3>{format!("{} rows could not be read", format::count(import.problem_count))}</h3>
+            <h3>{format!("Rows that could not be read: {}", format::count(import.problem_count))}</h3>
             {more.map(|more| view! { <p>{more}</p> })}
             <table class="plain">
                 <thead><tr><th scope="col">"Line"</th><th scope="col">"Why"</th></tr></thead>

@@ -48,6 +48,8 @@ async fn a_shopify_customer_export_is_imported_once_with_its_problems_by_line(po
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     let (status, refused) = post_csv(&base, "/api/v1/imports?channel=shopify-ca", &key, "Name,Amount\nX,1\n").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let (status, refused) = post_csv(&base, "/api/v1/imports?channel=manual", &key, EXPORT).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     let (status, refused) = post_csv(&base, "/api/v1/imports?channel=shopify-ca&format=excel", &key, EXPORT).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
 
