@@ -3,6 +3,8 @@
 //! be read, by its line.
 
 use super::CustomerImport;
+#[cfg(feature = "ssr")]
+use crate::accounts::Role;
 use crate::accounts::settings::SettingsNav;
 use crate::error::AppError;
 use crate::jobs::JobStatus;
@@ -17,7 +19,7 @@ const POLL: Duration = Duration::from_secs(1);
 
 #[server(endpoint = "import_status", output = crate::codec::TextJson)]
 pub async fn import_status(id: i64) -> Result<CustomerImport, AppError> {
-    crate::auth::guard(crate::accounts::Role::Admin, |caller, state| async move {
+    crate::auth::guard(Role::Admin, |caller, state| async move {
         super::db::import(&state.pool, caller.workspace_id, id).await
     })
     .await

@@ -49,8 +49,12 @@ pub(super) fn order(payload: &Value) -> Result<Order, Vec<FieldError>> {
     let paid_at = root.first(&["date_paid_gmt", "date_paid"]);
     let was_paid = !paid_at.is_blank() || matches!(raw_status, "processing" | "completed" | "refunded");
     // refunds come as negative totals ("-10.00")
-    let refunded: Decimal =
-        p.items(&root.get("refunds")).iter().filter_map(|refund| p.money(&refund.get("total"))).map(|t| t.abs()).sum();
+    // (amounts past what a decimal holds saturate, and the order's checks refuse them by name)
+    let refunded: Decimal = p
+        .items(&root.get("refunds"))
+        .iter()
+        .filter_map(|refund| p.money(&refund.get("total")))
+        .fold(Decimal::ZERO, |sum, t| sum.saturating_add(t.abs()));
     let lines = p
         .items(&root.get("line_items"))
         .iter()
