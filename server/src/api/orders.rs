@@ -15,7 +15,7 @@ use serde::Serialize;
 
 /// An order in a list.
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct Item {
+pub struct OrderItem {
     id: i64,
     /// The channel's key.
     channel: String,
@@ -30,9 +30,9 @@ pub struct Item {
     customer_id: i64,
 }
 
-impl From<OrderRow> for Item {
+impl From<OrderRow> for OrderItem {
     fn from(r: OrderRow) -> Self {
-        Item {
+        OrderItem {
             id: r.id,
             channel: r.channel,
             external_id: r.external_id,
@@ -48,17 +48,17 @@ impl From<OrderRow> for Item {
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct Page {
-    items: Vec<Item>,
+pub struct OrderList {
+    items: Vec<OrderItem>,
     /// Cursor of the next page (pass it as `after`), null on the last page.
     next: Option<String>,
 }
 
 /// One order with everything the API knows about it.
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct Order {
+pub struct OrderDetail {
     #[serde(flatten)]
-    item: Item,
+    item: OrderItem,
     paid: Decimal,
     refunded: Decimal,
     /// Units of the workspace's currency per unit of the order's.
@@ -75,10 +75,10 @@ pub struct Order {
     shipping_updates: Vec<ShippingUpdate>,
 }
 
-impl From<OrderView> for Order {
+impl From<OrderView> for OrderDetail {
     fn from(o: OrderView) -> Self {
-        Order {
-            item: Item::from(o.row),
+        OrderDetail {
+            item: OrderItem::from(o.row),
             paid: o.paid,
             refunded: o.refunded,
             exchange_rate: o.exchange_rate,
@@ -123,7 +123,7 @@ fn order_query(raw: Option<&str>) -> Result<OrderQuery, AppError> {
         ("after" = Option<String>, Query, description = "The `next` cursor of the page before"),
     ),
     responses(
-        (status = 200, description = "A page of orders", body = Page),
+        (status = 200, description = "A page of orders", body = OrderList),
         (status = 401, description = "No key, or a bad or revoked one", body = ErrorResponse),
         (status = 422, description = "A parameter is not valid: named by its name", body = ErrorResponse),
         (status = 503, description = "The database is not reachable or too slow: ask again after `Retry-After` seconds", body = ErrorResponse),
@@ -132,17 +132,17 @@ pub async fn list(
     ApiWorkspace(workspace): ApiWorkspace,
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<Page>, ApiError> {
+) -> Result<Json<OrderList>, ApiError> {
     let query = order_query(raw.as_deref())?;
     let page = app::orders::db::list_orders(&state.pool, workspace, &query).await?;
-    Ok(Json(Page { items: page.items.into_iter().map(Item::from).collect(), next: page.next }))
+    Ok(Json(OrderList { items: page.items.into_iter().map(OrderItem::from).collect(), next: page.next }))
 }
 
 /// One order of the workspace.
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders",
     params(("id" = i64, Path, description = "The order's id")),
     responses(
-        (status = 200, description = "The order", body = Order),
+        (status = 200, description = "The order", body = OrderDetail),
         (status = 401, description = "No key, or a bad or revoked one", body = ErrorResponse),
         (status = 404, description = "No such order in the key's workspace", body = ErrorResponse),
         (status = 503, description = "The database is not reachable or too slow: ask again after `Retry-After` seconds", body = ErrorResponse),
@@ -151,7 +151,7 @@ pub async fn detail(
     ApiWorkspace(workspace): ApiWorkspace,
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Order>, ApiError> {
+) -> Result<Json<OrderDetail>, ApiError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    Ok(Json(Order::from(app::orders::db::order_view(&state.pool, workspace, id).await?)))
+    Ok(Json(OrderDetail::from(app::orders::db::order_view(&state.pool, workspace, id).await?)))
 }
