@@ -11,6 +11,13 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    /// Every error as "path: message", in one sentence for a person (a page, a delivery's failure).
+    pub fn describe(errors: &[FieldError]) -> String {
+        errors.iter().map(|e| format!("{}: {}", e.path, e.message)).collect::<Vec<_>>().join("; ")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum AppError {
     #[error("not found")]

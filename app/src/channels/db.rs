@@ -191,14 +191,12 @@ async fn views(pool: &PgPool, workspace_id: i64, id: Option<i64>) -> AppResult<V
     let rows = sqlx::query!(
         r#"select c.id, c.key, c.kind, c.name, c.active, c.hook_token, right(c.secret, 4) as secret_hint,
                   c.api_base_url, c.credentials is not null as "has_credentials!", c.last_received_at, c.last_error,
-                  c.last_error_at,
-                  (select count(*) from channel_delivery d
-                    where d.workspace_id = c.workspace_id and d.channel_id = c.id and d.status = 'received')
-                    as "waiting!",
-                  (select count(*) from channel_delivery d
-                    where d.workspace_id = c.workspace_id and d.channel_id = c.id and d.status = 'failed')
-                    as "failed!"
-             from channel c
+                  c.last_error_at, open.waiting as "waiting!", open.failed as "failed!"
+             from channel c,
+                  lateral (select count(*) filter (where d.status = 'received') as waiting,
+                                  count(*) filter (where d.status = 'failed') as failed
+                             from channel_delivery d
+                            where d.workspace_id = c.workspace_id and d.channel_id = c.id and d.status <> 'done') open
             where c.workspace_id = $1 and ($2::bigint is null or c.id = $2)
             order by lower(c.name), c.id"#,
         workspace_id,

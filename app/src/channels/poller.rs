@@ -162,13 +162,12 @@ async fn poll(
 
 /// One Amazon order with its details, mapped and checked.
 fn map(channel: &Due, detailed: &Value) -> Result<OrderInput, String> {
-    let described = |errors: Vec<crate::error::FieldError>| {
-        errors.iter().map(|e| format!("{}: {}", e.path, e.message)).collect::<Vec<_>>().join("; ")
-    };
     let id = detailed.pointer("/order/AmazonOrderId").and_then(Value::as_str).unwrap_or("?");
     platforms::order(ChannelKind::Amazon, &channel.key, detailed)
         .and_then(|mapped: Value| parse_order(&mapped, "$"))
-        .map_err(|errors| format!("Amazon order {id} could not be read: {}", described(errors)))
+        .map_err(|errors| {
+            format!("Amazon order {id} could not be read: {}", crate::error::FieldError::describe(&errors))
+        })
 }
 
 /// Stores a page's orders and moves the channel's cursor in one transaction: the page token while pages

@@ -18,9 +18,7 @@ use sqlx::PgPool;
 fn refusal(error: AppError) -> Response {
     let status = error.http_status();
     let text = match error {
-        AppError::Invalid(fields) => {
-            fields.into_iter().map(|f| format!("{}: {}", f.path, f.message)).collect::<Vec<_>>().join("; ")
-        }
+        AppError::Invalid(fields) => crate::error::FieldError::describe(&fields),
         AppError::NotFound => "There is no such export.".to_string(),
         other => other.to_string(),
     };

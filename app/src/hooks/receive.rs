@@ -141,8 +141,9 @@ fn read(channel: &HookChannel, headers: &HeaderMap, body: &[u8]) -> Result<Read,
         }
         _ => return Err(AppError::NotFound),
     };
+    let raw = body;
     let body: Value =
-        serde_json::from_slice(body).map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+        serde_json::from_slice(raw).map_err(|e| AppError::BadRequest(format!("the body is not valid JSON: {e}")))?;
     let (topic, dedupe, known) = match channel.kind {
         ChannelKind::BigCommerce => {
             let scope = body.get("scope").and_then(Value::as_str).map(str::to_string);
@@ -170,7 +171,7 @@ fn read(channel: &HookChannel, headers: &HeaderMap, body: &[u8]) -> Result<Read,
     // without the platform's delivery id, the body's digest: the same body twice is the same delivery
     let dedupe_key = match dedupe {
         Some(id) => format!("id:{id}"),
-        None => format!("sha256:{}", hex::encode(Sha256::digest(body.to_string().as_bytes()))),
+        None => format!("sha256:{}", hex::encode(Sha256::digest(raw))),
     };
     Ok(Read::Delivery(NewDelivery { topic, dedupe_key, body }))
 }

@@ -110,7 +110,7 @@ async fn work_one(state: &AppState, client: &reqwest::Client, id: i64) -> AppRes
     if let Some(delivery) = db::claim_this(&mut tx, id).await? {
         match error {
             // what the checks say is wrong stays wrong: no use trying again
-            AppError::Invalid(errors) => db::failed(&mut tx, &delivery, &described(&errors), now).await?,
+            AppError::Invalid(errors) => db::failed(&mut tx, &delivery, &FieldError::describe(&errors), now).await?,
             AppError::Refused(why) => {
                 db::failed(&mut tx, &delivery, &format!("the database refused it: {why}"), now).await?
             }
@@ -157,11 +157,6 @@ async fn prepare_all(client: &reqwest::Client, claimed: &[Claimed]) -> Vec<Prepa
     prepared
 }
 
-/// Field errors in one sentence, for the seller.
-fn described(errors: &[FieldError]) -> String {
-    errors.iter().map(|e| format!("{}: {}", e.path, e.message)).collect::<Vec<_>>().join("; ")
-}
-
 /// Maps a delivery by its platform's mapping, fetching the order first where the delivery only names it.
 async fn prepare(client: &reqwest::Client, delivery: &Claimed) -> Prepared {
     let channel = delivery.channel_key.as_str();
@@ -169,13 +164,13 @@ async fn prepare(client: &reqwest::Client, delivery: &Claimed) -> Prepared {
         .and_then(|mapped: serde_json::Value| parse_order(&mapped, "$"))
     {
         Ok(order) => Prepared::Work(Work::Order(Box::new(order))),
-        Err(errors) => Prepared::Never(format!("the order could not be read: {}", described(&errors))),
+        Err(errors) => Prepared::Never(format!("the order could not be read: {}", FieldError::describe(&errors))),
     };
     let customer = |payload: &serde_json::Value| match platforms::customer(delivery.kind, channel, payload)
         .and_then(|mapped: serde_json::Value| parse_customer_sync(&mapped, "$"))
     {
         Ok(customer) => Prepared::Work(Work::Customer(Box::new(customer))),
-        Err(errors) => Prepared::Never(format!("the customer could not be read: {}", described(&errors))),
+        Err(errors) => Prepared::Never(format!("the customer could not be read: {}", FieldError::describe(&errors))),
     };
     match (delivery.kind, delivery.topic.as_str()) {
         (ChannelKind::Shopify, "refunds/create") => match platforms::shopify::refund(&delivery.body) {
@@ -186,7 +181,7 @@ async fn prepare(client: &reqwest::Client, delivery: &Claimed) -> Prepared {
                 amount: refund.amount,
                 refunded_at: refund.processed_at,
             })),
-            Err(errors) => Prepared::Never(format!("the refund could not be read: {}", described(&errors))),
+            Err(errors) => Prepared::Never(format!("the refund could not be read: {}", FieldError::describe(&errors))),
         },
         (ChannelKind::Shopify, topic) if topic.starts_with("customers/") => customer(&delivery.body),
         (ChannelKind::WooCommerce, topic) if topic.starts_with("customer.") => customer(&delivery.body),
@@ -255,7 +250,13 @@ async fn store(
                     done.push(delivery.id);
                 }
                 Err(errors) => {
-                    db::failed(conn, delivery, &format!("the order was refused: {}", described(&errors)), now).await?
+                    db::failed(
+                        conn,
+                        delivery,
+                        &format!("the order was refused: {}", FieldError::describe(&errors)),
+                        now,
+                    )
+                    .await?
                 }
             }
         }

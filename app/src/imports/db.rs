@@ -48,7 +48,7 @@ pub async fn start(
     match format {
         ImportFormat::ShopifyCustomers => Layout::read(headers).map_err(|why| AppError::invalid("file", why))?,
     };
-    if has_nul(&content) {
+    if crate::checks::has_nul(&content) {
         return Err(AppError::invalid("file", "the file contains NUL characters: it is not a text file"));
     }
     let id = crate::jobs::db::queue(conn, workspace_id, JobKind::Import, actor, now).await?;
@@ -65,10 +65,6 @@ pub async fn start(
     Ok(id)
 }
 
-fn has_nul(text: &str) -> bool {
-    text.contains('\0')
-}
-
 /// Reads the import's file into its channel.
 pub async fn run(pool: &PgPool, clock: &crate::clock::Clock, progress: &mut Progress) -> AppResult<JobOutcome> {
     let job = progress.job;
@@ -82,20 +78,15 @@ pub async fn run(pool: &PgPool, clock: &crate::clock::Clock, progress: &mut Prog
     .await?;
     let mut file = reader(&stored.content);
     let layout = Layout::read(file.headers().map_err(AppError::internal)?).map_err(AppError::BadRequest)?;
-    let total = reader(&stored.content).records().count() as i64;
-    progress.total(total);
+    let records: Vec<_> = file.records().collect();
+    progress.total(records.len() as i64);
     let (mut done, mut created, mut updated, mut unchanged) = (0i64, 0i32, 0i32, 0i32);
-    let mut records = file.records();
-    loop {
-        let chunk: Vec<_> = records.by_ref().take(CHUNK).collect();
-        if chunk.is_empty() {
-            break;
-        }
+    for chunk in records.chunks(CHUNK) {
         let now = clock.now();
         let mut tx = pool.begin().await?;
         let mut customers = Vec::with_capacity(chunk.len());
         let mut accepts = Vec::with_capacity(chunk.len());
-        for record in &chunk {
+        for record in chunk {
             let (line, read) = match record {
                 Ok(record) => (record.position().map_or(0, |p| p.line()), row(&layout, record, &stored.key)),
                 Err(error) => (error.position().map_or(0, |p| p.line()), Err(format!("the row is not CSV: {error}"))),
